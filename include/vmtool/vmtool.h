@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/** @file vmtool.h Umbrella header of libvmtool. */
+#ifndef VMTOOL_VMTOOL_H
+#define VMTOOL_VMTOOL_H
+
+#include "vmtool/error.h"
+#include "vmtool/types.h"
+#include "vmtool/program.h"
+
+#endif

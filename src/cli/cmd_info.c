@@ -1,0 +1,177 @@
+// `info` and `vmcoreinfo`.
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd.h"
+
+// The VMCOREINFO values the arm64 layout needs, shown by `info`.
+static const char *const layout_keys[] = {
+	"NUMBER(VA_BITS)",      "NUMBER(TCR_EL1_T1SZ)",
+	"NUMBER(PHYS_OFFSET)",  "NUMBER(kimage_voffset)",
+	"KERNELOFFSET",         "NUMBER(KERNELPACMASK)",
+	"NUMBER(MAX_PHYSMEM_BITS)", "SYMBOL(swapper_pg_dir)",
+	"SYMBOL(_stext)",
+};
+
+static const char *lookup(const struct vmt_dump_info *info, const char *key)
+{
+	const char *value = NULL;
+
+	// The last of duplicate keys wins, as in the parser.
+	for (size_t i = 0; i < info->nr_vmcoreinfo; i++)
+		if (!strcmp(info->vmcoreinfo[i].key, key))
+			value = info->vmcoreinfo[i].value;
+	return value;
+}
+
+static void info_json(const struct vmt_dump_info *info)
+{
+	struct json j;
+
+	json_init(&j, stdout);
+	json_begin_object(&j);
+	json_key(&j, "format");
+	json_string(&j, info->format);
+	json_key(&j, "compression");
+	json_begin_array(&j);
+	for (size_t i = 0; i < info->nr_compression; i++)
+		json_string(&j, info->compression[i]);
+	json_end_array(&j);
+	json_key(&j, "page_size");
+	json_uint(&j, info->page_size);
+	json_key(&j, "block_size");
+	json_uint(&j, info->block_size);
+	json_key(&j, "header_version");
+	json_int(&j, info->header_version);
+	json_key(&j, "osrelease");
+	json_string(&j, info->osrelease);
+	json_key(&j, "machine");
+	json_string(&j, info->machine);
+	json_key(&j, "cpus");
+	json_uint(&j, info->nr_cpus);
+	json_key(&j, "crash_time");
+	if (info->has_crash_time)
+		json_uint(&j, info->crash_time);
+	else
+		json_null(&j);
+	json_key(&j, "incomplete");
+	json_bool(&j, info->incomplete);
+	json_key(&j, "dump_level");
+	json_int(&j, info->dump_level);
+	json_key(&j, "files");
+	json_begin_array(&j);
+	for (size_t i = 0; i < info->nr_files; i++)
+		json_string(&j, info->files[i]);
+	json_end_array(&j);
+	json_key(&j, "phys_ranges");
+	json_begin_array(&j);
+	for (size_t i = 0; i < info->nr_phys_ranges; i++) {
+		json_begin_object(&j);
+		json_key(&j, "start");
+		json_addr(&j, info->phys_ranges[i].start);
+		json_key(&j, "end");
+		json_addr(&j, info->phys_ranges[i].end);
+		json_end_object(&j);
+	}
+	json_end_array(&j);
+	json_key(&j, "vmcoreinfo_origin");
+	json_string(&j, info->vmcoreinfo_origin);
+	json_key(&j, "vmcoreinfo");
+	json_begin_object(&j);
+	for (size_t i = 0; i < info->nr_vmcoreinfo; i++) {
+		// Duplicates: only the winning (last) value is listed.
+		if (lookup(info, info->vmcoreinfo[i].key) !=
+		    info->vmcoreinfo[i].value)
+			continue;
+		json_key(&j, info->vmcoreinfo[i].key);
+		json_string(&j, info->vmcoreinfo[i].value);
+	}
+	json_end_object(&j);
+	json_end_object(&j);
+	json_finish(&j);
+}
+
+static void info_text(const struct vmt_dump_info *info)
+{
+	uint64_t ram = 0;
+
+	printf("%-18s %s", "format:", info->format);
+	if (info->block_size)
+		printf(" (header version %d, block size %u)",
+		       info->header_version, info->block_size);
+	printf("\n%-18s", "compression:");
+	for (size_t i = 0; i < info->nr_compression; i++)
+		printf(" %s", info->compression[i]);
+	printf("%s\n", info->nr_compression ? "" : " none");
+	for (size_t i = 0; i < info->nr_files; i++)
+		printf("%-18s %s\n", i ? "" : "files:", info->files[i]);
+	printf("%-18s %u\n", "page size:", info->page_size);
+	printf("%-18s %s\n", "osrelease:", info->osrelease);
+	printf("%-18s %s\n", "machine:", info->machine);
+	if (info->has_crash_time) {
+		time_t t = (time_t)info->crash_time;
+		char buf[64];
+
+		strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC",
+			 gmtime(&t));
+		printf("%-18s %s (%" PRIu64 ")\n", "crash time:", buf,
+		       info->crash_time);
+	} else {
+		printf("%-18s unknown\n", "crash time:");
+	}
+	printf("%-18s %u\n", "cpus:", info->nr_cpus);
+	if (info->incomplete)
+		printf("%-18s yes (some pages were never written)\n",
+		       "incomplete:");
+	if (info->dump_level >= 0)
+		printf("%-18s %d\n", "dump level:", info->dump_level);
+	printf("physical ranges:\n");
+	for (size_t i = 0; i < info->nr_phys_ranges; i++) {
+		const struct vmt_phys_range *r = &info->phys_ranges[i];
+
+		printf("  %#014" PRIx64 " - %#014" PRIx64 "  (%" PRIu64
+		       " KiB)\n",
+		       r->start, r->end, (r->end - r->start) >> 10);
+		ram += r->end - r->start;
+	}
+	printf("  total %" PRIu64 " MiB\n", ram >> 20);
+	printf("VMCOREINFO (%s, %zu lines):\n", info->vmcoreinfo_origin,
+	       info->nr_vmcoreinfo);
+	for (size_t i = 0; i < sizeof(layout_keys) / sizeof(layout_keys[0]); i++) {
+		const char *v = lookup(info, layout_keys[i]);
+
+		printf("  %-26s %s\n", layout_keys[i], v ? v : "(absent)");
+	}
+}
+
+int cmd_info(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const struct vmt_dump_info *info = vmt_program_dump_info(ctx->prog);
+
+	if (argc > 1)
+		return usage_error("info", "takes no arguments");
+	if (ctx->json)
+		info_json(info);
+	else
+		info_text(info);
+	return EXIT_OK;
+}
+
+int cmd_vmcoreinfo(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const struct vmt_dump_info *info = vmt_program_dump_info(ctx->prog);
+
+	if (argc > 1)
+		return usage_error("vmcoreinfo", "takes no arguments");
+	if (ctx->json) {
+		struct json j;
+
+		json_init(&j, stdout);
+		json_string_len(&j, info->vmcoreinfo_raw, info->vmcoreinfo_len);
+		json_finish(&j);
+	} else {
+		fwrite(info->vmcoreinfo_raw, 1, info->vmcoreinfo_len, stdout);
+	}
+	return info->vmcoreinfo_len ? EXIT_OK : EXIT_NOT_FOUND;
+}

@@ -1,0 +1,159 @@
+#include <inttypes.h>
+#include <string.h>
+
+#include "output.h"
+
+void json_init(struct json *j, FILE *out)
+{
+	memset(j, 0, sizeof(*j));
+	j->out = out;
+}
+
+static void json_value_prefix(struct json *j)
+{
+	if (j->after_key) {
+		j->after_key = false;
+		return;
+	}
+	if (j->depth > 0 && j->need_comma[j->depth])
+		fputc(',', j->out);
+	if (j->depth > 0)
+		j->need_comma[j->depth] = true;
+}
+
+static void json_open(struct json *j, char c)
+{
+	json_value_prefix(j);
+	fputc(c, j->out);
+	if (j->depth < 63)
+		j->depth++;
+	j->need_comma[j->depth] = false;
+}
+
+static void json_close(struct json *j, char c)
+{
+	if (j->depth > 0)
+		j->depth--;
+	fputc(c, j->out);
+}
+
+void json_begin_object(struct json *j)
+{
+	json_open(j, '{');
+}
+
+void json_end_object(struct json *j)
+{
+	json_close(j, '}');
+}
+
+void json_begin_array(struct json *j)
+{
+	json_open(j, '[');
+}
+
+void json_end_array(struct json *j)
+{
+	json_close(j, ']');
+}
+
+void json_string_len(struct json *j, const char *s, size_t len)
+{
+	json_value_prefix(j);
+	fputc('"', j->out);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\')
+			fprintf(j->out, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", j->out);
+		else if (c == '\t')
+			fputs("\\t", j->out);
+		else if (c < 0x20 || c >= 0x7f)
+			// Kernel strings are bytes: keep them exact and valid JSON.
+			fprintf(j->out, "\\u%04x", c);
+		else
+			fputc(c, j->out);
+	}
+	fputc('"', j->out);
+}
+
+void json_key(struct json *j, const char *key)
+{
+	json_string(j, key);
+	fputc(':', j->out);
+	j->after_key = true;
+}
+
+void json_string(struct json *j, const char *s)
+{
+	if (!s) {
+		json_null(j);
+		return;
+	}
+	json_string_len(j, s, strlen(s));
+}
+
+void json_int(struct json *j, int64_t v)
+{
+	json_value_prefix(j);
+	fprintf(j->out, "%" PRId64, v);
+}
+
+void json_uint(struct json *j, uint64_t v)
+{
+	json_value_prefix(j);
+	fprintf(j->out, "%" PRIu64, v);
+}
+
+void json_bool(struct json *j, bool v)
+{
+	json_value_prefix(j);
+	fputs(v ? "true" : "false", j->out);
+}
+
+void json_null(struct json *j)
+{
+	json_value_prefix(j);
+	fputs("null", j->out);
+}
+
+void json_addr(struct json *j, uint64_t v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "0x%" PRIx64, v);
+	json_string(j, buf);
+}
+
+void json_finish(struct json *j)
+{
+	fputc('\n', j->out);
+}
+
+int error_exit_code(const struct vmt_error *err)
+{
+	if (!err)
+		return EXIT_OK;
+	switch (err->code) {
+	case VMT_ERROR_INVALID_ARGUMENT:
+		return EXIT_USAGE;
+	case VMT_ERROR_BAD_DATA:
+	case VMT_ERROR_UNSUPPORTED:
+	case VMT_ERROR_OS:
+	case VMT_ERROR_NO_MEMORY:
+		return EXIT_BAD_DUMP;
+	default:
+		return EXIT_NOT_FOUND;
+	}
+}
+
+int report_error(const struct vmt_error *err, const char *context)
+{
+	if (context)
+		fprintf(stderr, "vmtool: %s: %s\n", context, err->message);
+	else
+		fprintf(stderr, "vmtool: %s\n", err->message);
+	return error_exit_code(err);
+}

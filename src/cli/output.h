@@ -1,0 +1,51 @@
+// Text and JSON output for the CLI, and how errors become exit codes.
+#ifndef VMT_CLI_OUTPUT_H
+#define VMT_CLI_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "vmtool/vmtool.h"
+
+/** Exit codes, as README and --help document them. */
+enum {
+	EXIT_OK = 0,
+	EXIT_NOT_FOUND = 1, // ran, but something asked for was not found/readable
+	EXIT_USAGE = 2,
+	EXIT_BAD_DUMP = 3,  // the dump cannot be read
+};
+
+/** A streaming JSON writer with automatic commas. */
+struct json {
+	FILE *out;
+	int depth;
+	bool need_comma[64];
+	bool after_key;
+};
+
+void json_init(struct json *j, FILE *out);
+void json_begin_object(struct json *j);
+void json_end_object(struct json *j);
+void json_begin_array(struct json *j);
+void json_end_array(struct json *j);
+void json_key(struct json *j, const char *key);
+void json_string(struct json *j, const char *s);
+/** A string of @p len bytes (may hold NULs). */
+void json_string_len(struct json *j, const char *s, size_t len);
+void json_int(struct json *j, int64_t v);
+void json_uint(struct json *j, uint64_t v);
+void json_bool(struct json *j, bool v);
+void json_null(struct json *j);
+/** Address as a string: lower-case hex with 0x. */
+void json_addr(struct json *j, uint64_t v);
+/** End the document with a newline. */
+void json_finish(struct json *j);
+
+/** Print "vmtool: <message>" to stderr and give the exit code for @p err. */
+int report_error(const struct vmt_error *err, const char *context);
+
+/** Exit code for an error returned by a command on an opened dump. */
+int error_exit_code(const struct vmt_error *err);
+
+#endif

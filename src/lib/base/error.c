@@ -1,0 +1,113 @@
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE // vasprintf
+#endif
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error.h"
+
+struct vmt_error vmt_enomem = {
+	.code = VMT_ERROR_NO_MEMORY,
+	.message = (char *)"out of memory",
+};
+
+void vmt_error_destroy(struct vmt_error *err)
+{
+	if (err && err->needs_destroy) {
+		free(err->message);
+		free(err);
+	}
+}
+
+static struct vmt_error *error_vformat(enum vmt_error_code code,
+				       const char *fmt, va_list ap)
+{
+	struct vmt_error *err = calloc(1, sizeof(*err));
+
+	if (!err)
+		return &vmt_enomem;
+	if (vasprintf(&err->message, fmt, ap) < 0) {
+		free(err);
+		return &vmt_enomem;
+	}
+	err->code = code;
+	err->needs_destroy = 1;
+	return err;
+}
+
+struct vmt_error *vmt_error_format(enum vmt_error_code code, const char *fmt,
+				   ...)
+{
+	struct vmt_error *err;
+	va_list ap;
+
+	va_start(ap, fmt);
+	err = error_vformat(code, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+struct vmt_error *vmt_error_os(int errnum, const char *path, const char *fmt,
+			       ...)
+{
+	struct vmt_error *err;
+	char *what = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&what, fmt, ap) < 0)
+		what = NULL;
+	va_end(ap);
+	if (!what)
+		return &vmt_enomem;
+	err = vmt_error_format(VMT_ERROR_OS, "%s: %s: %s", path, what,
+			       strerror(errnum));
+	free(what);
+	if (err->needs_destroy)
+		err->errnum = errnum;
+	return err;
+}
+
+struct vmt_error *vmt_error_fault(enum vmt_fault_kind fault, uint64_t address,
+				  const char *fmt, ...)
+{
+	struct vmt_error *err;
+	va_list ap;
+
+	va_start(ap, fmt);
+	err = error_vformat(VMT_ERROR_FAULT, fmt, ap);
+	va_end(ap);
+	if (err->needs_destroy) {
+		err->fault = fault;
+		err->address = address;
+	}
+	return err;
+}
+
+struct vmt_error *vmt_error_wrap(struct vmt_error *err, const char *fmt, ...)
+{
+	struct vmt_error *wrapped;
+	char *context = NULL;
+	va_list ap;
+
+	if (!err || !err->needs_destroy)
+		return err;
+	va_start(ap, fmt);
+	if (vasprintf(&context, fmt, ap) < 0)
+		context = NULL;
+	va_end(ap);
+	if (!context)
+		return err;
+	wrapped = vmt_error_format(err->code, "%s: %s", context, err->message);
+	free(context);
+	if (!wrapped->needs_destroy)
+		return err;
+	wrapped->fault = err->fault;
+	wrapped->errnum = err->errnum;
+	wrapped->address = err->address;
+	vmt_error_destroy(err);
+	return wrapped;
+}

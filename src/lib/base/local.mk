@@ -1,0 +1,2 @@
+libvmtool_internal_la_SOURCES += src/lib/base/error.c src/lib/base/error.h \
+	src/lib/base/bytes.h src/lib/base/warnings.c src/lib/base/warnings.h

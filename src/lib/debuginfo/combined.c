@@ -1,0 +1,264 @@
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "debuginfo/combined.h"
+
+struct vmt_error *debuginfo_init(struct debuginfo *di,
+				 const struct vmcoreinfo *vi,
+				 read_kvirt_fn *read, void *arg,
+				 struct warnings *warnings,
+				 enum vmt_sym_source only)
+{
+	struct vmt_error *err;
+
+	memset(di, 0, sizeof(*di));
+	di->vi = vi;
+	di->read = read;
+	di->read_arg = arg;
+	di->warnings = warnings;
+	di->only = only;
+	symtab_init(&di->elf, "elf");
+	symtab_init(&di->kallsyms, "kallsyms");
+	symtab_init(&di->vmcoreinfo_syms, "vmcoreinfo");
+	symtab_init(&di->derived, "derived");
+	// VMCOREINFO's SYMBOL() lines are a symbol source like any other.
+	for (size_t i = 0; i < vi->nr_entries; i++) {
+		const char *key = vi->entries[i].key;
+		size_t len = strlen(key);
+		char name[128];
+		uint64_t addr;
+
+		if (strncmp(key, "SYMBOL(", 7) || len < 9 || key[len - 1] != ')' ||
+		    len - 8 >= sizeof(name))
+			continue;
+		memcpy(name, key + 7, len - 8);
+		name[len - 8] = '\0';
+		if (!vmcoreinfo_symbol(vi, name, &addr))
+			continue;
+		err = symtab_add(&di->vmcoreinfo_syms, name, addr, 0, '?');
+		if (err)
+			return err;
+	}
+	err = symtab_finish(&di->vmcoreinfo_syms);
+	if (err)
+		return err;
+	return symtab_finish(&di->derived);
+}
+
+void debuginfo_deinit(struct debuginfo *di)
+{
+	symtab_deinit(&di->elf);
+	symtab_deinit(&di->kallsyms);
+	symtab_deinit(&di->vmcoreinfo_syms);
+	symtab_deinit(&di->derived);
+	typedb_destroy(di->dwarf);
+	typedb_destroy(di->btf);
+	memset(di, 0, sizeof(*di));
+}
+
+struct vmt_error *debuginfo_add_vmlinux(struct debuginfo *di,
+					const char *path, uint64_t kaslr_offset,
+					bool force)
+{
+	const char *want = vmcoreinfo_get(di->vi, "BUILD-ID");
+	char build_id[128] = "";
+	struct vmt_error *err;
+
+	err = elf_symtab_load(path, kaslr_offset, &di->elf, build_id,
+			      sizeof(build_id));
+	if (err)
+		return err;
+	if (want && build_id[0] && strcasecmp(want, build_id) != 0) {
+		if (!force)
+			return vmt_error_format(VMT_ERROR_INVALID_ARGUMENT,
+				"%s: build-id %s does not match the dump's VMCOREINFO BUILD-ID %s (use --force to use it anyway)",
+				path, build_id, want);
+		warnings_add(di->warnings,
+			     "%s: build-id %s does not match the dump's %s; used because of --force",
+			     path, build_id, want);
+	} else if (!want || !build_id[0]) {
+		warnings_add(di->warnings,
+			     "%s: cannot check that it matches the dump (no %s build-id)",
+			     path, want ? "vmlinux" : "VMCOREINFO");
+	}
+	err = symtab_finish(&di->elf);
+	if (err)
+		return err;
+	err = dwarf_typedb_create(path, &di->dwarf);
+	if (err)
+		return err;
+	di->have_vmlinux = true;
+	return NULL;
+}
+
+static bool allowed(const struct debuginfo *di, enum vmt_sym_source src)
+{
+	return di->only == VMT_SYM_SOURCE_ANY || di->only == src;
+}
+
+static void load_kallsyms(struct debuginfo *di)
+{
+	struct vmt_error *err;
+
+	if (di->kallsyms_state)
+		return;
+	err = kallsyms_load(di->read, di->read_arg, di->vi, &di->kallsyms);
+	if (!err)
+		err = symtab_finish(&di->kallsyms);
+	if (err) {
+		warnings_add(di->warnings, "kallsyms from the dump: %s",
+			     err->message);
+		vmt_error_destroy(err);
+		symtab_deinit(&di->kallsyms);
+		symtab_init(&di->kallsyms, "kallsyms");
+		symtab_finish(&di->kallsyms);
+		di->kallsyms_state = -1;
+		return;
+	}
+	di->kallsyms_state = 1;
+}
+
+static void fill_symbol(const struct symtab *tab,
+			const struct symtab_entry *e, struct vmt_symbol *ret)
+{
+	ret->name = e->name;
+	ret->address = e->address;
+	ret->size = e->size;
+	ret->type = e->type;
+	ret->source = tab->source;
+}
+
+// The tables to ask, best first.
+static size_t symbol_tables(struct debuginfo *di, const struct symtab **tabs)
+{
+	size_t n = 0;
+
+	if (di->have_vmlinux && allowed(di, VMT_SYM_SOURCE_DWARF))
+		tabs[n++] = &di->elf;
+	if (allowed(di, VMT_SYM_SOURCE_KALLSYMS)) {
+		load_kallsyms(di);
+		tabs[n++] = &di->kallsyms;
+	}
+	if (allowed(di, VMT_SYM_SOURCE_VMCOREINFO))
+		tabs[n++] = &di->vmcoreinfo_syms;
+	if (di->only == VMT_SYM_SOURCE_ANY)
+		tabs[n++] = &di->derived;
+	return n;
+}
+
+struct vmt_error *debuginfo_symbol_by_name(struct debuginfo *di,
+					   const char *name,
+					   struct vmt_symbol *ret)
+{
+	const struct symtab *tabs[4];
+	size_t n = symbol_tables(di, tabs);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct symtab_entry *e = symtab_lookup_name(tabs[i], name);
+
+		if (e) {
+			fill_symbol(tabs[i], e, ret);
+			return NULL;
+		}
+	}
+	return vmt_error_format(VMT_ERROR_NOT_FOUND, "symbol %s not found",
+				name);
+}
+
+struct vmt_error *debuginfo_symbol_by_addr(struct debuginfo *di,
+					   uint64_t addr,
+					   struct vmt_symbol *ret,
+					   uint64_t *offset_ret)
+{
+	const struct symtab *tabs[4];
+	size_t n = symbol_tables(di, tabs);
+	const struct symtab *best_tab = NULL;
+	const struct symtab_entry *best = NULL;
+
+	// The closest preceding symbol over all sources; earlier sources win ties.
+	for (size_t i = 0; i < n; i++) {
+		const struct symtab_entry *e = symtab_lookup_addr(tabs[i], addr);
+
+		if (e && (!best || e->address > best->address)) {
+			best = e;
+			best_tab = tabs[i];
+		}
+	}
+	if (!best)
+		return vmt_error_format(VMT_ERROR_NOT_FOUND,
+					"no symbol at or below %#" PRIx64,
+					addr);
+	fill_symbol(best_tab, best, ret);
+	*offset_ret = addr - best->address;
+	return NULL;
+}
+
+void debuginfo_add_derived(struct debuginfo *di, const char *name,
+			   uint64_t addr, const char *how)
+{
+	struct vmt_error *err = symtab_add(&di->derived, name, addr, 0, '?');
+
+	if (!err)
+		err = symtab_finish(&di->derived);
+	vmt_error_destroy(err);
+	warnings_add(di->warnings, "%s at %#" PRIx64 ": %s", name, addr, how);
+}
+
+static void load_btf(struct debuginfo *di)
+{
+	struct vmt_error *err;
+	void *data = NULL;
+	size_t size = 0;
+
+	if (di->btf_state)
+		return;
+	load_kallsyms(di);
+	err = btf_find_in_memory(di->read, di->read_arg, &di->kallsyms,
+				 di->kimage_start, di->kimage_start + (64 << 20),
+				 &data, &size, di->btf_how,
+				 sizeof(di->btf_how));
+	if (!err)
+		err = btf_typedb_create(data, size, &di->btf);
+	free(data);
+	if (err) {
+		warnings_add(di->warnings, "BTF from the dump: %s",
+			     err->message);
+		vmt_error_destroy(err);
+		di->btf_state = -1;
+		return;
+	}
+	di->btf_state = 1;
+}
+
+static struct typedb *type_source(struct debuginfo *di)
+{
+	if (di->dwarf && allowed(di, VMT_SYM_SOURCE_DWARF))
+		return di->dwarf;
+	if (allowed(di, VMT_SYM_SOURCE_BTF) ||
+	    di->only == VMT_SYM_SOURCE_KALLSYMS) {
+		load_btf(di);
+		return di->btf;
+	}
+	return NULL;
+}
+
+struct vmt_error *debuginfo_find_type(struct debuginfo *di, const char *name,
+				      const struct vmt_type **ret)
+{
+	struct typedb *db = type_source(di);
+
+	if (!db)
+		return vmt_error_format(VMT_ERROR_NOT_FOUND,
+			"type %s: no type information (no vmlinux given and no BTF found in the dump)",
+			name);
+	return typedb_find(db, name, ret);
+}
+
+const char *debuginfo_type_source(struct debuginfo *di)
+{
+	struct typedb *db = type_source(di);
+
+	return db ? db->source : NULL;
+}

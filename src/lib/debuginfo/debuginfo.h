@@ -1,0 +1,58 @@
+// Symbols and types from every source, combined in order of preference:
+// DWARF/ELF from a vmlinux, kallsyms in the dump, BTF in the dump,
+// VMCOREINFO, and derived values (fallbacks that say how they were found).
+#ifndef VMT_DEBUGINFO_H
+#define VMT_DEBUGINFO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/error.h"
+#include "debuginfo/symtab.h"
+#include "debuginfo/typedb.h"
+#include "vmcoreinfo/vmcoreinfo.h"
+#include "vmtool/program.h"
+
+/** Read kernel virtual memory (arg is the caller's). */
+typedef struct vmt_error *read_kvirt_fn(void *arg, uint64_t vaddr, void *buf,
+					size_t len);
+
+/**
+ * Decode the kallsyms tables in kernel memory, located through the
+ * SYMBOL(kallsyms_*) lines of @p vi, into @p tab (source "kallsyms").
+ */
+struct vmt_error *kallsyms_load(read_kvirt_fn *read, void *arg,
+				const struct vmcoreinfo *vi,
+				struct symtab *tab);
+
+/**
+ * Parse BTF bytes (a vmlinux's .BTF section, or __start_BTF..__stop_BTF).
+ * Copies what it needs.
+ */
+struct vmt_error *btf_typedb_create(const void *data, size_t size,
+				    struct typedb **ret);
+
+/**
+ * Find BTF in kernel memory: through __start_BTF/__stop_BTF in @p syms if
+ * present, else by scanning [@p scan_start, @p scan_end) for the BTF header.
+ * @p how_ret says which ("symbols __start_BTF..__stop_BTF" or "scan at ...").
+ */
+struct vmt_error *btf_find_in_memory(read_kvirt_fn *read, void *arg,
+				     const struct symtab *syms,
+				     uint64_t scan_start, uint64_t scan_end,
+				     void **data_ret, size_t *size_ret,
+				     char *how_ret, size_t how_size);
+
+/** DWARF types of @p path through libdw. */
+struct vmt_error *dwarf_typedb_create(const char *path, struct typedb **ret);
+
+/**
+ * ELF symbols (.symtab) of vmlinux @p path into @p tab (source "elf"),
+ * relocated by @p kaslr_offset. Also returns its GNU build-id (hex) and
+ * linux_banner text if it can, for the match check.
+ */
+struct vmt_error *elf_symtab_load(const char *path, uint64_t kaslr_offset,
+				  struct symtab *tab, char *build_id_ret,
+				  size_t build_id_size);
+
+#endif

@@ -1,0 +1,48 @@
+// A table of symbols from one source, searchable by name and by address.
+#ifndef VMT_SYMTAB_H
+#define VMT_SYMTAB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/error.h"
+#include "vmtool/program.h"
+
+struct symtab_entry {
+	char *name;
+	uint64_t address;
+	uint64_t size; // 0 = unknown
+	char type;     // nm letter
+};
+
+struct symtab {
+	/** "kallsyms", "elf", "vmcoreinfo", "derived". */
+	const char *source;
+	struct symtab_entry *entries;
+	size_t nr;
+	size_t cap;
+	/** Indices sorted by address, and by name; built by symtab_finish(). */
+	size_t *by_addr;
+	size_t *by_name;
+};
+
+void symtab_init(struct symtab *tab, const char *source);
+void symtab_deinit(struct symtab *tab);
+/** Append a symbol (name copied). */
+struct vmt_error *symtab_add(struct symtab *tab, const char *name,
+			     uint64_t address, uint64_t size, char type);
+/** Drop the entries from index @p nr on (undoes a failed load). */
+void symtab_truncate(struct symtab *tab, size_t nr);
+/** Sort the indices; call once after the last symtab_add(). */
+struct vmt_error *symtab_finish(struct symtab *tab);
+/** First symbol named @p name, or NULL. */
+const struct symtab_entry *symtab_lookup_name(const struct symtab *tab,
+					      const char *name);
+/**
+ * The symbol at or before @p address (preferring a global one among
+ * equals), or NULL. A known size that ends before @p address misses.
+ */
+const struct symtab_entry *symtab_lookup_addr(const struct symtab *tab,
+					      uint64_t address);
+
+#endif

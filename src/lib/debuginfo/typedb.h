@@ -1,0 +1,50 @@
+// A set of types from one source (BTF or DWARF), looked up by name.
+#ifndef VMT_TYPEDB_H
+#define VMT_TYPEDB_H
+
+#include <stdbool.h>
+
+#include "base/error.h"
+#include "vmtool/types.h"
+
+struct typedb;
+
+struct typedb_ops {
+	/**
+	 * Find the type named @p name of kind @p kind (STRUCT, UNION, ENUM or
+	 * TYPEDEF; a complete definition preferred over a declaration).
+	 * NOT_FOUND if absent. The type is owned by the db.
+	 */
+	struct vmt_error *(*find)(struct typedb *db, enum vmt_type_kind kind,
+				  const char *name,
+				  const struct vmt_type **ret);
+	void (*destroy)(struct typedb *db);
+};
+
+struct typedb {
+	const struct typedb_ops *ops;
+	/** "btf" or "dwarf". */
+	const char *source;
+};
+
+/** Parse "struct x", "union x", "enum x" or "x" and find it. */
+struct vmt_error *typedb_find(struct typedb *db, const char *name,
+			      const struct vmt_type **ret);
+
+void typedb_destroy(struct typedb *db);
+
+/** Skip typedefs and const/volatile/restrict. */
+const struct vmt_type *type_strip(const struct vmt_type *type);
+
+/**
+ * Find member @p path ("mm", "tasks.next", "thread_info.cpu") of the struct
+ * or union @p type, descending through anonymous members. Offset in bits.
+ */
+struct vmt_error *type_member(const struct vmt_type *type, const char *path,
+			      uint64_t *bit_offset_ret,
+			      const struct vmt_type_member **member_ret);
+
+/** Write a C-like name of @p type ("struct list_head *", "char [16]"). */
+void type_name(const struct vmt_type *type, char *buf, size_t size);
+
+#endif

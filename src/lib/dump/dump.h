@@ -1,0 +1,131 @@
+// A dump: physical memory of the crashed machine plus its notes. Each
+// format is one file exporting a `struct dump_format`, listed in probe.c.
+#ifndef VMT_DUMP_H
+#define VMT_DUMP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/error.h"
+#include "decompress/decompress.h"
+#include "source/source.h"
+#include "vmtool/program.h"
+
+/** What a physical page is, in this dump. */
+enum dump_page_state {
+	DUMP_PAGE_PRESENT,
+	DUMP_PAGE_EXCLUDED,   // RAM, filtered out (kdump bitmap 2 clear)
+	DUMP_PAGE_NOT_IN_DUMP,// outside RAM / no segment
+	DUMP_PAGE_LOST,       // incomplete dump: descriptor offset 0
+};
+
+/** Where the byte at a physical address lives. */
+struct dump_location {
+	enum dump_page_state state;
+	/** Index into dump->files. */
+	size_t file_index;
+	/** File offset of the byte (ELF), or of the page's data (kdump). */
+	uint64_t file_offset;
+	/** The page is stored compressed; file_offset is its data start. */
+	bool compressed;
+	enum compression compression;
+	/** Bytes stored at file_offset for the page (kdump), 0 for ELF. */
+	uint32_t stored_size;
+	/** ELF: inside p_memsz but past p_filesz, so zeros not in the file. */
+	bool zero_fill;
+};
+
+struct dump;
+
+struct dump_format {
+	/** "elf", "kdump". */
+	const char *name;
+	/** Whether @p src holds this format (from content only). */
+	bool (*probe)(struct source *src);
+	/**
+	 * Open the format over @p srcs (more than one only for split sets);
+	 * fill @p dump's common fields and dump->priv. Takes ownership of
+	 * the sources on success and on failure.
+	 */
+	struct vmt_error *(*open)(struct dump *dump, struct source **srcs,
+				  size_t nr_srcs);
+	/** Classify @p paddr. */
+	struct vmt_error *(*locate)(struct dump *dump, uint64_t paddr,
+				    struct dump_location *ret);
+	/**
+	 * Read @p len bytes at @p paddr, not crossing a page (block) boundary.
+	 * A missing page is a VMT_ERROR_FAULT with the fault kind.
+	 */
+	struct vmt_error *(*read_page)(struct dump *dump, uint64_t paddr,
+				       void *buf, size_t len);
+	void (*close)(struct dump *dump);
+};
+
+struct dump {
+	const struct dump_format *format;
+	void *priv;
+	/** "elf", "kdump", "flattened", "split". */
+	const char *format_name;
+	/** Bitmask of 1 << enum compression seen in the dump. */
+	unsigned int compressions;
+	/** Unit of storage: kdump block size, or 4096 for ELF. */
+	uint32_t block_size;
+	int header_version;
+	int dump_level;
+	bool big_endian;
+	bool incomplete;
+	/** e_machine, or EM_AARCH64 guessed for kdump (utsname may lie). */
+	uint16_t machine;
+	/** utsname.machine from a kdump header, "" if none. */
+	char uts_machine[65];
+	bool has_timestamp;
+	uint64_t timestamp;
+	uint32_t header_nr_cpus;
+	/** VMCOREINFO note text (not NUL-terminated), or NULL. */
+	char *vmcoreinfo;
+	size_t vmcoreinfo_len;
+	const char *vmcoreinfo_origin;
+	/** NT_PRSTATUS registers, one per note, in note order. */
+	struct vmt_cpu_regs *cpus;
+	size_t nr_cpus;
+	/** RAM ranges the dump describes, sorted, end exclusive. */
+	struct vmt_phys_range *ranges;
+	size_t nr_ranges;
+	/** Pages read from the file (and decompressed) so far: cache misses. */
+	uint64_t nr_page_loads;
+	/** File names, for locations. */
+	char **files;
+	size_t nr_files;
+};
+
+/**
+ * Open the dump made of @p paths. Detects the format from content;
+ * flattened files are reassembled transparently; several files make a
+ * split set.
+ */
+struct vmt_error *dump_open(const char *const *paths, size_t nr_paths,
+			    struct dump **ret);
+
+/** Open from sources already made (tests, fuzzers). Takes ownership. */
+struct vmt_error *dump_open_sources(struct source **srcs, size_t nr_srcs,
+				    struct dump **ret);
+
+/** Read @p len bytes of physical memory, across pages. */
+struct vmt_error *dump_read_phys(struct dump *dump, uint64_t paddr, void *buf,
+				 size_t len);
+
+/** Classify @p paddr. */
+struct vmt_error *dump_locate(struct dump *dump, uint64_t paddr,
+			      struct dump_location *ret);
+
+void dump_destroy(struct dump *dump);
+
+/** Parse an ELF note area (NT_PRSTATUS, VMCOREINFO) into @p dump. */
+struct vmt_error *dump_parse_notes(struct dump *dump, const void *notes,
+				   size_t len, bool big_endian);
+
+extern const struct dump_format dump_format_elf;
+extern const struct dump_format dump_format_kdump;
+
+#endif

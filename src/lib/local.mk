@@ -1,0 +1,1 @@
+libvmtool_internal_la_SOURCES += src/lib/program.c src/lib/program_internal.h

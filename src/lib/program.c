@@ -1,0 +1,526 @@
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <elf.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel/task.h"
+#include "program_internal.h"
+
+const char *vmt_version(void)
+{
+	return PACKAGE_VERSION;
+}
+
+const char *vmt_build_features(void)
+{
+	static char buf[128];
+
+	if (!buf[0]) {
+		for (int c = COMPRESSION_ZLIB; c < COMPRESSION_COUNT; c++) {
+			if (compression_available(c)) {
+				strcat(buf, buf[0] ? " " : "");
+				strcat(buf, compression_name(c));
+			}
+		}
+	}
+	return buf;
+}
+
+const char *vmt_vtop_status_name(enum vmt_vtop_status status)
+{
+	static const char *const names[] = {
+		[VMT_VTOP_MAPPED] = "mapped",
+		[VMT_VTOP_NOT_MAPPED] = "not_mapped",
+		[VMT_VTOP_EXCLUDED] = "excluded",
+		[VMT_VTOP_NOT_IN_DUMP] = "not_in_dump",
+		[VMT_VTOP_SWAP] = "swap",
+		[VMT_VTOP_PROT_NONE] = "prot_none",
+		[VMT_VTOP_INVALID] = "invalid",
+	};
+
+	return (unsigned)status < sizeof(names) / sizeof(names[0]) ?
+		       names[status] : "invalid";
+}
+
+static struct vmt_error *read_kvirt(void *arg, uint64_t vaddr, void *buf,
+				    size_t len)
+{
+	struct vmt_program *prog = arg;
+
+	return vmt_program_read_virt(prog, vaddr, buf, len);
+}
+
+static struct vmt_error *read_file(const char *path, char **ret,
+				   size_t *len_ret)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+
+	if (!f)
+		return vmt_error_os(errno, path, "cannot open");
+	for (;;) {
+		if (len + 4096 > cap) {
+			char *nbuf = realloc(buf, cap = cap * 2 + 8192);
+
+			if (!nbuf) {
+				free(buf);
+				fclose(f);
+				return &vmt_enomem;
+			}
+			buf = nbuf;
+		}
+		size_t n = fread(buf + len, 1, cap - len, f);
+
+		len += n;
+		if (n == 0)
+			break;
+	}
+	fclose(f);
+	*ret = buf;
+	*len_ret = len;
+	return NULL;
+}
+
+// VMCOREINFO of the dump, overlaid by --vmcoreinfo FILE.
+static struct vmt_error *load_vmcoreinfo(struct vmt_program *prog,
+					 const char *override_path)
+{
+	struct dump *dump = prog->dump;
+	struct vmt_error *err;
+
+	err = vmcoreinfo_parse(dump->vmcoreinfo ? dump->vmcoreinfo : "",
+			       dump->vmcoreinfo ? dump->vmcoreinfo_len : 0,
+			       &prog->vi);
+	if (err)
+		return err;
+	prog->info.vmcoreinfo_origin =
+		dump->vmcoreinfo ? dump->vmcoreinfo_origin : "none";
+	if (override_path) {
+		struct vmcoreinfo other;
+		char *text;
+		size_t len;
+
+		err = read_file(override_path, &text, &len);
+		if (err)
+			return err;
+		err = vmcoreinfo_parse(text, len, &other);
+		free(text);
+		if (err)
+			return vmt_error_wrap(err, "%s", override_path);
+		for (size_t i = 0; i < other.nr_warnings; i++)
+			warnings_add(&prog->warnings, "%s: %s", override_path,
+				     other.warnings[i]);
+		err = vmcoreinfo_merge(&prog->vi, &other);
+		vmcoreinfo_deinit(&other);
+		if (err)
+			return err;
+		prog->info.vmcoreinfo_origin = override_path;
+	} else if (!dump->vmcoreinfo) {
+		warnings_add(&prog->warnings,
+			     "the dump carries no VMCOREINFO; supply one with --vmcoreinfo FILE");
+	}
+	for (size_t i = 0; i < prog->vi.nr_warnings; i++)
+		warnings_add(&prog->warnings, "VMCOREINFO %s",
+			     prog->vi.warnings[i]);
+	return NULL;
+}
+
+static struct vmt_error *build_info(struct vmt_program *prog)
+{
+	struct vmt_dump_info *info = &prog->info;
+	struct dump *dump = prog->dump;
+	size_t n = 0;
+
+	info->format = dump->format_name;
+	for (int c = 0; c < COMPRESSION_COUNT; c++)
+		if (dump->compressions & (1u << c))
+			prog->compression[n++] = compression_name(c);
+	info->compression = prog->compression;
+	info->nr_compression = n;
+	info->block_size = dump->format == &dump_format_elf ? 0 :
+							     dump->block_size;
+	info->page_size = prog->vi.page_size ? prog->vi.page_size :
+					       dump->block_size;
+	info->header_version = dump->header_version;
+	info->dump_level = dump->dump_level;
+	info->osrelease = prog->vi.osrelease ? prog->vi.osrelease : "";
+	// A kdump header's utsname may be blank or "Unknown" (QEMU): then the
+	// arm64 VMCOREINFO keys and the ELF machine decide.
+	if (dump->machine == EM_AARCH64 ||
+	    vmcoreinfo_get(&prog->vi, "NUMBER(kimage_voffset)") ||
+	    !strcmp(dump->uts_machine, "aarch64"))
+		info->machine = "aarch64";
+	else if (dump->uts_machine[0])
+		info->machine = dump->uts_machine;
+	else
+		info->machine = "unknown";
+	info->nr_cpus = dump->nr_cpus ? (uint32_t)dump->nr_cpus :
+					dump->header_nr_cpus;
+	if (vmcoreinfo_crashtime(&prog->vi, &info->crash_time))
+		info->has_crash_time = true;
+	else if (dump->has_timestamp && dump->timestamp) {
+		info->has_crash_time = true;
+		info->crash_time = dump->timestamp;
+	}
+	info->incomplete = dump->incomplete;
+	info->phys_ranges = dump->ranges;
+	info->nr_phys_ranges = dump->nr_ranges;
+	info->vmcoreinfo_raw = prog->vi.raw ? prog->vi.raw : "";
+	info->vmcoreinfo_len = prog->vi.raw_len;
+	prog->kv = calloc(prog->vi.nr_entries + 1, sizeof(*prog->kv));
+	if (!prog->kv)
+		return &vmt_enomem;
+	for (size_t i = 0; i < prog->vi.nr_entries; i++) {
+		prog->kv[i].key = prog->vi.entries[i].key;
+		prog->kv[i].value = prog->vi.entries[i].value;
+	}
+	info->vmcoreinfo = prog->kv;
+	info->nr_vmcoreinfo = prog->vi.nr_entries;
+	info->files = (const char *const *)dump->files;
+	info->nr_files = dump->nr_files;
+	return NULL;
+}
+
+struct vmt_error *vmt_program_open(const char *const *paths, size_t nr_paths,
+				   const struct vmt_program_options *opts,
+				   struct vmt_program **ret)
+{
+	static const struct vmt_program_options no_opts;
+	struct vmt_program *prog;
+	struct vmt_error *err;
+
+	if (!opts)
+		opts = &no_opts;
+	prog = calloc(1, sizeof(*prog));
+	if (!prog)
+		return &vmt_enomem;
+	err = dump_open(paths, nr_paths, &prog->dump);
+	if (!err)
+		err = load_vmcoreinfo(prog, opts->vmcoreinfo_path);
+	if (!err)
+		err = build_info(prog);
+	if (err)
+		goto fail;
+
+	// Without a layout, physical reads and `info` still work.
+	prog->layout_err = arm64_layout_init(&prog->layout, &prog->vi,
+					     opts->overrides,
+					     opts->nr_overrides);
+	if (!prog->layout_err) {
+		err = address_space_create(prog->dump, &prog->layout,
+					   &prog->as);
+		if (err)
+			goto fail;
+	}
+	err = debuginfo_init(&prog->di, &prog->vi, read_kvirt, prog,
+			     &prog->warnings, opts->sym_source);
+	if (err)
+		goto fail;
+	if (!prog->layout_err)
+		prog->di.kimage_start = prog->layout.kimage_start.value;
+	if (opts->vmlinux_path) {
+		err = debuginfo_add_vmlinux(&prog->di, opts->vmlinux_path,
+					    prog->layout_err ? 0 :
+					    prog->layout.kernel_offset.value,
+					    opts->force);
+		if (err)
+			goto fail;
+	}
+	prog->kernel.dump = prog->dump;
+	prog->kernel.layout = &prog->layout;
+	prog->kernel.as = prog->as;
+	prog->kernel.di = &prog->di;
+	prog->kernel.warnings = &prog->warnings;
+	prog->kernel.osrelease = prog->info.osrelease;
+	*ret = prog;
+	return NULL;
+
+fail:
+	vmt_program_destroy(prog);
+	return err;
+}
+
+void vmt_program_destroy(struct vmt_program *prog)
+{
+	if (!prog)
+		return;
+	free(prog->tasks);
+	debuginfo_deinit(&prog->di);
+	address_space_destroy(prog->as);
+	free(prog->explain);
+	if (!prog->layout_err)
+		arm64_layout_deinit(&prog->layout);
+	vmt_error_destroy(prog->layout_err);
+	free(prog->kv);
+	vmcoreinfo_deinit(&prog->vi);
+	warnings_deinit(&prog->warnings);
+	dump_destroy(prog->dump);
+	free(prog);
+}
+
+void vmt_program_warnings(struct vmt_program *prog, const char *const **ret,
+			  size_t *nr_ret)
+{
+	*ret = (const char *const *)prog->warnings.items;
+	*nr_ret = prog->warnings.nr;
+}
+
+const struct vmt_dump_info *vmt_program_dump_info(struct vmt_program *prog)
+{
+	return &prog->info;
+}
+
+void vmt_program_cpu_regs(struct vmt_program *prog,
+			  const struct vmt_cpu_regs **ret, size_t *nr_ret)
+{
+	*ret = prog->dump->cpus;
+	*nr_ret = prog->dump->nr_cpus;
+}
+
+struct vmt_error *vmt_program_read_phys(struct vmt_program *prog,
+					uint64_t paddr, void *buf, size_t len)
+{
+	return dump_read_phys(prog->dump, paddr, buf, len);
+}
+
+static struct vmt_error *need_layout(struct vmt_program *prog)
+{
+	if (!prog->layout_err)
+		return NULL;
+	return vmt_error_format(prog->layout_err->code,
+				"no arm64 layout: %s",
+				prog->layout_err->message);
+}
+
+struct vmt_error *vmt_program_read_virt(struct vmt_program *prog,
+					uint64_t vaddr, void *buf, size_t len)
+{
+	struct vmt_error *err = need_layout(prog);
+
+	if (err)
+		return err;
+	return address_space_read(prog->as, ARM64_TABLE_KERNEL, 0, vaddr, buf,
+				  len);
+}
+
+struct vmt_error *vmt_program_vtop(struct vmt_program *prog, uint64_t vaddr,
+				   struct vmt_translation *ret)
+{
+	struct vmt_error *err = need_layout(prog);
+
+	if (err)
+		return err;
+	return address_space_vtop(prog->as, ARM64_TABLE_KERNEL, 0, vaddr,
+				  ret);
+}
+
+// PA of the user page table root of task @p pid.
+static struct vmt_error *user_root(struct vmt_program *prog, int pid,
+				   uint64_t *ret)
+{
+	const struct vmt_task *task;
+	struct vmt_error *err;
+	uint64_t off, pgd;
+
+	err = vmt_program_task_by_pid(prog, pid, &task);
+	if (err)
+		return err;
+	if (!task->mm)
+		return vmt_error_format(VMT_ERROR_NOT_FOUND,
+					"pid %d (%s) is a kernel thread: no user memory",
+					pid, task->comm);
+	err = kernel_member_offset(&prog->kernel, "mm_struct", "pgd", &off);
+	if (!err)
+		err = kernel_read_u64(&prog->kernel, task->mm + off, &pgd);
+	if (!err)
+		err = kernel_virt_to_phys(&prog->kernel, pgd, ret);
+	if (err)
+		return vmt_error_wrap(err, "pid %d: mm %#" PRIx64 " pgd", pid,
+				      task->mm);
+	return NULL;
+}
+
+struct vmt_error *vmt_program_vtop_user(struct vmt_program *prog, int pid,
+					uint64_t vaddr,
+					struct vmt_translation *ret)
+{
+	struct vmt_error *err = need_layout(prog);
+	uint64_t root;
+
+	if (!err)
+		err = user_root(prog, pid, &root);
+	if (err)
+		return err;
+	return address_space_vtop(prog->as, ARM64_TABLE_USER, root, vaddr,
+				  ret);
+}
+
+struct vmt_error *vmt_program_read_user(struct vmt_program *prog, int pid,
+					uint64_t vaddr, void *buf, size_t len)
+{
+	struct vmt_error *err = need_layout(prog);
+	uint64_t root;
+
+	if (!err)
+		err = user_root(prog, pid, &root);
+	if (err)
+		return err;
+	return address_space_read(prog->as, ARM64_TABLE_USER, root, vaddr, buf,
+				  len);
+}
+
+struct vmt_error *vmt_program_ptov(struct vmt_program *prog, uint64_t paddr,
+				   uint64_t *ret)
+{
+	struct vmt_error *err = need_layout(prog);
+
+	if (err)
+		return err;
+	*ret = arm64_phys_to_linear(&prog->layout, paddr);
+	return NULL;
+}
+
+struct vmt_error *vmt_program_explain(struct vmt_program *prog,
+				      const struct vmt_layout_item **ret,
+				      size_t *nr_ret)
+{
+	struct vmt_error *err = need_layout(prog);
+
+	if (err)
+		return err;
+	if (!prog->explain) {
+		err = arm64_layout_explain(&prog->layout, &prog->explain,
+					   &prog->nr_explain);
+		if (err)
+			return err;
+	}
+	*ret = prog->explain;
+	*nr_ret = prog->nr_explain;
+	return NULL;
+}
+
+void vmt_program_disagreements(struct vmt_program *prog,
+			       const char *const **ret, size_t *nr_ret)
+{
+	if (prog->layout_err) {
+		*ret = NULL;
+		*nr_ret = 0;
+		return;
+	}
+	*ret = (const char *const *)prog->layout.notes;
+	*nr_ret = prog->layout.nr_notes;
+}
+
+struct vmt_error *vmt_program_symbol_by_name(struct vmt_program *prog,
+					     const char *name,
+					     struct vmt_symbol *ret)
+{
+	return debuginfo_symbol_by_name(&prog->di, name, ret);
+}
+
+struct vmt_error *vmt_program_symbol_by_addr(struct vmt_program *prog,
+					     uint64_t address,
+					     struct vmt_symbol *ret,
+					     uint64_t *offset_ret)
+{
+	return debuginfo_symbol_by_addr(&prog->di, address, ret, offset_ret);
+}
+
+struct vmt_error *vmt_program_find_type(struct vmt_program *prog,
+					const char *name,
+					const struct vmt_type **ret)
+{
+	return debuginfo_find_type(&prog->di, name, ret);
+}
+
+const char *vmt_program_type_source(struct vmt_program *prog)
+{
+	return debuginfo_type_source(&prog->di);
+}
+
+struct vmt_error *vmt_program_tasks(struct vmt_program *prog,
+				    const struct vmt_task **ret,
+				    size_t *nr_ret)
+{
+	struct vmt_error *err;
+
+	if (!prog->tasks_loaded) {
+		err = need_layout(prog);
+		if (!err)
+			err = task_list(&prog->kernel, &prog->tasks,
+					&prog->nr_tasks);
+		if (err)
+			return err;
+		prog->tasks_loaded = true;
+	}
+	*ret = prog->tasks;
+	*nr_ret = prog->nr_tasks;
+	return NULL;
+}
+
+struct vmt_error *vmt_program_task_by_pid(struct vmt_program *prog, int pid,
+					  const struct vmt_task **ret)
+{
+	const struct vmt_task *tasks;
+	struct vmt_error *err;
+	size_t n;
+
+	err = vmt_program_tasks(prog, &tasks, &n);
+	if (err)
+		return err;
+	for (size_t i = 0; i < n; i++) {
+		if (tasks[i].pid == pid) {
+			*ret = &tasks[i];
+			return NULL;
+		}
+	}
+	return vmt_error_format(VMT_ERROR_NOT_FOUND, "no task with pid %d",
+				pid);
+}
+
+struct vmt_error *vmt_program_task_vmas(struct vmt_program *prog, int pid,
+					struct vmt_mm_info *mm_ret,
+					struct vmt_vma **ret, size_t *nr_ret)
+{
+	const struct vmt_task *task;
+	struct vmt_error *err;
+
+	err = vmt_program_task_by_pid(prog, pid, &task);
+	if (err)
+		return err;
+	return task_vmas(&prog->kernel, task, mm_ret, ret, nr_ret);
+}
+
+void vmt_vmas_free(struct vmt_vma *vmas, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++)
+		free(vmas[i].path);
+	free(vmas);
+}
+
+int vmt_vma_format_maps_line(const struct vmt_vma *vma, char *buf,
+			     size_t size)
+{
+	// fs/proc/task_mmu.c: the prefix is padded to 25 + 6 * sizeof(void *)
+	// - 1 columns before a name, then one space (seq_setwidth/seq_pad).
+	const int width = 25 + 6 * 8 - 1;
+	char prefix[128];
+	int n;
+
+	n = snprintf(prefix, sizeof(prefix),
+		     "%08" PRIx64 "-%08" PRIx64 " %s %08" PRIx64
+		     " %02x:%02x %" PRIu64 " ",
+		     vma->start, vma->end, vma->perms, vma->offset,
+		     vma->dev_major, vma->dev_minor, vma->inode);
+	if (!vma->path || !vma->path[0])
+		return snprintf(buf, size, "%s\n", prefix);
+	return snprintf(buf, size, "%s%*s %s\n", prefix,
+			n < width ? width - n : 0, "", vma->path);
+}

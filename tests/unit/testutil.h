@@ -1,0 +1,50 @@
+// Helpers shared by the Check suites.
+#ifndef VMT_TESTUTIL_H
+#define VMT_TESTUTIL_H
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "vmtool/error.h"
+
+// Fail the test with the error's message if @p expr returned an error.
+#define vmt_ck_no_err(expr)                                                   \
+	do {                                                                  \
+		struct vmt_error *_err = (expr);                              \
+		ck_assert_msg(!_err, "%s: %s", #expr,                         \
+			      _err ? _err->message : "");                     \
+	} while (0)
+
+// Fail unless @p expr returned an error of @p code; the error is freed.
+#define vmt_ck_err(expr, expected_code)                                       \
+	do {                                                                  \
+		struct vmt_error *_err = (expr);                              \
+		ck_assert_msg(_err, "%s: expected an error", #expr);          \
+		ck_assert_msg(_err->code == (expected_code),                  \
+			      "%s: code %d, want %d (%s)", #expr, _err->code, \
+			      (int)(expected_code), _err->message);           \
+		vmt_error_destroy(_err);                                      \
+	} while (0)
+
+// Run @p s; exit status 0 only if every test passed.
+static inline int vmt_ck_run(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+// Directory of ../shared/dumps, or NULL (tests then skip with exit 77).
+static inline const char *vmt_shared_dumps(void)
+{
+	const char *dir = getenv("VMTOOL_SHARED_DUMPS");
+
+	return dir && *dir ? dir : NULL;
+}
+
+#endif

@@ -104,8 +104,8 @@ static struct vmt_error *load_vmcoreinfo(struct vmt_program *prog,
 		dump->vmcoreinfo ? dump->vmcoreinfo_origin : "none";
 	if (override_path) {
 		struct vmcoreinfo other;
-		char *text;
-		size_t len;
+		char *text = NULL;
+		size_t len = 0;
 
 		err = read_file(override_path, &text, &len);
 		if (err)

@@ -1,1 +1,37 @@
 # Check suites of dump
+# mkvmcore: synthetic dumps for the tests below (links only the
+# compression libraries, never libvmtool: an independent writer).
+noinst_PROGRAMS += tests/tools/mkvmcore
+tests_tools_mkvmcore_SOURCES = tests/tools/mkvmcore.c
+tests_tools_mkvmcore_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS) $(ZSTD_CFLAGS)
+tests_tools_mkvmcore_LDADD = $(ZLIB_LIBS) $(LZO_LIBS) $(SNAPPY_LIBS) $(ZSTD_LIBS)
+EXTRA_DIST += tests/tools/mkvmcore_run.h
+
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_dump_synth tests/unit/test_dump_corrupt
+TESTS += tests/unit/test_dump_synth tests/unit/test_dump_corrupt
+tests_unit_test_dump_synth_SOURCES = tests/unit/test_dump_synth.c
+tests_unit_test_dump_synth_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DMKVMCORE_PATH='"$(abs_top_builddir)/tests/tools/mkvmcore"'
+tests_unit_test_dump_synth_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_dump_synth_LDADD = libvmtool_internal.la $(CHECK_LIBS)
+tests_unit_test_dump_synth_DEPENDENCIES = libvmtool_internal.la tests/tools/mkvmcore
+tests_unit_test_dump_corrupt_SOURCES = tests/unit/test_dump_corrupt.c
+tests_unit_test_dump_corrupt_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DMKVMCORE_PATH='"$(abs_top_builddir)/tests/tools/mkvmcore"'
+tests_unit_test_dump_corrupt_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_dump_corrupt_LDADD = libvmtool_internal.la $(CHECK_LIBS)
+tests_unit_test_dump_corrupt_DEPENDENCIES = libvmtool_internal.la tests/tools/mkvmcore
+endif
+
+# The readers on the real dumps of ../shared/dumps (skips without them).
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_dump_real
+TESTS += tests/unit/test_dump_real
+tests_unit_test_dump_real_SOURCES = tests/unit/test_dump_real.c
+tests_unit_test_dump_real_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) \
+	$(LIBELF_CFLAGS) $(ZLIB_CFLAGS)
+tests_unit_test_dump_real_LDADD = libvmtool_internal.la $(CHECK_LIBS) \
+	$(LIBELF_LIBS) $(ZLIB_LIBS)
+endif
+EXTRA_DIST += testdata/synth-kdump-mixed-16k.spec testdata/synth-elf-split-ram.spec

@@ -1,1 +1,25 @@
 # Check suites of kernel
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_maple_tree tests/unit/test_vma_flags \
+	tests/unit/test_d_path
+TESTS += tests/unit/test_maple_tree tests/unit/test_vma_flags \
+	tests/unit/test_d_path
+tests_unit_test_maple_tree_SOURCES = tests/unit/test_maple_tree.c
+tests_unit_test_maple_tree_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_maple_tree_LDADD = libvmtool_internal.la $(CHECK_LIBS)
+tests_unit_test_vma_flags_SOURCES = tests/unit/test_vma_flags.c
+tests_unit_test_vma_flags_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_vma_flags_LDADD = libvmtool_internal.la $(CHECK_LIBS)
+tests_unit_test_d_path_SOURCES = tests/unit/test_d_path.c
+tests_unit_test_d_path_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_d_path_LDADD = libvmtool_internal.la $(CHECK_LIBS)
+endif
+
+# Tasks and maps of the real dumps of ../shared/dumps (skips without them).
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_kernel_real
+TESTS += tests/unit/test_kernel_real
+tests_unit_test_kernel_real_SOURCES = tests/unit/test_kernel_real.c
+tests_unit_test_kernel_real_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_kernel_real_LDADD = libvmtool_internal.la $(CHECK_LIBS)
+endif

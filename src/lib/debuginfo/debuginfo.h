@@ -20,6 +20,8 @@ typedef struct vmt_error *read_kvirt_fn(void *arg, uint64_t vaddr, void *buf,
 /**
  * Decode the kallsyms tables in kernel memory, located through the
  * SYMBOL(kallsyms_*) lines of @p vi, into @p tab (source "kallsyms").
+ * Adds and sorts (symtab_finish) on success; leaves @p tab as it was on
+ * error.
  */
 struct vmt_error *kallsyms_load(read_kvirt_fn *read, void *arg,
 				const struct vmcoreinfo *vi,
@@ -48,8 +50,9 @@ struct vmt_error *dwarf_typedb_create(const char *path, struct typedb **ret);
 
 /**
  * ELF symbols (.symtab) of vmlinux @p path into @p tab (source "elf"),
- * relocated by @p kaslr_offset. Also returns its GNU build-id (hex) and
- * linux_banner text if it can, for the match check.
+ * relocated by @p kaslr_offset (absolute symbols are not moved). Also
+ * writes its GNU build-id as lower-case hex to @p build_id_ret ("" if it
+ * has none), for the check against VMCOREINFO BUILD-ID.
  */
 struct vmt_error *elf_symtab_load(const char *path, uint64_t kaslr_offset,
 				  struct symtab *tab, char *build_id_ret,

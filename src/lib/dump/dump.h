@@ -62,6 +62,10 @@ struct dump_format {
 	void (*close)(struct dump *dump);
 };
 
+/**
+ * An open dump. Not thread-safe: reads share one page cache and one
+ * buffer for compressed data.
+ */
 struct dump {
 	const struct dump_format *format;
 	void *priv;
@@ -92,7 +96,7 @@ struct dump {
 	/** RAM ranges the dump describes, sorted, end exclusive. */
 	struct vmt_phys_range *ranges;
 	size_t nr_ranges;
-	/** Pages read from the file (and decompressed) so far: cache misses. */
+	/** Pages decompressed so far (cache misses; tests and benchmarks). */
 	uint64_t nr_page_loads;
 	/** File names, for locations. */
 	char **files;

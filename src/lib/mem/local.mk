@@ -1,1 +1,3 @@
 # files of src/lib/mem
+libvmtool_internal_la_SOURCES += src/lib/mem/address_space.c \
+	src/lib/mem/address_space.h

@@ -1,0 +1,336 @@
+// ELF64 vmcores (QEMU dump-guest-memory, /proc/vmcore, makedumpfile -E):
+// PT_LOAD segments by physical address, PT_NOTE for VMCOREINFO and
+// registers. Parsed by hand with bounds checks, either byte order.
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/bytes.h"
+#include "dump/dump.h"
+#include "source/extents.h"
+
+#define EHDR_SIZE 64
+#define PHDR_SIZE 56
+#define SHDR_SIZE 64
+#define ET_CORE_VALUE 4
+#define PT_LOAD_VALUE 1
+#define PT_NOTE_VALUE 4
+#define PN_XNUM_VALUE 0xffff
+// makedumpfile's DUMP_ELF_INCOMPLETE.
+#define ELF_FLAG_INCOMPLETE 0x1
+// Notes are small (a few KiB per CPU); refuse absurd sizes from bad headers.
+#define MAX_NOTE_SIZE (64u << 20)
+
+enum elf_extent_kind {
+	ELF_DATA,
+	ELF_ZERO,   // p_filesz < p_memsz
+	ELF_LOST,   // incomplete dump: the file ends inside the segment
+};
+
+struct elf_priv {
+	struct source *src;
+	struct extent *ext;
+	size_t nr_ext;
+};
+
+static bool elf_probe(struct source *src)
+{
+	unsigned char id[5];
+
+	if (source_read(src, id, sizeof(id), 0))
+		return false;
+	return !memcmp(id, "\177ELF", 4);
+}
+
+static void elf_close(struct dump *dump)
+{
+	struct elf_priv *ep = dump->priv;
+
+	source_destroy(ep->src);
+	free(ep->ext);
+	free(ep);
+	dump->priv = NULL;
+}
+
+static struct vmt_error *read_notes(struct dump *dump, struct source *src,
+				    uint64_t off, uint64_t size, bool be)
+{
+	struct vmt_error *err;
+	void *buf;
+
+	if (size > MAX_NOTE_SIZE)
+		return vmt_error_format(VMT_ERROR_BAD_DATA,
+					"%s: PT_NOTE at offset %#" PRIx64 " has %" PRIu64
+					" bytes (more than %u: not a note segment)",
+					src->name, off, size, MAX_NOTE_SIZE);
+	buf = malloc(size ? size : 1);
+	if (!buf)
+		return &vmt_enomem;
+	err = source_read(src, buf, size, off);
+	if (!err)
+		err = dump_parse_notes(dump, buf, size, be);
+	free(buf);
+	if (err)
+		return vmt_error_wrap(err, "%s: PT_NOTE at offset %#" PRIx64,
+				      src->name, off);
+	return NULL;
+}
+
+static struct vmt_error *build_ranges(struct dump *dump, const struct extent *ext,
+				      size_t nr)
+{
+	dump->ranges = calloc(nr ? nr : 1, sizeof(*dump->ranges));
+	if (!dump->ranges)
+		return &vmt_enomem;
+	for (size_t i = 0; i < nr; i++) {
+		if (dump->nr_ranges &&
+		    dump->ranges[dump->nr_ranges - 1].end == ext[i].start) {
+			dump->ranges[dump->nr_ranges - 1].end = ext[i].end;
+			continue;
+		}
+		dump->ranges[dump->nr_ranges].start = ext[i].start;
+		dump->ranges[dump->nr_ranges].end = ext[i].end;
+		dump->nr_ranges++;
+	}
+	return NULL;
+}
+
+static struct vmt_error *parse_elf(struct dump *dump, struct elf_priv *ep)
+{
+	struct source *src = ep->src;
+	unsigned char eh[EHDR_SIZE], *ph = NULL;
+	struct extent *loads = NULL;
+	size_t nr_loads = 0;
+	uint64_t phoff, phnum, phentsize;
+	struct vmt_error *err = NULL;
+	bool be;
+
+	err = source_read(src, eh, sizeof(eh), 0);
+	if (err)
+		return vmt_error_wrap(err, "ELF header");
+	if (eh[4] != 2)
+		return vmt_error_format(VMT_ERROR_UNSUPPORTED,
+					"%s: ELF class %u: only 64-bit (ELFCLASS64) vmcores are supported",
+					src->name, eh[4]);
+	if (eh[5] != 1 && eh[5] != 2)
+		return vmt_error_format(VMT_ERROR_BAD_DATA,
+					"%s: ELF data encoding %u at offset 5 (expected 1 or 2)",
+					src->name, eh[5]);
+	be = eh[5] == 2;
+	dump->big_endian = be;
+	if (load16(eh + 16, be) != ET_CORE_VALUE)
+		return vmt_error_format(VMT_ERROR_BAD_DATA,
+					"%s: ELF type %u, expected ET_CORE (4): not a vmcore",
+					src->name, load16(eh + 16, be));
+	dump->machine = load16(eh + 18, be);
+	dump->incomplete = load32(eh + 48, be) & ELF_FLAG_INCOMPLETE;
+	phoff = load64(eh + 32, be);
+	phentsize = load16(eh + 54, be);
+	phnum = load16(eh + 56, be);
+	if (phentsize < PHDR_SIZE)
+		return vmt_error_format(VMT_ERROR_BAD_DATA,
+					"%s: e_phentsize %" PRIu64 " at offset 54, expected >= %d",
+					src->name, phentsize, PHDR_SIZE);
+	if (phnum == PN_XNUM_VALUE) {
+		// More than 65534 headers: the count is section 0's sh_info.
+		unsigned char sh[SHDR_SIZE];
+		uint64_t shoff = load64(eh + 40, be);
+
+		err = source_read(src, sh, sizeof(sh), shoff);
+		if (err)
+			return vmt_error_wrap(err, "section header 0 (PN_XNUM)");
+		phnum = load32(sh + 44, be);
+	}
+	if (phoff > src->size || phnum * phentsize > src->size - phoff)
+		return vmt_error_format(VMT_ERROR_BAD_DATA,
+					"%s: %" PRIu64 " program headers at offset %#" PRIx64
+					" run past the end of the file (%" PRIu64 " bytes)",
+					src->name, phnum, phoff, src->size);
+	ph = malloc(phnum ? phnum * phentsize : 1);
+	loads = calloc(phnum ? 3 * phnum : 1, sizeof(*loads));
+	if (!ph || !loads) {
+		err = &vmt_enomem;
+		goto out;
+	}
+	err = source_read(src, ph, phnum * phentsize, phoff);
+	if (err)
+		goto out;
+	for (uint64_t i = 0; i < phnum; i++) {
+		const unsigned char *p = ph + i * phentsize;
+		uint32_t type = load32(p, be);
+		uint64_t offset = load64(p + 8, be);
+		uint64_t paddr = load64(p + 24, be);
+		uint64_t filesz = load64(p + 32, be);
+		uint64_t memsz = load64(p + 40, be);
+		uint64_t in_file;
+
+		if (type == PT_NOTE_VALUE) {
+			err = read_notes(dump, src, offset, filesz, be);
+			if (err)
+				goto out;
+			continue;
+		}
+		if (type != PT_LOAD_VALUE)
+			continue;
+		if (memsz < filesz)
+			memsz = filesz;
+		if (paddr > UINT64_MAX - memsz) {
+			err = vmt_error_format(VMT_ERROR_BAD_DATA,
+					       "%s: PT_LOAD %" PRIu64 ": p_paddr %#" PRIx64
+					       " + p_memsz %#" PRIx64 " overflows",
+					       src->name, i, paddr, memsz);
+			goto out;
+		}
+		in_file = filesz;
+		if (offset > src->size || filesz > src->size - offset) {
+			if (!dump->incomplete) {
+				err = vmt_error_format(VMT_ERROR_BAD_DATA,
+						       "%s: PT_LOAD %" PRIu64 " (p_paddr %#" PRIx64
+						       ") has data at [%#" PRIx64 ", %#" PRIx64
+						       ") past the end of the file (%#" PRIx64 " bytes)",
+						       src->name, i, paddr, offset,
+						       offset + filesz, src->size);
+				goto out;
+			}
+			// An incomplete dump stopped inside this segment.
+			in_file = offset > src->size ? 0 : src->size - offset;
+		}
+		// Where segments overlap, file data beats zero fill, and the
+		// earlier header wins among equals.
+		loads[nr_loads++] = (struct extent){
+			.start = paddr, .end = paddr + in_file, .off = offset,
+			.prio = (2ull << 40) + (phnum - i), .kind = ELF_DATA,
+		};
+		loads[nr_loads++] = (struct extent){
+			.start = paddr + in_file, .end = paddr + filesz,
+			.prio = (1ull << 40) + (phnum - i), .kind = ELF_LOST,
+		};
+		loads[nr_loads++] = (struct extent){
+			.start = paddr + filesz, .end = paddr + memsz,
+			.prio = phnum - i, .kind = ELF_ZERO,
+		};
+	}
+	err = extents_overlay(loads, nr_loads, &ep->ext, &ep->nr_ext);
+	if (!err)
+		err = build_ranges(dump, ep->ext, ep->nr_ext);
+out:
+	free(ph);
+	free(loads);
+	return err;
+}
+
+static struct vmt_error *elf_open(struct dump *dump, struct source **srcs,
+				  size_t nr_srcs)
+{
+	struct elf_priv *ep;
+	struct vmt_error *err;
+
+	if (nr_srcs != 1) {
+		err = vmt_error_format(VMT_ERROR_INVALID_ARGUMENT,
+				       "%s: an ELF vmcore is one file, but %zu files were given",
+				       srcs[0]->name, nr_srcs);
+		for (size_t i = 0; i < nr_srcs; i++)
+			source_destroy(srcs[i]);
+		return err;
+	}
+	ep = calloc(1, sizeof(*ep));
+	if (!ep) {
+		source_destroy(srcs[0]);
+		return &vmt_enomem;
+	}
+	ep->src = srcs[0];
+	dump->priv = ep;
+	dump->format_name = "elf";
+	dump->block_size = 4096;
+	dump->uts_machine[0] = '\0';
+	err = parse_elf(dump, ep);
+	if (err)
+		elf_close(dump);
+	return err;
+}
+
+static struct vmt_error *elf_locate(struct dump *dump, uint64_t paddr,
+				    struct dump_location *ret)
+{
+	struct elf_priv *ep = dump->priv;
+	struct dump_location loc = { .state = DUMP_PAGE_NOT_IN_DUMP };
+	int found;
+	size_t i = extents_find(ep->ext, ep->nr_ext, paddr, &found);
+
+	if (found) {
+		const struct extent *e = &ep->ext[i];
+
+		switch (e->kind) {
+		case ELF_DATA:
+			loc.state = DUMP_PAGE_PRESENT;
+			loc.file_offset = e->off + (paddr - e->start);
+			break;
+		case ELF_ZERO:
+			loc.state = DUMP_PAGE_PRESENT;
+			loc.zero_fill = true;
+			break;
+		default:
+			loc.state = DUMP_PAGE_LOST;
+			break;
+		}
+	}
+	*ret = loc;
+	return NULL;
+}
+
+static struct vmt_error *elf_read_page(struct dump *dump, uint64_t paddr,
+				       void *buf, size_t len)
+{
+	struct elf_priv *ep = dump->priv;
+	unsigned char *p = buf;
+	int found;
+	size_t i = extents_find(ep->ext, ep->nr_ext, paddr, &found);
+
+	while (len) {
+		const struct extent *e;
+		uint64_t n;
+		struct vmt_error *err;
+
+		if (i >= ep->nr_ext || ep->ext[i].start > paddr)
+			return vmt_error_fault(VMT_FAULT_NOT_IN_DUMP, paddr,
+					       "not in dump: no PT_LOAD covers physical address %#" PRIx64,
+					       paddr);
+		e = &ep->ext[i];
+		n = e->end - paddr;
+		if (n > len)
+			n = len;
+		switch (e->kind) {
+		case ELF_DATA:
+			err = source_read(ep->src, p, n, e->off + (paddr - e->start));
+			if (err)
+				return vmt_error_wrap(err, "physical address %#" PRIx64,
+						      paddr);
+			break;
+		case ELF_ZERO:
+			memset(p, 0, n);
+			break;
+		default:
+			return vmt_error_fault(VMT_FAULT_LOST, paddr,
+					       "physical address %#" PRIx64
+					       " was lost: the dump is incomplete (its file ends before this part of the PT_LOAD)",
+					       paddr);
+		}
+		p += n;
+		paddr += n;
+		len -= n;
+		i++;
+	}
+	return NULL;
+}
+
+const struct dump_format dump_format_elf = {
+	.name = "elf",
+	.probe = elf_probe,
+	.open = elf_open,
+	.locate = elf_locate,
+	.read_page = elf_read_page,
+	.close = elf_close,
+};

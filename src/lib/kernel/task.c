@@ -1,0 +1,542 @@
+// The task list: processes on init_task.tasks, each process's threads, and
+// per task what ps needs. Struct layouts are chosen from the types present
+// (task_struct.__state or .state, signal_struct.thread_head or
+// task_struct.thread_group, task_struct.cpu or thread_info.cpu).
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel/task.h"
+
+// True if @p err is NULL; frees it otherwise. For optional reads and
+// lookups whose failure only means "not available".
+static bool ok(struct vmt_error *err)
+{
+	bool success = !err;
+
+	vmt_error_destroy(err);
+	return success;
+}
+
+// include/linux/sched.h
+#define PF_KTHREAD 0x00200000U
+
+// A bound on every list walk: more tasks than PID_MAX_LIMIT (4M) would be
+// a corrupt list, and 1 << 20 is far above any dump we read.
+#define MAX_TASKS (1U << 20)
+// THREAD_SIZE on arm64 is 16K, or the page size when larger (VMAP_STACK).
+#define ARM64_MIN_THREAD_SIZE 16384
+
+struct task_layout {
+	uint64_t tasks, pid, tgid, comm, state, state_size, exit_state;
+	uint64_t flags, mm, real_parent, signal, stack;
+	bool has_thread_head;
+	uint64_t thread_head, thread_node; // signal_struct, task_struct
+	uint64_t thread_group;
+	bool has_on_cpu, has_cpu, has_stack;
+	uint64_t on_cpu, cpu;
+};
+
+static struct vmt_error *member(struct kernel *k, const char *type,
+				const char *name, uint64_t *off,
+				uint64_t *size)
+{
+	struct vmt_error *err = kernel_member(k, type, name, off, size);
+
+	if (err)
+		return vmt_error_wrap(err, "%s.%s", type, name);
+	return NULL;
+}
+
+static struct vmt_error *task_layout_init(struct kernel *k,
+					  struct task_layout *l)
+{
+	struct vmt_error *err;
+	uint64_t size;
+
+	memset(l, 0, sizeof(*l));
+	if ((err = member(k, "task_struct", "tasks", &l->tasks, &size)) ||
+	    (err = member(k, "task_struct", "pid", &l->pid, &size)) ||
+	    (err = member(k, "task_struct", "tgid", &l->tgid, &size)) ||
+	    (err = member(k, "task_struct", "comm", &l->comm, &size)) ||
+	    (err = member(k, "task_struct", "exit_state", &l->exit_state,
+			  &size)) ||
+	    (err = member(k, "task_struct", "flags", &l->flags, &size)) ||
+	    (err = member(k, "task_struct", "mm", &l->mm, &size)) ||
+	    (err = member(k, "task_struct", "real_parent", &l->real_parent,
+			  &size)) ||
+	    (err = member(k, "task_struct", "signal", &l->signal, &size)))
+		return err;
+	// 5.14 renamed state to __state (and made it unsigned int).
+	if (kernel_has_member(k, "task_struct", "__state"))
+		err = member(k, "task_struct", "__state", &l->state,
+			     &l->state_size);
+	else
+		err = member(k, "task_struct", "state", &l->state,
+			     &l->state_size);
+	if (err)
+		return err;
+	// 6.7 moved threads to signal->thread_head / task->thread_node.
+	if (kernel_has_member(k, "signal_struct", "thread_head") &&
+	    kernel_has_member(k, "task_struct", "thread_node")) {
+		l->has_thread_head = true;
+		if ((err = member(k, "signal_struct", "thread_head",
+				  &l->thread_head, &size)) ||
+		    (err = member(k, "task_struct", "thread_node",
+				  &l->thread_node, &size)))
+			return err;
+	} else if ((err = member(k, "task_struct", "thread_group",
+				 &l->thread_group, &size))) {
+		return err;
+	}
+	l->has_on_cpu = ok(kernel_member(k, "task_struct", "on_cpu", &l->on_cpu,
+				       &size));
+	// THREAD_INFO_IN_TASK kernels have task_struct.cpu (5.16+), older
+	// ones thread_info.cpu inside the task.
+	if (kernel_has_member(k, "task_struct", "cpu"))
+		l->has_cpu = ok(kernel_member(k, "task_struct", "cpu", &l->cpu,
+					    &size));
+	else
+		l->has_cpu = ok(kernel_member(k, "task_struct",
+					    "thread_info.cpu", &l->cpu,
+					    &size));
+	l->has_stack = ok(kernel_member(k, "task_struct", "stack", &l->stack,
+				      &size));
+	return NULL;
+}
+
+static struct vmt_error *read_uint(struct kernel *k, uint64_t addr,
+				   uint64_t size, uint64_t *ret)
+{
+	struct vmt_error *err;
+	uint32_t v32;
+
+	if (size == 8)
+		return kernel_read_u64(k, addr, ret);
+	err = kernel_read_u32(k, addr, &v32);
+	if (err)
+		return err;
+	*ret = size == 4 ? v32 : size == 2 ? (v32 & 0xffff) : (v32 & 0xff);
+	return NULL;
+}
+
+// Open-addressed set of task addresses seen, to stop on cycles.
+struct addr_set {
+	uint64_t *tab;
+	size_t cap, nr;
+};
+
+// 1 if added, 0 if already there, -1 out of memory.
+static int addr_set_add(struct addr_set *s, uint64_t a)
+{
+	size_t i;
+
+	if (2 * (s->nr + 1) > s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 256, j;
+		uint64_t *tab = calloc(cap, sizeof(*tab));
+
+		if (!tab)
+			return -1;
+		for (j = 0; j < s->cap; j++) {
+			if (!s->tab[j])
+				continue;
+			for (i = (s->tab[j] >> 6) & (cap - 1); tab[i];
+			     i = (i + 1) & (cap - 1))
+				;
+			tab[i] = s->tab[j];
+		}
+		free(s->tab);
+		s->tab = tab;
+		s->cap = cap;
+	}
+	for (i = (a >> 6) & (s->cap - 1); s->tab[i]; i = (i + 1) & (s->cap - 1))
+		if (s->tab[i] == a)
+			return 0;
+	s->tab[i] = a;
+	s->nr++;
+	return 1;
+}
+
+struct walk {
+	struct kernel *k;
+	struct task_layout l;
+	struct addr_set seen;
+	struct vmt_task *tasks;
+	size_t nr, cap;
+	const struct vmt_cpu_regs *regs;
+	size_t nr_regs;
+	uint64_t thread_size;
+};
+
+static struct vmt_error *read_task(struct walk *w, uint64_t task,
+				   struct vmt_task *t)
+{
+	struct kernel *k = w->k;
+	const struct task_layout *l = &w->l;
+	struct vmt_error *err;
+	uint64_t state, parent, v, stack;
+	uint32_t pid, tgid, exit_state, flags, ppid;
+	size_t i;
+
+	memset(t, 0, sizeof(*t));
+	t->task = task;
+	if ((err = kernel_read_u32(k, task + l->pid, &pid)) ||
+	    (err = kernel_read_u32(k, task + l->tgid, &tgid)) ||
+	    (err = kernel_read(k, task + l->comm, t->comm,
+			       sizeof(t->comm))) ||
+	    (err = read_uint(k, task + l->state, l->state_size, &state)) ||
+	    (err = kernel_read_u32(k, task + l->exit_state, &exit_state)) ||
+	    (err = kernel_read_u32(k, task + l->flags, &flags)) ||
+	    (err = kernel_read_u64(k, task + l->mm, &t->mm)) ||
+	    (err = kernel_read_u64(k, task + l->real_parent, &parent)))
+		return vmt_error_wrap(err, "task_struct at %#" PRIx64, task);
+	t->comm[sizeof(t->comm) - 1] = '\0';
+	t->pid = (int)pid;
+	t->tgid = (int)tgid;
+	t->state = task_state_char(state, exit_state);
+	t->kthread = !t->mm || (flags & PF_KTHREAD);
+	// /proc's ppid: real_parent's tgid (init_task is its own parent).
+	ppid = 0;
+	if (parent && parent != task) {
+		err = kernel_read_u32(k, parent + l->tgid, &ppid);
+		if (err) {
+			kernel_warn(k, "task %#" PRIx64 " (pid %d): real_parent %#" PRIx64 " unreadable",
+				    task, t->pid, parent);
+			vmt_error_destroy(err);
+			ppid = 0;
+		}
+	}
+	t->ppid = (int)ppid;
+	t->cpu = -1;
+	if (l->has_cpu && ok(kernel_read_u32(k, task + l->cpu, &pid)))
+		t->cpu = (int)pid;
+	if (l->has_on_cpu && ok(kernel_read_u32(k, task + l->on_cpu, &pid)))
+		t->oncpu = pid != 0;
+	// The task whose kernel stack holds a CPU's saved sp was running
+	// there when the dump was taken.
+	if (l->has_stack && w->nr_regs &&
+	    ok(kernel_read_u64(k, task + l->stack, &stack)) && stack) {
+		for (i = 0; i < w->nr_regs; i++) {
+			v = w->regs[i].sp;
+			if (v >= stack && v - stack < w->thread_size)
+				t->oncpu = true;
+		}
+	}
+	return NULL;
+}
+
+static struct vmt_error *add_task(struct walk *w, uint64_t task)
+{
+	struct vmt_error *err;
+	int r;
+
+	r = addr_set_add(&w->seen, task);
+	if (r < 0)
+		return &vmt_enomem;
+	if (r == 0)
+		return NULL;
+	if (w->nr == w->cap) {
+		size_t cap = w->cap ? 2 * w->cap : 128;
+		struct vmt_task *n = realloc(w->tasks, cap * sizeof(*n));
+
+		if (!n)
+			return &vmt_enomem;
+		w->tasks = n;
+		w->cap = cap;
+	}
+	err = read_task(w, task, &w->tasks[w->nr]);
+	if (err) {
+		// One unreadable task must not hide the others.
+		kernel_warn(w->k, "skipping task: %s", err->message);
+		vmt_error_destroy(err);
+		return NULL;
+	}
+	w->nr++;
+	return NULL;
+}
+
+// Walk a circular list from @p head (its own address) calling add_task() on
+// each entry's container (entry - @p off). Stops with a warning on a read
+// error, a repeated entry or MAX_TASKS entries.
+static struct vmt_error *walk_list(struct walk *w, uint64_t head,
+				   uint64_t off, const char *what,
+				   uint64_t skip)
+{
+	struct addr_set seen = { 0 };
+	struct vmt_error *err = NULL;
+	uint64_t pos;
+	size_t n;
+
+	err = kernel_read_u64(w->k, head, &pos);
+	for (n = 0; !err && pos != head; n++) {
+		int r;
+
+		if (n >= MAX_TASKS) {
+			kernel_warn(w->k, "%s at %#" PRIx64 ": more than %u entries, stopped",
+				    what, head, MAX_TASKS);
+			break;
+		}
+		r = addr_set_add(&seen, pos);
+		if (r < 0) {
+			free(seen.tab);
+			return &vmt_enomem;
+		}
+		if (r == 0) {
+			kernel_warn(w->k, "%s at %#" PRIx64 ": entry %#" PRIx64 " repeats (cycle), stopped",
+				    what, head, pos);
+			break;
+		}
+		if (!pos) {
+			kernel_warn(w->k, "%s at %#" PRIx64 ": NULL next pointer, stopped",
+				    what, head);
+			break;
+		}
+		if (pos - off != skip) {
+			err = add_task(w, pos - off);
+			if (err) {
+				free(seen.tab);
+				return err;
+			}
+		}
+		err = kernel_read_u64(w->k, pos, &pos);
+	}
+	free(seen.tab);
+	if (err) {
+		kernel_warn(w->k, "%s at %#" PRIx64 ": %s; list cut short", what,
+			    head, err->message);
+		vmt_error_destroy(err);
+	}
+	return NULL;
+}
+
+// Add the threads of process @p leader (the leader first).
+static struct vmt_error *add_threads(struct walk *w, uint64_t leader)
+{
+	const struct task_layout *l = &w->l;
+	struct vmt_error *err;
+	uint64_t signal;
+
+	err = add_task(w, leader);
+	if (err)
+		return err;
+	if (!l->has_thread_head)
+		return walk_list(w, leader + l->thread_group, l->thread_group,
+				 "thread_group", leader);
+	err = kernel_read_u64(w->k, leader + l->signal, &signal);
+	if (err || !signal) {
+		// A dead leader may have no signal_struct any more.
+		if (err)
+			kernel_warn(w->k, "task %#" PRIx64 ": signal unreadable: %s",
+				    leader, err->message);
+		vmt_error_destroy(err);
+		return NULL;
+	}
+	return walk_list(w, signal + l->thread_head, l->thread_node,
+			 "signal->thread_head", leader);
+}
+
+// Whether a task_struct at @p task looks like init_task: pid 0, no mm, and
+// a tasks list whose first entry points back.
+static bool looks_like_init_task(struct kernel *k,
+				 const struct task_layout *l, uint64_t task)
+{
+	uint64_t next, prev, mm;
+	uint32_t pid;
+
+	if (!ok(kernel_read_u32(k, task + l->pid, &pid)) || pid != 0)
+		return false;
+	if (!ok(kernel_read_u64(k, task + l->mm, &mm)) || mm != 0)
+		return false;
+	if (!ok(kernel_read_u64(k, task + l->tasks, &next)) || !next)
+		return false;
+	if (!ok(kernel_read_u64(k, next + 8, &prev)))
+		return false;
+	return prev == task + l->tasks;
+}
+
+// Without CONFIG_KALLSYMS_ALL (Debian) kallsyms has no data symbols. The
+// comm "swapper/0" (init_idle() names the boot CPU's idle task so) sits in
+// the kernel's .data, which init_uts_ns (VMCOREINFO) also is in: scan from
+// there, 64K at a time, downwards then upwards.
+static struct vmt_error *scan_init_task(struct kernel *k,
+					const struct task_layout *l,
+					uint64_t *ret)
+{
+	static const char want[] = "swapper/0";
+	enum { CHUNK = 65536, OVERLAP = 16, BELOW = 64 << 20, ABOVE = 16 << 20 };
+	static const char *const anchors[] = { "init_uts_ns", "_sdata",
+					       "_stext" };
+	uint64_t anchor = 0, start, addr;
+	char *buf;
+	size_t i;
+	int dir;
+
+	for (i = 0; i < sizeof(anchors) / sizeof(anchors[0]); i++) {
+		struct vmt_error *err = kernel_symbol(k, anchors[i], &anchor);
+
+		if (!err)
+			break;
+		vmt_error_destroy(err);
+		anchor = 0;
+	}
+	if (!anchor)
+		return vmt_error_format(VMT_ERROR_NOT_FOUND,
+					"init_task: no symbol, and no init_uts_ns, _sdata or _stext to search from");
+	buf = malloc(CHUNK + OVERLAP);
+	if (!buf)
+		return &vmt_enomem;
+	start = anchor & ~(uint64_t)(CHUNK - 1);
+	for (dir = -1; dir <= 1; dir += 2) {
+		uint64_t lim = dir < 0 ? BELOW : ABOVE;
+		uint64_t d;
+
+		for (d = dir < 0 ? 0 : CHUNK; d < lim; d += CHUNK) {
+			struct vmt_error *err;
+			char *p, *end;
+
+			addr = dir < 0 ? start - d : start + d;
+			err = kernel_read(k, addr, buf, CHUNK + OVERLAP);
+			if (err) {
+				vmt_error_destroy(err);
+				continue;
+			}
+			end = buf + CHUNK + OVERLAP - sizeof(want);
+			for (p = buf; p <= end;) {
+				uint64_t task;
+
+				p = memmem(p, end + sizeof(want) - p, want,
+					   sizeof(want));
+				if (!p)
+					break;
+				task = addr + (uint64_t)(p - buf) - l->comm;
+				if (looks_like_init_task(k, l, task)) {
+					free(buf);
+					kernel_warn(k, "init_task is not a known symbol; found it at %#" PRIx64 " by scanning kernel data near %s for comm \"swapper/0\" with pid 0 and a consistent tasks list",
+						    task, anchors[i]);
+					*ret = task;
+					return NULL;
+				}
+				p++;
+			}
+		}
+	}
+	free(buf);
+	return vmt_error_format(VMT_ERROR_NOT_FOUND,
+				"init_task: no symbol, and no task_struct named \"swapper/0\" within %d MiB below or %d MiB above %s (%#" PRIx64 ")",
+				BELOW >> 20, ABOVE >> 20, anchors[i], anchor);
+}
+
+// The idle tasks of CPUs other than the boot one are not on the tasks
+// list; runqueues (a per-CPU variable) names them in rq->idle.
+static void add_idle_tasks(struct walk *w)
+{
+	struct kernel *k = w->k;
+	uint64_t runqueues, offsets, idle_off, size, off, idle, ncpu = 0;
+	uint32_t nr_cpu_ids;
+	struct vmt_error *err;
+	uint64_t cpu;
+
+	err = kernel_symbol(k, "runqueues", &runqueues);
+	if (!err)
+		err = kernel_symbol(k, "__per_cpu_offset", &offsets);
+	if (!err)
+		err = kernel_member(k, "rq", "idle", &idle_off, &size);
+	if (err) {
+		vmt_error_destroy(err);
+		return;
+	}
+	err = kernel_symbol(k, "nr_cpu_ids", &off);
+	if (!err)
+		err = kernel_read_u32(k, off, &nr_cpu_ids);
+	if (!err)
+		ncpu = nr_cpu_ids;
+	vmt_error_destroy(err);
+	if (!ncpu || ncpu > 4096)
+		ncpu = w->nr_regs;
+	for (cpu = 0; cpu < ncpu; cpu++) {
+		if (!ok(kernel_read_u64(k, offsets + 8 * cpu, &off)) ||
+		    !ok(kernel_read_u64(k, runqueues + off + idle_off, &idle)) ||
+		    !idle)
+			continue;
+		vmt_error_destroy(add_task(w, idle));
+	}
+}
+
+struct vmt_error *task_list(struct kernel *k, struct vmt_task **ret,
+			    size_t *nr_ret)
+{
+	struct walk w = { .k = k };
+	struct vmt_error *err;
+	uint64_t init_task, head, pos;
+	struct addr_set procs = { 0 };
+	size_t n;
+
+	err = task_layout_init(k, &w.l);
+	if (err)
+		return vmt_error_wrap(err, "task list");
+	kernel_cpu_regs(k, &w.regs, &w.nr_regs);
+	w.thread_size = kernel_page_size(k) > ARM64_MIN_THREAD_SIZE ?
+				kernel_page_size(k) :
+				ARM64_MIN_THREAD_SIZE;
+	err = kernel_symbol(k, "init_task", &init_task);
+	if (err) {
+		vmt_error_destroy(err);
+		err = scan_init_task(k, &w.l, &init_task);
+		if (err)
+			return err;
+	}
+
+	err = add_task(&w, init_task);
+	if (!err && w.nr == 0)
+		err = vmt_error_format(VMT_ERROR_FAULT,
+				       "init_task at %#" PRIx64 " unreadable",
+				       init_task);
+	if (err)
+		goto out;
+	add_idle_tasks(&w);
+
+	// Processes: init_task.tasks; each with its threads.
+	head = init_task + w.l.tasks;
+	err = kernel_read_u64(k, head, &pos);
+	for (n = 0; !err && pos != head; n++) {
+		int r = addr_set_add(&procs, pos);
+
+		if (r < 0) {
+			err = &vmt_enomem;
+			break;
+		}
+		if (r == 0 || n >= MAX_TASKS || !pos) {
+			kernel_warn(k, "init_task.tasks: %s at %#" PRIx64 ", stopped",
+				    r == 0 ? "entry repeats (cycle)" :
+				    !pos ? "NULL next pointer" :
+					   "too many entries",
+				    pos);
+			break;
+		}
+		err = add_threads(&w, pos - w.l.tasks);
+		if (err)
+			break;
+		err = kernel_read_u64(k, pos, &pos);
+		if (err) {
+			kernel_warn(k, "init_task.tasks: %s; list cut short",
+				    err->message);
+			vmt_error_destroy(err);
+			err = NULL;
+			break;
+		}
+	}
+out:
+	free(procs.tab);
+	free(w.seen.tab);
+	if (err) {
+		free(w.tasks);
+		return err;
+	}
+	*ret = w.tasks;
+	*nr_ret = w.nr;
+	return NULL;
+}

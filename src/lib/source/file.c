@@ -1,0 +1,109 @@
+// A source backed by a file opened read-only and read with pread.
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "source/source.h"
+
+struct file_source {
+	struct source src;
+	int fd;
+};
+
+static struct vmt_error *file_read(struct source *src, void *buf, size_t len,
+				   uint64_t off)
+{
+	struct file_source *fs = (struct file_source *)src;
+	char *p = buf;
+
+	while (len) {
+		ssize_t n = pread(fs->fd, p, len, (off_t)off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return vmt_error_os(errno, src->name,
+					    "read %zu bytes at offset %#" PRIx64,
+					    len, off);
+		}
+		// The file shrank after open: report it like a short file.
+		if (n == 0)
+			return vmt_error_format(VMT_ERROR_BAD_DATA,
+						"%s: unexpected end of file at offset %#" PRIx64
+						" (%zu more bytes expected)",
+						src->name, off, len);
+		p += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return NULL;
+}
+
+static void file_destroy(struct source *src)
+{
+	struct file_source *fs = (struct file_source *)src;
+
+	if (fs->fd >= 0)
+		close(fs->fd);
+	free(src->name);
+	free(fs);
+}
+
+static const struct source_ops file_ops = {
+	.read = file_read,
+	.destroy = file_destroy,
+};
+
+struct vmt_error *source_open_file(const char *path, struct source **ret)
+{
+	struct file_source *fs;
+	struct stat st;
+
+	fs = calloc(1, sizeof(*fs));
+	if (!fs)
+		return &vmt_enomem;
+	fs->fd = -1;
+	fs->src.ops = &file_ops;
+	fs->src.name = strdup(path);
+	if (!fs->src.name) {
+		file_destroy(&fs->src);
+		return &vmt_enomem;
+	}
+	// Input files are never written: read-only, always.
+	fs->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fs->fd < 0) {
+		struct vmt_error *err = vmt_error_os(errno, path, "open");
+
+		file_destroy(&fs->src);
+		return err;
+	}
+	if (fstat(fs->fd, &st) < 0) {
+		struct vmt_error *err = vmt_error_os(errno, path, "stat");
+
+		file_destroy(&fs->src);
+		return err;
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+		file_destroy(&fs->src);
+		return vmt_error_format(VMT_ERROR_INVALID_ARGUMENT,
+					"%s: not a regular file", path);
+	}
+	fs->src.size = (uint64_t)st.st_size;
+	if (S_ISBLK(st.st_mode)) {
+		off_t end = lseek(fs->fd, 0, SEEK_END);
+
+		if (end < 0) {
+			struct vmt_error *err = vmt_error_os(errno, path, "seek");
+
+			file_destroy(&fs->src);
+			return err;
+		}
+		fs->src.size = (uint64_t)end;
+	}
+	*ret = &fs->src;
+	return NULL;
+}

@@ -1,0 +1,25 @@
+// Generic part of byte sources: bounds checks shared by every kind.
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "source/source.h"
+
+struct vmt_error *source_read(struct source *src, void *buf, size_t len,
+			      uint64_t off)
+{
+	// Check here once so that each kind only sees in-bounds requests.
+	if (off > src->size || len > src->size - off)
+		return vmt_error_format(VMT_ERROR_BAD_DATA,
+					"%s: truncated: %zu bytes expected at offset %#" PRIx64
+					", but the file has %" PRIu64 " bytes",
+					src->name, len, off, src->size);
+	if (!len)
+		return NULL;
+	return src->ops->read(src, buf, len, off);
+}
+
+void source_destroy(struct source *src)
+{
+	if (src)
+		src->ops->destroy(src);
+}

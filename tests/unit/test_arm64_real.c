@@ -1,0 +1,320 @@
+// Translation on the real arm64 dumps of ../shared/dumps (skips without
+// them): the banner through its kernel VA, every kimage symbol against
+// VA - kimage_voffset, every present workload page through its linear-map
+// VA. The truth files were written by the guest itself.
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "testutil.h"
+#include "arch/arm64/layout.h"
+#include "dump/dump.h"
+#include "mem/address_space.h"
+#include "vmcoreinfo/vmcoreinfo.h"
+
+static const char *const sets[] = {
+	"debian61-kaslr",
+	"k612-4k-va52",
+	"k612-64k-va52",
+};
+
+#define NR_SETS (sizeof(sets) / sizeof(sets[0]))
+
+static const char *dumps_dir;
+static char cache_dir[PATH_MAX];
+
+struct opened {
+	struct dump *dump;
+	struct vmcoreinfo vi;
+	struct arm64_layout layout;
+	struct address_space *as;
+};
+
+static void open_set(const char *set, struct opened *o)
+{
+	char elf[PATH_MAX + 64];
+	const char *paths[1] = { elf };
+
+	snprintf(elf, sizeof(elf), "%s/%s/vmcore.elf", cache_dir, set);
+	vmt_ck_no_err(dump_open(paths, 1, &o->dump));
+	ck_assert_msg(o->dump->vmcoreinfo, "%s: no VMCOREINFO note", set);
+	vmt_ck_no_err(vmcoreinfo_parse(o->dump->vmcoreinfo,
+				       o->dump->vmcoreinfo_len, &o->vi));
+	vmt_ck_no_err(arm64_layout_init(&o->layout, &o->vi, NULL, 0));
+	vmt_ck_no_err(address_space_create(o->dump, &o->layout, &o->as));
+}
+
+static void close_set(struct opened *o)
+{
+	address_space_destroy(o->as);
+	arm64_layout_deinit(&o->layout);
+	vmcoreinfo_deinit(&o->vi);
+	dump_destroy(o->dump);
+}
+
+static FILE *open_truth(const char *set, const char *name)
+{
+	char path[PATH_MAX + 128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s/truth/%s", dumps_dir, set, name);
+	f = fopen(path, "r");
+	ck_assert_msg(f, "cannot open %s", path);
+	return f;
+}
+
+struct sym {
+	char name[128];
+	uint64_t runtime;
+};
+
+// kernel_symbols_derived.txt: "name link_addr runtime_addr type".
+static size_t read_symbols(const char *set, struct sym *syms, size_t max)
+{
+	FILE *f = open_truth(set, "kernel_symbols_derived.txt");
+	char line[512];
+	size_t n = 0;
+
+	while (n < max && fgets(line, sizeof(line), f)) {
+		char name[128], type[8];
+		uint64_t link, runtime;
+
+		if (line[0] == '#')
+			continue;
+		if (sscanf(line, "%127s %" SCNx64 " %" SCNx64 " %7s", name, &link,
+			   &runtime, type) != 4)
+			continue;
+		snprintf(syms[n].name, sizeof(syms[n].name), "%s", name);
+		syms[n].runtime = runtime;
+		n++;
+	}
+	fclose(f);
+	ck_assert_uint_gt(n, 10);
+	return n;
+}
+
+static uint64_t sym_value(const struct sym *syms, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(syms[i].name, name) == 0)
+			return syms[i].runtime;
+	}
+	ck_abort_msg("no symbol %s", name);
+	return 0;
+}
+
+START_TEST(banner_reads_through_kernel_va)
+{
+	const char *set = sets[_i];
+	struct sym syms[256];
+	size_t n = read_symbols(set, syms, 256);
+	struct opened o;
+	char version[1024], banner[1024];
+	FILE *f = open_truth(set, "version.txt");
+	size_t len;
+
+	ck_assert(fgets(version, sizeof(version), f));
+	fclose(f);
+	len = strcspn(version, "\n");
+	open_set(set, &o);
+	memset(banner, 0, sizeof(banner));
+	vmt_ck_no_err(address_space_read(o.as, ARM64_TABLE_KERNEL, 0,
+					 sym_value(syms, n, "linux_banner"),
+					 banner, len + 1));
+	ck_assert_msg(memcmp(banner, version, len) == 0 && banner[len] == '\n',
+		      "%s: banner \"%.*s\"", set, (int)len, banner);
+	close_set(&o);
+}
+END_TEST
+
+START_TEST(kimage_symbols_walk_to_va_minus_kimage_voffset)
+{
+	const char *set = sets[_i];
+	struct sym syms[256];
+	size_t n = read_symbols(set, syms, 256);
+	// The init sections (text, data, the per-CPU template) lie between
+	// _sinittext and _sdata; free_initmem() unmaps them after boot.
+	// Before 6.x the head (_text up to _stext) is not mapped either.
+	uint64_t init_begin = sym_value(syms, n, "_sinittext");
+	uint64_t init_end = sym_value(syms, n, "_sdata");
+	uint64_t text = sym_value(syms, n, "_text");
+	uint64_t stext = sym_value(syms, n, "_stext");
+	size_t unmapped = 0;
+	struct opened o;
+	size_t checked = 0;
+
+	open_set(set, &o);
+	ck_assert_uint_eq(o.layout.swapper_pg_dir_paddr,
+			  sym_value(syms, n, "swapper_pg_dir") -
+				  o.layout.kimage_voffset.value);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t va = syms[i].runtime;
+		struct vmt_translation t;
+
+		vmt_ck_no_err(address_space_vtop(o.as, ARM64_TABLE_KERNEL, 0,
+						 va, &t));
+		if (t.status == VMT_VTOP_NOT_MAPPED &&
+		    ((va >= init_begin && va < init_end) ||
+		     (va >= text && va < stext) ||
+		     strcmp(syms[i].name, "_end") == 0)) {
+			unmapped++;
+			continue;
+		}
+		ck_assert_msg(t.status == VMT_VTOP_MAPPED,
+			      "%s: %s %#" PRIx64 ": status %d %s", set,
+			      syms[i].name, va, t.status, t.note);
+		ck_assert_msg(t.paddr == va - o.layout.kimage_voffset.value,
+			      "%s: %s %#" PRIx64 " -> %#" PRIx64 ", want %#" PRIx64,
+			      set, syms[i].name, va, t.paddr,
+			      va - o.layout.kimage_voffset.value);
+		ck_assert_str_eq(t.region, "kimage");
+		ck_assert(t.has_formula_paddr && t.formula_paddr == t.paddr);
+		ck_assert_msg(!t.note[0], "%s", t.note);
+		ck_assert(t.has_file_offset && t.file);
+		checked++;
+	}
+	ck_assert_uint_gt(checked, n - 8);
+	ck_assert_uint_eq(checked + unmapped, n);
+	close_set(&o);
+}
+END_TEST
+
+START_TEST(workload_pages_through_linear_map)
+{
+	const char *set = sets[_i];
+	FILE *f = open_truth(set, "workload_va_pa.tsv");
+	struct opened o;
+	char line[512];
+	size_t checked = 0;
+
+	open_set(set, &o);
+	while (fgets(line, sizeof(line), f)) {
+		char region[64], flags[16];
+		unsigned int pid, idx;
+		uint64_t uva, pfn, pa, word, got, lva, walk_pa;
+		struct vmt_translation t;
+
+		if (sscanf(line, "%u %63s %u %" SCNx64 " %" SCNx64 " %" SCNx64
+				 " %15s %" SCNx64,
+			   &pid, region, &idx, &uva, &pfn, &pa, flags,
+			   &word) != 8 || !pfn)
+			continue;
+		// the kernel's __phys_to_virt
+		lva = (pa - o.layout.phys_offset.value) |
+		      o.layout.page_offset.value;
+		vmt_ck_no_err(address_space_vtop(o.as, ARM64_TABLE_KERNEL, 0,
+						 lva + 64, &t));
+		ck_assert_msg(t.status == VMT_VTOP_MAPPED && t.paddr == pa + 64,
+			      "%s: linear %#" PRIx64 " (pa %#" PRIx64 "): status %d paddr %#" PRIx64 " %s",
+			      set, lva, pa, t.status, t.paddr, t.note);
+		ck_assert_str_eq(t.region, "linear");
+		ck_assert(t.has_formula_paddr && t.formula_paddr == pa + 64);
+		vmt_ck_no_err(address_space_translate(o.as, ARM64_TABLE_KERNEL,
+						      0, lva + 64, &walk_pa));
+		ck_assert_uint_eq(walk_pa, pa + 64);
+		vmt_ck_no_err(address_space_read(o.as, ARM64_TABLE_KERNEL, 0,
+						 lva + 64, &got, sizeof(got)));
+		ck_assert_msg(got == word, "%s: %s[%u] word %#" PRIx64 ", want %#" PRIx64,
+			      set, region, idx, got, word);
+		checked++;
+	}
+	fclose(f);
+	ck_assert_uint_gt(checked, 30);
+	close_set(&o);
+}
+END_TEST
+
+// Reads that cross pages go through one translation per page.
+START_TEST(read_across_pages_matches_physical)
+{
+	const char *set = sets[_i];
+	struct opened o;
+	uint64_t page, va, pa;
+	uint8_t *a, *b;
+
+	open_set(set, &o);
+	page = o.layout.page_size;
+	// a span across three pages of the image ending in swapper_pg_dir
+	// (the init pages after it are unmapped from the kimage range)
+	pa = o.layout.swapper_pg_dir_paddr - 2 * page + 100;
+	va = arm64_phys_to_linear(&o.layout, pa);
+	a = malloc(2 * page);
+	b = malloc(2 * page);
+	vmt_ck_no_err(address_space_read(o.as, ARM64_TABLE_KERNEL, 0, va, a,
+					 2 * page));
+	vmt_ck_no_err(dump_read_phys(o.dump, pa, b, 2 * page));
+	ck_assert(memcmp(a, b, 2 * page) == 0);
+	// same bytes through the kimage alias
+	vmt_ck_no_err(address_space_read(o.as, ARM64_TABLE_KERNEL, 0,
+					 pa + o.layout.kimage_voffset.value, a,
+					 2 * page));
+	ck_assert(memcmp(a, b, 2 * page) == 0);
+	// a user address has no translation in swapper_pg_dir
+	{
+		struct vmt_error *err = address_space_translate(
+			o.as, ARM64_TABLE_KERNEL, 0, 0x400000, &pa);
+
+		ck_assert(err && err->code == VMT_ERROR_FAULT);
+		vmt_error_destroy(err);
+	}
+	free(a);
+	free(b);
+	close_set(&o);
+}
+END_TEST
+
+// Decompress each set's vmcore.elf.xz once (kept between runs).
+static int prepare(void)
+{
+	for (size_t i = 0; i < NR_SETS; i++) {
+		char xz[PATH_MAX + 64], elf[PATH_MAX + 64];
+		char cmd[8 * PATH_MAX];
+		struct stat st;
+		int r;
+
+		snprintf(elf, sizeof(elf), "%s/%s/vmcore.elf", cache_dir, sets[i]);
+		if (stat(elf, &st) == 0)
+			continue;
+		snprintf(xz, sizeof(xz), "%s/%s/vmcore.elf.xz", dumps_dir, sets[i]);
+		r = snprintf(cmd, sizeof(cmd),
+			     "mkdir -p '%s/%s' && xz -dkc '%s' > '%s.tmp.%d' && mv '%s.tmp.%d' '%s'",
+			     cache_dir, sets[i], xz, elf, (int)getpid(), elf,
+			     (int)getpid(), elf);
+		if (r < 0 || (size_t)r >= sizeof(cmd) || system(cmd) != 0) {
+			fprintf(stderr, "cannot decompress %s\n", xz);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int main(void)
+{
+	const char *cache = getenv("VMTOOL_CACHE");
+	Suite *s;
+	TCase *tc;
+
+	dumps_dir = vmt_shared_dumps();
+	if (!dumps_dir) {
+		fprintf(stderr, "VMTOOL_SHARED_DUMPS not set: no real dumps, skipping\n");
+		return 77;
+	}
+	snprintf(cache_dir, sizeof(cache_dir), "%s",
+		 cache && *cache ? cache : "/tmp/vmtool-cache");
+	if (prepare())
+		return EXIT_FAILURE;
+	s = suite_create("arm64_real");
+	tc = tcase_create("real");
+	tcase_set_timeout(tc, 300);
+	tcase_add_loop_test(tc, banner_reads_through_kernel_va, 0, NR_SETS);
+	tcase_add_loop_test(tc, kimage_symbols_walk_to_va_minus_kimage_voffset, 0,
+			    NR_SETS);
+	tcase_add_loop_test(tc, workload_pages_through_linear_map, 0, NR_SETS);
+	tcase_add_loop_test(tc, read_across_pages_matches_physical, 0, NR_SETS);
+	suite_add_tcase(s, tc);
+	return vmt_ck_run(s);
+}

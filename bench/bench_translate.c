@@ -2,10 +2,12 @@
 // (linear-map pages of the workload, kernel-image symbols, vmalloc pages)
 // through address_space_translate, plus the uncached walk for reference.
 //
-// usage: bench_translate [SET_DIR [VMCORE_ELF]]
-//   SET_DIR defaults to $VMTOOL_SHARED_DUMPS/debian61-kaslr; VMCORE_ELF to
-//   $VMTOOL_CACHE (or /tmp/vmtool-cache)/<set>/vmcore.elf, which must exist
-//   (the real-dump tests decompress it there).
+// usage: bench_translate [SET_DIR [DUMP [ADDR_OUT]]]
+//   SET_DIR defaults to $VMTOOL_SHARED_DUMPS/debian61-kaslr; DUMP (any
+//   format) to $VMTOOL_CACHE (or /tmp/vmtool-cache)/<set>/vmcore.elf, which
+//   must exist (the real-dump tests decompress it there). ADDR_OUT, if
+//   given, receives the first PEER_ADDRS addresses of the stream, one hex
+//   address per line, so that peers translate the very same ones.
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -21,6 +23,7 @@
 
 #define POOL_MAX 768
 #define ROUNDS 1000000
+#define PEER_ADDRS 100000
 
 static double now(void)
 {
@@ -60,6 +63,13 @@ static void pool_try(struct pool *p, struct address_space *as, uint64_t va,
 	}
 	p->va[p->n++] = va;
 	p->per_kind[kind]++;
+}
+
+// The i-th address of the benchmark stream: pool pages in a scattered
+// order, at varying offsets inside the first KiB of each.
+static uint64_t stream_addr(const struct pool *p, size_t i)
+{
+	return p->va[(i * 7919) % p->n] + (i & 0x3f8);
 }
 
 int main(int argc, char **argv)
@@ -161,9 +171,19 @@ int main(int argc, char **argv)
 	if (!pool.n)
 		return fail(NULL, "no translatable addresses found");
 
+	if (argc > 3) {
+		f = fopen(argv[3], "w");
+		if (!f)
+			return fail(NULL, argv[3]);
+		for (size_t i = 0; i < PEER_ADDRS; i++)
+			fprintf(f, "%#" PRIx64 "\n", stream_addr(&pool, i));
+		if (fclose(f))
+			return fail(NULL, argv[3]);
+	}
+
 	t0 = now();
 	for (size_t i = 0; i < ROUNDS; i++) {
-		uint64_t va = pool.va[(i * 7919) % pool.n] + (i & 0x3f8);
+		uint64_t va = stream_addr(&pool, i);
 
 		err = address_space_translate(as, ARM64_TABLE_KERNEL, 0, va, &pa);
 		if (err)

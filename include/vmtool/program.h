@@ -314,11 +314,11 @@ struct vmt_error *vmt_program_task_vmas(struct vmt_program *prog, int pid,
 					struct vmt_vma **ret, size_t *nr_ret);
 
 /**
- * Format @p vma as one line of /proc/PID/maps (with the newline) into
- * @p buf; returns the length snprintf would have written.
+ * Format @p vma as one line of /proc/PID/maps, newline included, into a
+ * new string (free() it).
  */
-int vmt_vma_format_maps_line(const struct vmt_vma *vma, char *buf,
-			     size_t size);
+struct vmt_error *vmt_vma_format_maps_line(const struct vmt_vma *vma,
+					   char **ret);
 
 /** Free a list returned by vmt_program_task_vmas(). */
 void vmt_vmas_free(struct vmt_vma *vmas, size_t nr);

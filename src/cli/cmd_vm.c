@@ -75,14 +75,23 @@ static void vm_text(const struct vmt_task *t, const struct vmt_mm_info *mm,
 		       vmas[i].path ? vmas[i].path : "");
 }
 
-static void vm_maps(const struct vmt_vma *vmas, size_t n)
+static int vm_maps(const struct vmt_vma *vmas, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		char line[4600];
+		struct vmt_error *err;
+		char *line;
 
-		vmt_vma_format_maps_line(&vmas[i], line, sizeof(line));
+		err = vmt_vma_format_maps_line(&vmas[i], &line);
+		if (err) {
+			int rc = report_error(err, "vm");
+
+			vmt_error_destroy(err);
+			return rc;
+		}
 		fputs(line, stdout);
+		free(line);
 	}
+	return EXIT_OK;
 }
 
 // One task; returns an exit code.
@@ -93,23 +102,23 @@ static int vm_task(struct cmd_ctx *ctx, const struct vmt_task *t,
 	struct vmt_mm_info mm;
 	struct vmt_vma *vmas;
 	struct vmt_error *err;
+	int rc = EXIT_OK;
 	size_t n;
 
 	err = vmt_program_task_vmas(ctx->prog, t->pid, &mm, &vmas, &n);
 	if (err) {
-		int rc = report_error(err, "vm");
-
+		rc = report_error(err, "vm");
 		vmt_error_destroy(err);
 		return rc;
 	}
 	if (ctx->json)
 		vm_json(j, t, &mm, vmas, n);
 	else if (mode == VM_MAPS)
-		vm_maps(vmas, n);
+		rc = vm_maps(vmas, n);
 	else
 		vm_text(t, &mm, vmas, n, info->page_size);
 	vmt_vmas_free(vmas, n);
-	return EXIT_OK;
+	return rc;
 }
 
 int cmd_vm(struct cmd_ctx *ctx, int argc, char **argv)

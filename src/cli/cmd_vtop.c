@@ -1,4 +1,5 @@
 // `vtop`, `ptov` and `explain`.
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,10 +45,10 @@ static void vtop_text(const struct vmt_translation *t, const struct vmt_vma *vma
 		printf("     VMA: none holds this address\n");
 	for (int i = 0; i < t->nr_levels; i++) {
 		const struct vmt_pt_level *l = &t->levels[i];
-		char name[8];
+		char name[8] = "";
 
 		for (size_t c = 0; c < sizeof(name) - 1 && l->name[c]; c++)
-			name[c] = (char)(l->name[c] & ~0x20), name[c + 1] = '\0';
+			name[c] = (char)toupper((unsigned char)l->name[c]);
 		printf("  %6s: %" PRIx64 " [%u] => %016" PRIx64 "\n", name,
 		       l->entry_paddr, l->index, l->entry);
 	}
@@ -312,12 +313,9 @@ int cmd_explain(struct cmd_ctx *ctx, int argc, char **argv)
 		json_finish(&j);
 		return EXIT_OK;
 	}
+	// Notes (derivations, disagreements) are items named "note".
 	for (size_t i = 0; i < n; i++)
 		printf("%-24s %-20s %s\n", items[i].name, items[i].value,
 		       items[i].source);
-	if (nr_notes)
-		printf("\nnotes:\n");
-	for (size_t i = 0; i < nr_notes; i++)
-		printf("  %s\n", notes[i]);
 	return EXIT_OK;
 }

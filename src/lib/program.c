@@ -290,6 +290,9 @@ struct vmt_error *vmt_program_read_phys(struct vmt_program *prog,
 	return dump_read_phys(prog->dump, paddr, buf, len);
 }
 
+static bool tasks_loaded_ok(struct vmt_program *prog);
+static void refine_layout(struct vmt_program *prog);
+
 static struct vmt_error *need_layout(struct vmt_program *prog)
 {
 	if (!prog->layout_err)
@@ -317,6 +320,7 @@ struct vmt_error *vmt_program_vtop(struct vmt_program *prog, uint64_t vaddr,
 
 	if (err)
 		return err;
+	refine_layout(prog);
 	return address_space_vtop(prog->as, ARM64_TABLE_KERNEL, 0, vaddr,
 				  ret);
 }
@@ -387,6 +391,89 @@ struct vmt_error *vmt_program_ptov(struct vmt_program *prog, uint64_t paddr,
 	return NULL;
 }
 
+// Once symbols load, _end bounds the kernel image exactly.
+static void refine_layout(struct vmt_program *prog)
+{
+	struct vmt_symbol sym;
+	struct vmt_error *err;
+
+	if (prog->layout_refined || prog->layout_err)
+		return;
+	prog->layout_refined = true;
+	err = debuginfo_symbol_by_name(&prog->di, "_end", &sym);
+	if (!err)
+		arm64_layout_set_kimage_end(&prog->layout, sym.address,
+					    sym.source);
+	vmt_error_destroy(err);
+}
+
+static struct vmt_layout_item *explain_item(struct vmt_program *prog,
+					    const char *name)
+{
+	struct vmt_layout_item *items, *item;
+
+	items = realloc(prog->explain,
+			(prog->nr_explain + 1) * sizeof(*items));
+	if (!items)
+		return NULL;
+	prog->explain = items;
+	item = &items[prog->nr_explain++];
+	memset(item, 0, sizeof(*item));
+	item->name = name;
+	return item;
+}
+
+// Where symbols and types come from, and each fallback used (issue: every
+// fallback is named in `explain`).
+static void explain_debuginfo(struct vmt_program *prog)
+{
+	struct debuginfo *di = &prog->di;
+	struct vmt_layout_item *item;
+	const char *types = debuginfo_type_source(di);
+	struct vmt_symbol sym;
+	struct vmt_error *err;
+
+	item = explain_item(prog, "symbols");
+	if (item && di->have_vmlinux)
+		snprintf(item->value, sizeof(item->value), "%zu", di->elf.nr),
+		snprintf(item->source, sizeof(item->source),
+			 "ELF .symtab of the vmlinux, relocated by KERNELOFFSET");
+	else if (item && di->kallsyms_state > 0)
+		snprintf(item->value, sizeof(item->value), "%zu",
+			 di->kallsyms.nr),
+		snprintf(item->source, sizeof(item->source),
+			 "kallsyms tables in the dump (VMCOREINFO SYMBOL(kallsyms_*))");
+	else if (item)
+		snprintf(item->value, sizeof(item->value), "%zu",
+			 di->vmcoreinfo_syms.nr),
+		snprintf(item->source, sizeof(item->source),
+			 "VMCOREINFO SYMBOL() lines only (no kallsyms, no vmlinux)");
+	item = explain_item(prog, "types");
+	if (item) {
+		snprintf(item->value, sizeof(item->value), "%s",
+			 types ? types : "none");
+		snprintf(item->source, sizeof(item->source), "%s",
+			 !types ? "no vmlinux and no BTF found in the dump" :
+			 !strcmp(types, "dwarf") ? "DWARF of the vmlinux (libdw)" :
+			 di->btf_how);
+	}
+	// init_task: a symbol, or found by a fallback (named in warnings).
+	if (!tasks_loaded_ok(prog))
+		return;
+	err = debuginfo_symbol_by_name(di, "init_task", &sym);
+	item = explain_item(prog, "init_task");
+	if (item && !err) {
+		snprintf(item->value, sizeof(item->value), "%#" PRIx64,
+			 sym.address);
+		snprintf(item->source, sizeof(item->source), "%s%s",
+			 !strcmp(sym.source, "derived") ? "derived: " : "symbol from ",
+			 !strcmp(sym.source, "derived") ?
+				 debuginfo_derived_how(di, "init_task") :
+				 sym.source);
+	}
+	vmt_error_destroy(err);
+}
+
 struct vmt_error *vmt_program_explain(struct vmt_program *prog,
 				      const struct vmt_layout_item **ret,
 				      size_t *nr_ret)
@@ -396,10 +483,12 @@ struct vmt_error *vmt_program_explain(struct vmt_program *prog,
 	if (err)
 		return err;
 	if (!prog->explain) {
+		refine_layout(prog);
 		err = arm64_layout_explain(&prog->layout, &prog->explain,
 					   &prog->nr_explain);
 		if (err)
 			return err;
+		explain_debuginfo(prog);
 	}
 	*ret = prog->explain;
 	*nr_ret = prog->nr_explain;
@@ -443,6 +532,18 @@ struct vmt_error *vmt_program_find_type(struct vmt_program *prog,
 const char *vmt_program_type_source(struct vmt_program *prog)
 {
 	return debuginfo_type_source(&prog->di);
+}
+
+// Load the task list (which finds init_task); false if it cannot.
+static bool tasks_loaded_ok(struct vmt_program *prog)
+{
+	const struct vmt_task *tasks;
+	struct vmt_error *err;
+	size_t n;
+
+	err = vmt_program_tasks(prog, &tasks, &n);
+	vmt_error_destroy(err);
+	return !err;
 }
 
 struct vmt_error *vmt_program_tasks(struct vmt_program *prog,
@@ -505,22 +606,8 @@ void vmt_vmas_free(struct vmt_vma *vmas, size_t nr)
 	free(vmas);
 }
 
-int vmt_vma_format_maps_line(const struct vmt_vma *vma, char *buf,
-			     size_t size)
+struct vmt_error *vmt_vma_format_maps_line(const struct vmt_vma *vma,
+					   char **ret)
 {
-	// fs/proc/task_mmu.c: the prefix is padded to 25 + 6 * sizeof(void *)
-	// - 1 columns before a name, then one space (seq_setwidth/seq_pad).
-	const int width = 25 + 6 * 8 - 1;
-	char prefix[128];
-	int n;
-
-	n = snprintf(prefix, sizeof(prefix),
-		     "%08" PRIx64 "-%08" PRIx64 " %s %08" PRIx64
-		     " %02x:%02x %" PRIu64 " ",
-		     vma->start, vma->end, vma->perms, vma->offset,
-		     vma->dev_major, vma->dev_minor, vma->inode);
-	if (!vma->path || !vma->path[0])
-		return snprintf(buf, size, "%s\n", prefix);
-	return snprintf(buf, size, "%s%*s %s\n", prefix,
-			n < width ? width - n : 0, "", vma->path);
+	return vma_format_maps_line(vma, ret);
 }

@@ -20,6 +20,8 @@ struct vmt_program {
 	struct vmt_error *layout_err;
 	struct arm64_layout layout;
 	struct address_space *as;
+	/** kimage end refined from the _end symbol (once). */
+	bool layout_refined;
 	struct vmt_layout_item *explain;
 	size_t nr_explain;
 

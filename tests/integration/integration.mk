@@ -1,1 +1,4 @@
-# integration tests
+# The vmtool command end to end (shell + Python drivers).
+TESTS += tests/integration/run-cli.sh tests/integration/run-truth.sh
+EXTRA_DIST += tests/integration/run-cli.sh tests/integration/run-truth.sh \
+	tests/integration/check_truth.py

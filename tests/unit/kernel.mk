@@ -23,3 +23,15 @@ tests_unit_test_kernel_real_SOURCES = tests/unit/test_kernel_real.c
 tests_unit_test_kernel_real_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_kernel_real_LDADD = libvmtool_internal.la $(CHECK_LIBS)
 endif
+
+# task_list() over a fake struct kernel: built from the sources, without
+# libvmtool_internal, since the test defines the kernel_* functions.
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_task_list
+TESTS += tests/unit/test_task_list
+tests_unit_test_task_list_SOURCES = tests/unit/test_task_list.c \
+	src/lib/kernel/task.c src/lib/kernel/proc_fmt.c \
+	src/lib/base/error.c src/lib/base/warnings.c
+tests_unit_test_task_list_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_task_list_LDADD = $(CHECK_LIBS)
+endif

@@ -34,7 +34,8 @@ struct opened {
 	struct address_space *as;
 };
 
-static void open_set(const char *set, struct opened *o)
+static void open_set_ov(const char *set, const char *const *ov, size_t nov,
+			struct opened *o)
 {
 	char elf[PATH_MAX + 64];
 	const char *paths[1] = { elf };
@@ -44,8 +45,13 @@ static void open_set(const char *set, struct opened *o)
 	ck_assert_msg(o->dump->vmcoreinfo, "%s: no VMCOREINFO note", set);
 	vmt_ck_no_err(vmcoreinfo_parse(o->dump->vmcoreinfo,
 				       o->dump->vmcoreinfo_len, &o->vi));
-	vmt_ck_no_err(arm64_layout_init(&o->layout, &o->vi, NULL, 0));
+	vmt_ck_no_err(arm64_layout_init(&o->layout, &o->vi, ov, nov));
 	vmt_ck_no_err(address_space_create(o->dump, &o->layout, &o->as));
+}
+
+static void open_set(const char *set, struct opened *o)
+{
+	open_set_ov(set, NULL, 0, o);
 }
 
 static void close_set(struct opened *o)
@@ -267,6 +273,80 @@ START_TEST(read_across_pages_matches_physical)
 }
 END_TEST
 
+// A wrong PHYS_OFFSET override: the walk still finds the truth and the
+// translation says the linear formula disagrees.
+START_TEST(walk_vs_formula_disagreement_is_noted)
+{
+	static const char *const ov[] = { "PHYS_OFFSET=0x40200000" };
+	const char *set = sets[_i];
+	struct opened o;
+	struct vmt_translation t;
+	uint64_t va;
+	char want[96];
+
+	open_set_ov(set, ov, 1, &o);
+	// the true linear address of PA 0x40400000 (DRAM at 0x40000000)
+	va = o.layout.page_offset.value + 0x400000;
+	vmt_ck_no_err(address_space_vtop(o.as, ARM64_TABLE_KERNEL, 0, va, &t));
+	ck_assert_int_eq(t.status, VMT_VTOP_MAPPED);
+	ck_assert_uint_eq(t.paddr, 0x40400000);
+	ck_assert(t.has_formula_paddr);
+	ck_assert_uint_eq(t.formula_paddr, 0x40600000);
+	snprintf(want, sizeof(want), "walk %#" PRIx64, t.paddr);
+	ck_assert_msg(strstr(t.note, want) && strstr(t.note, "linear formula 0x40600000"),
+		      "%s", t.note);
+	ck_assert(t.has_file_offset);
+	close_set(&o);
+}
+END_TEST
+
+// makedumpfile level 31 excludes the workload's user pages: their linear
+// addresses still walk, and the status says the data was filtered out.
+START_TEST(excluded_pages_in_filtered_kdump)
+{
+	char path[PATH_MAX + 128];
+	const char *paths[1] = { path };
+	struct opened o;
+	FILE *f = open_truth("debian61-kaslr", "workload_va_pa.tsv");
+	char line[512];
+	size_t excluded = 0;
+	struct sym syms[256];
+	size_t n = read_symbols("debian61-kaslr", syms, 256);
+	struct vmt_translation t;
+
+	snprintf(path, sizeof(path), "%s/debian61-kaslr/vmcore.mdf-lzo-d31.kdump",
+		 dumps_dir);
+	vmt_ck_no_err(dump_open(paths, 1, &o.dump));
+	vmt_ck_no_err(vmcoreinfo_parse(o.dump->vmcoreinfo, o.dump->vmcoreinfo_len,
+				       &o.vi));
+	vmt_ck_no_err(arm64_layout_init(&o.layout, &o.vi, NULL, 0));
+	vmt_ck_no_err(address_space_create(o.dump, &o.layout, &o.as));
+	while (fgets(line, sizeof(line), f)) {
+		char region[64];
+		unsigned int pid, idx;
+		uint64_t uva, pfn, pa;
+
+		if (sscanf(line, "%u %63s %u %" SCNx64 " %" SCNx64 " %" SCNx64,
+			   &pid, region, &idx, &uva, &pfn, &pa) != 6 || !pfn ||
+		    strcmp(region, "anon_256M") != 0)
+			continue;
+		vmt_ck_no_err(address_space_vtop(o.as, ARM64_TABLE_KERNEL, 0,
+						 arm64_phys_to_linear(&o.layout, pa),
+						 &t));
+		ck_assert_int_eq(t.status, VMT_VTOP_EXCLUDED);
+		ck_assert(t.has_paddr && t.paddr == pa);
+		excluded++;
+	}
+	fclose(f);
+	ck_assert_uint_gt(excluded, 0);
+	vmt_ck_no_err(address_space_vtop(o.as, ARM64_TABLE_KERNEL, 0,
+					 sym_value(syms, n, "linux_banner"), &t));
+	ck_assert_int_eq(t.status, VMT_VTOP_MAPPED);
+	ck_assert(t.has_file_offset && t.file_offset_compressed);
+	close_set(&o);
+}
+END_TEST
+
 // Decompress each set's vmcore.elf.xz once (kept between runs).
 static int prepare(void)
 {
@@ -315,6 +395,8 @@ int main(void)
 			    NR_SETS);
 	tcase_add_loop_test(tc, workload_pages_through_linear_map, 0, NR_SETS);
 	tcase_add_loop_test(tc, read_across_pages_matches_physical, 0, NR_SETS);
+	tcase_add_loop_test(tc, walk_vs_formula_disagreement_is_noted, 0, NR_SETS);
+	tcase_add_test(tc, excluded_pages_in_filtered_kdump);
 	suite_add_tcase(s, tc);
 	return vmt_ck_run(s);
 }

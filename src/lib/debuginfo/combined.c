@@ -52,6 +52,9 @@ void debuginfo_deinit(struct debuginfo *di)
 	symtab_deinit(&di->elf);
 	symtab_deinit(&di->kallsyms);
 	symtab_deinit(&di->vmcoreinfo_syms);
+	for (size_t i = 0; i < di->derived.nr; i++)
+		free(di->derived_how[i]);
+	free(di->derived_how);
 	symtab_deinit(&di->derived);
 	typedb_destroy(di->dwarf);
 	typedb_destroy(di->btf);
@@ -196,12 +199,31 @@ struct vmt_error *debuginfo_symbol_by_addr(struct debuginfo *di,
 void debuginfo_add_derived(struct debuginfo *di, const char *name,
 			   uint64_t addr, const char *how)
 {
-	struct vmt_error *err = symtab_add(&di->derived, name, addr, 0, '?');
+	char **hows = realloc(di->derived_how,
+			      (di->derived.nr + 1) * sizeof(*hows));
+	struct vmt_error *err;
 
+	if (!hows)
+		return;
+	di->derived_how = hows;
+	hows[di->derived.nr] = strdup(how);
+	err = symtab_add(&di->derived, name, addr, 0, '?');
 	if (!err)
 		err = symtab_finish(&di->derived);
-	vmt_error_destroy(err);
+	if (err) {
+		free(hows[di->derived.nr]);
+		vmt_error_destroy(err);
+		return;
+	}
 	warnings_add(di->warnings, "%s at %#" PRIx64 ": %s", name, addr, how);
+}
+
+const char *debuginfo_derived_how(struct debuginfo *di, const char *name)
+{
+	for (size_t i = 0; i < di->derived.nr; i++)
+		if (!strcmp(di->derived.entries[i].name, name))
+			return di->derived_how[i] ? di->derived_how[i] : "";
+	return "";
 }
 
 static void load_btf(struct debuginfo *di)

@@ -27,8 +27,9 @@ struct debuginfo {
 	char btf_how[160];
 
 	struct symtab vmcoreinfo_syms;
-	/** Symbols found by fallbacks (e.g. init_task by scan). */
+	/** Symbols found by fallbacks (e.g. init_task by scan), and how. */
 	struct symtab derived;
+	char **derived_how;
 };
 
 struct vmt_error *debuginfo_init(struct debuginfo *di,
@@ -56,6 +57,9 @@ struct vmt_error *debuginfo_symbol_by_addr(struct debuginfo *di,
 /** Remember a symbol found by a fallback; @p how is kept in warnings. */
 void debuginfo_add_derived(struct debuginfo *di, const char *name,
 			   uint64_t addr, const char *how);
+
+/** How derived symbol @p name was found, or "". */
+const char *debuginfo_derived_how(struct debuginfo *di, const char *name);
 
 struct vmt_error *debuginfo_find_type(struct debuginfo *di, const char *name,
 				      const struct vmt_type **ret);

@@ -198,3 +198,9 @@ void kernel_warn(struct kernel *k, const char *fmt, ...)
 	va_end(ap);
 	warnings_add(k->warnings, "%s", buf);
 }
+
+void kernel_add_derived_symbol(struct kernel *k, const char *name,
+			       uint64_t addr, const char *how)
+{
+	debuginfo_add_derived(k->di, name, addr, how);
+}

@@ -68,6 +68,13 @@ void kernel_cpu_regs(struct kernel *k, const struct vmt_cpu_regs **ret,
 /** Kernel OSRELEASE ("6.1.0-..."), or "". */
 const char *kernel_osrelease(struct kernel *k);
 
+/**
+ * Remember a symbol no source had, found by a fallback; @p how says how
+ * (shown by `explain` and as a warning).
+ */
+void kernel_add_derived_symbol(struct kernel *k, const char *name,
+			       uint64_t addr, const char *how);
+
 /** Record a warning. */
 void kernel_warn(struct kernel *k, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -7,6 +7,7 @@
 #endif
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -415,8 +416,13 @@ static struct vmt_error *scan_init_task(struct kernel *k,
 				task = addr + (uint64_t)(p - buf) - l->comm;
 				if (looks_like_init_task(k, l, task)) {
 					free(buf);
-					kernel_warn(k, "init_task is not a known symbol; found it at %#" PRIx64 " by scanning kernel data near %s for comm \"swapper/0\" with pid 0 and a consistent tasks list",
-						    task, anchors[i]);
+					char how[200];
+
+					snprintf(how, sizeof(how),
+						 "no symbol; found by scanning kernel data near %s for comm \"swapper/0\" with pid 0 and a consistent tasks list",
+						 anchors[i]);
+					kernel_add_derived_symbol(k, "init_task",
+								  task, how);
 					*ret = task;
 					return NULL;
 				}

@@ -289,30 +289,48 @@ static struct vmt_error *read_string_alloc(struct kernel *k, uint64_t addr,
 
 // vm_ops->name(): special mappings ([vdso], [vvar], ...) keep their name
 // in the vm_special_mapping that vm_private_data points to. *ret stays
-// NULL when there is no such name.
+// NULL when there is no such name; a name that cannot be read is warned
+// about, not fatal.
 static struct vmt_error *vm_ops_name(struct ctx *c, uint64_t vma,
 				     uint64_t vm_ops, char **ret)
 {
 	const struct vma_layout *l = c->l;
 	struct vmt_error *err;
 	uint64_t fn, priv, name;
+	char *s = NULL;
 
 	err = kernel_read_u64(c->k, vm_ops + l->vmops_name, &fn);
-	if (err || !fn)
-		return err;
-	if (l->special_mapping_name && fn != l->special_mapping_name) {
+	if (!err && !fn)
+		return NULL;
+	if (!err && l->special_mapping_name && fn != l->special_mapping_name) {
 		if (!c->warned_name)
 			kernel_warn(c->k, "VMA %#" PRIx64 ": vm_ops->name %#" PRIx64 " is not special_mapping_name; name not shown",
 				    vma, fn);
 		c->warned_name = true;
 		return NULL;
 	}
-	err = kernel_read_u64(c->k, vma + l->vm_private_data, &priv);
+	if (!err)
+		err = kernel_read_u64(c->k, vma + l->vm_private_data, &priv);
+	if (!err && !priv)
+		return NULL;
 	if (!err)
 		err = kernel_read_u64(c->k, priv + l->special_name, &name);
 	if (!err && name)
-		err = read_string_alloc(c->k, name, ret);
-	return err;
+		err = read_string_alloc(c->k, name, &s);
+	if (err) {
+		kernel_warn(c->k, "VMA %#" PRIx64 ": name of special mapping: %s",
+			    vma, err->message);
+		vmt_error_destroy(err);
+		return NULL;
+	}
+	// Without the symbol special_mapping_name to compare with, accept
+	// only what special mappings are called: "[vdso]", "[vvar]", ...
+	if (s && !l->special_mapping_name && s[0] != '[') {
+		free(s);
+		s = NULL;
+	}
+	*ret = s;
+	return NULL;
 }
 
 static struct vmt_error *file_info(struct ctx *c, uint64_t file,

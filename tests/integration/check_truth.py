@@ -1,0 +1,175 @@
+#!/usr/bin/env python3
+"""Check vmtool against the truth/ folder of real dump sets.
+
+usage: check_truth.py VMTOOL SETDIR...
+
+A set folder holds one or more vmcore* files and truth/ as the generator in
+tests/realdump writes it. For each set: every dump file gives the same
+workload words at their physical addresses; linux_banner (when its address
+is known) reads as /proc/version; a sample of kallsyms resolves; ps agrees
+with final_ps.txt; `vm --maps PID` equals proc/PID/maps byte for byte;
+every present workload page comes back from `vtop -u` and `rd -u`.
+Prints each mismatch and a summary; exit 0 only if everything matched.
+"""
+import gzip, json, os, struct, subprocess, sys
+
+def run(vmtool, args, binary=False):
+    r = subprocess.run([vmtool] + args, capture_output=True, timeout=300)
+    out = r.stdout if binary else r.stdout.decode(errors="replace")
+    return r.returncode, out, r.stderr.decode(errors="replace").strip()
+
+def read(setdir, name):
+    path = os.path.join(setdir, "truth", name)
+    if not os.path.exists(path):
+        return None
+    with open(path, errors="replace") as f:
+        return f.read()
+
+class Result:
+    def __init__(self):
+        self.ok, self.bad = {}, []
+    def check(self, what, good, why):
+        n = self.ok.setdefault(what, [0, 0])
+        n[1] += 1
+        if good:
+            n[0] += 1
+        else:
+            self.bad.append(why)
+
+def dumps_of(setdir):
+    return sorted(os.path.join(setdir, f) for f in os.listdir(setdir)
+                  if f.startswith("vmcore") and not f.endswith(".xz"))
+
+def workload(setdir):
+    rows = []
+    for line in (read(setdir, "workload_va_pa.tsv") or "").splitlines()[1:]:
+        f = line.split("\t")
+        if len(f) >= 8 and int(f[4], 16):
+            rows.append((f[0], int(f[3], 16), int(f[5], 16), int(f[7], 16)))
+    return rows
+
+def check_set(vmtool, setdir, res):
+    name = os.path.basename(setdir.rstrip("/"))
+    files = dumps_of(setdir)
+    if not files:
+        res.check("dump files", False, f"{name}: no vmcore* file")
+        return
+    main = files[0]
+    pages = workload(setdir)
+    for path in files:
+        rc, out, err = run(vmtool, ["--json", path, "info"])
+        try:
+            level = json.loads(out).get("dump_level", -1)
+        except ValueError:
+            res.check("info", False, f"{name}/{os.path.basename(path)}: info: exit {rc} {err[:80]}")
+            continue
+        # makedumpfile dump level 8 excludes user pages: they must be
+        # reported excluded (exit 1), not read as something else.
+        user_excluded = level > 0 and level & 8
+        for _, _, pa, word in pages[::5]:
+            rc, out, err = run(vmtool, [path, "rd", "-p", "-64", hex(pa + 64), "1", "--raw"], True)
+            if user_excluded:
+                res.check("excluded pages", rc == 1 and "excluded" in err,
+                          f"{name}/{os.path.basename(path)}: pa {pa + 64:#x}: want 'excluded' and exit 1, got exit {rc} {err[:80]}")
+                continue
+            got = struct.unpack("<Q", out)[0] if rc == 0 and len(out) == 8 else None
+            res.check("physical words", got == word,
+                      f"{name}/{os.path.basename(path)}: pa {pa + 64:#x}: want {word:#x}, got {got} {err[:80]}")
+    # linux_banner, from kernel_symbols_derived.txt or kallsyms
+    version = (read(setdir, "version.txt") or "").splitlines()
+    derived = {}
+    for line in (read(setdir, "kernel_symbols_derived.txt") or "").splitlines():
+        f = line.split()
+        if len(f) >= 3 and not line.startswith("#"):
+            derived[f[0]] = int(f[2], 16)
+    if version and "linux_banner" in derived:
+        want = version[0].encode()
+        rc, out, err = run(vmtool, [main, "rd", "-8", hex(derived["linux_banner"]), str(len(want)), "--raw"], True)
+        res.check("banner", rc == 0 and out == want, f"{name}: linux_banner: {out[:40]!r} {err[:80]}")
+    # kallsyms: every 50th unique core symbol
+    ks = os.path.join(setdir, "truth", "kallsyms.gz")
+    if os.path.exists(ks):
+        seen, addr = {}, {}
+        with gzip.open(ks, "rt", errors="replace") as f:
+            for line in f:
+                p = line.split()
+                if len(p) >= 3:
+                    seen[p[2]] = seen.get(p[2], 0) + 1
+                    if len(p) == 3:
+                        addr[p[2]] = int(p[0], 16)
+        names = sorted(n for n in addr if seen[n] == 1)[::50]
+        for i in range(0, len(names), 200):
+            chunk = names[i:i + 200]
+            rc, out, err = run(vmtool, ["--json", main, "sym"] + chunk)
+            got = {}
+            try:
+                for r in json.loads(out):
+                    got.setdefault(r["name"], int(r["address"], 16))
+            except (ValueError, TypeError, KeyError):
+                pass
+            for n in chunk:
+                res.check("kallsyms", got.get(n) == addr[n], f"{name}: sym {n}: want {addr[n]:#x} got {got.get(n)}")
+    # ps
+    rc, out, err = run(vmtool, ["--json", main, "ps"])
+    try:
+        tasks = {t["pid"]: t for t in json.loads(out)}
+    except (ValueError, TypeError, KeyError):
+        tasks = {}
+    for line in (read(setdir, "final_ps.txt") or "").splitlines():
+        f = line.split()
+        if line.startswith("#") or len(f) < 4:
+            continue
+        pid, comm, state, ppid = int(f[0]), f[1], f[2], int(f[3])
+        t = tasks.get(pid)
+        if not t:
+            res.check("ps", False, f"{name}: pid {pid} ({comm}) missing {err[:80]}")
+            continue
+        # /proc adds a workqueue description (kworker/0:1-events) and shows
+        # long kthread names whole; task->comm keeps 15 characters.
+        c = t["comm"]
+        comm_ok = comm == c or comm.startswith((c + "-", c + "+")) or (len(c) == 15 and comm.startswith(c))
+        # pid 1 took the snapshot (R then); kernel threads may have run since.
+        state_ok = state == t["state"] or ((pid == 1 or ppid in (0, 2)) and "R" in (state, t["state"]))
+        res.check("ps", comm_ok and state_ok and t["ppid"] == ppid,
+                  f"{name}: pid {pid}: truth {comm} {state} {ppid}, got {c} {t['state']} {t['ppid']}")
+    # maps
+    procdir = os.path.join(setdir, "truth", "proc")
+    for pid in sorted(os.listdir(procdir) if os.path.isdir(procdir) else [], key=lambda p: int(p) if p.isdigit() else 0):
+        want = read(setdir, f"proc/{pid}/maps")
+        if want and want.strip():
+            rc, out, err = run(vmtool, [main, "vm", "--maps", pid])
+            res.check("maps", rc == 0 and out == want, f"{name}: vm --maps {pid}: exit {rc} {err[:80] if rc else 'differs'}")
+    # user pages
+    by_pid = {}
+    for pid, va, pa, word in pages:
+        by_pid.setdefault(pid, []).append((va, pa, word))
+    for pid, rows in by_pid.items():
+        rc, out, err = run(vmtool, ["--json", main, "vtop", "-u", pid] + [hex(v) for v, _, _ in rows])
+        try:
+            got = json.loads(out)
+        except ValueError:
+            got = []
+        for i, (va, pa, word) in enumerate(rows):
+            r = got[i] if i < len(got) and got[i] else {}
+            gpa = int(r["paddr"], 16) if r.get("paddr") else None
+            res.check("vtop -u", gpa == pa, f"{name}: pid {pid} {va:#x}: want {pa:#x} got {gpa} {err[:60]}")
+        for va, pa, word in rows[::4]:
+            rc, out, err = run(vmtool, [main, "rd", "-u", pid, "-64", hex(va + 64), "1", "--raw"], True)
+            got_w = struct.unpack("<Q", out)[0] if rc == 0 and len(out) == 8 else None
+            res.check("rd -u", got_w == word, f"{name}: pid {pid} {va + 64:#x}: want {word:#x} got {got_w} {err[:60]}")
+
+def main():
+    if len(sys.argv) < 3:
+        print(__doc__)
+        return 2
+    vmtool, res = sys.argv[1], Result()
+    for setdir in sys.argv[2:]:
+        check_set(vmtool, setdir, res)
+    for why in res.bad[:40]:
+        print("  " + why)
+    ok = bool(res.ok) and all(a == n for a, n in res.ok.values())
+    print("truth: " + "; ".join(f"{w} {a}/{n}" for w, (a, n) in res.ok.items()) + ("" if ok else "  FAILS"))
+    return 0 if ok else 1
+
+if __name__ == "__main__":
+    sys.exit(main())

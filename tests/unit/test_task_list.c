@@ -1,0 +1,338 @@
+// task_list() over a fake struct kernel: task_structs laid out by hand in
+// a buffer with made-up member offsets. Checks list order, the fields
+// taken from each task, and that cyclic lists end with a warning.
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+#include "base/error.h"
+#include "kernel/task.h"
+
+#define MEM_BASE 0xffff800081000000ULL
+#define MEM_SIZE (256 * 1024)
+#define TASK(i) (MEM_BASE + 0x10000 + 0x200ULL * (i))
+#define SIGNAL(i) (MEM_BASE + 0x30000 + 0x100ULL * (i))
+#define STACK(i) (0xffff800090000000ULL + 0x4000ULL * (i))
+
+struct kernel {
+	uint8_t mem[MEM_SIZE];
+	bool have_init_task_symbol;
+	int nr_warnings;
+	char last_warning[512];
+};
+
+static const struct {
+	const char *type, *member;
+	uint64_t off, size;
+} members[] = {
+	{ "task_struct", "__state", 0x04, 4 },
+	{ "task_struct", "tasks", 0x10, 16 },
+	{ "task_struct", "pid", 0x20, 4 },
+	{ "task_struct", "tgid", 0x24, 4 },
+	{ "task_struct", "comm", 0x30, 16 },
+	{ "task_struct", "exit_state", 0x40, 4 },
+	{ "task_struct", "flags", 0x44, 4 },
+	{ "task_struct", "mm", 0x48, 8 },
+	{ "task_struct", "real_parent", 0x50, 8 },
+	{ "task_struct", "signal", 0x58, 8 },
+	{ "task_struct", "thread_node", 0x60, 16 },
+	{ "task_struct", "stack", 0x70, 8 },
+	{ "task_struct", "on_cpu", 0x78, 4 },
+	{ "task_struct", "cpu", 0x7c, 4 },
+	{ "signal_struct", "thread_head", 0x08, 16 },
+};
+
+struct vmt_error *kernel_read(struct kernel *k, uint64_t vaddr, void *buf,
+			      size_t len)
+{
+	if (vaddr < MEM_BASE || vaddr - MEM_BASE > MEM_SIZE ||
+	    len > MEM_SIZE - (vaddr - MEM_BASE))
+		return vmt_error_fault(VMT_FAULT_NOT_MAPPED, vaddr,
+				       "fake: %#llx not mapped",
+				       (unsigned long long)vaddr);
+	memcpy(buf, k->mem + (vaddr - MEM_BASE), len);
+	return NULL;
+}
+
+struct vmt_error *kernel_read_u64(struct kernel *k, uint64_t vaddr,
+				  uint64_t *ret)
+{
+	return kernel_read(k, vaddr, ret, 8);
+}
+
+struct vmt_error *kernel_read_u32(struct kernel *k, uint64_t vaddr,
+				  uint32_t *ret)
+{
+	return kernel_read(k, vaddr, ret, 4);
+}
+
+struct vmt_error *kernel_symbol(struct kernel *k, const char *name,
+				uint64_t *ret)
+{
+	if (!strcmp(name, "init_task") && k->have_init_task_symbol) {
+		*ret = TASK(0);
+		return NULL;
+	}
+	if (!strcmp(name, "init_uts_ns")) {
+		*ret = MEM_BASE + 0x3f000;
+		return NULL;
+	}
+	return vmt_error_format(VMT_ERROR_NOT_FOUND, "no symbol %s", name);
+}
+
+struct vmt_error *kernel_member(struct kernel *k, const char *type,
+				const char *member, uint64_t *offset_ret,
+				uint64_t *size_ret)
+{
+	for (size_t i = 0; i < sizeof(members) / sizeof(members[0]); i++) {
+		if (!strcmp(members[i].type, type) &&
+		    !strcmp(members[i].member, member)) {
+			*offset_ret = members[i].off;
+			*size_ret = members[i].size;
+			return NULL;
+		}
+	}
+	return vmt_error_format(VMT_ERROR_NOT_FOUND, "no %s.%s", type, member);
+}
+
+bool kernel_has_member(struct kernel *k, const char *type, const char *member)
+{
+	uint64_t o, s;
+	struct vmt_error *err = kernel_member(k, type, member, &o, &s);
+
+	vmt_error_destroy(err);
+	return !err;
+}
+
+uint64_t kernel_page_size(struct kernel *k)
+{
+	return 4096;
+}
+
+static const struct vmt_cpu_regs regs[1] = { { .sp = STACK(3) + 0x3f80 } };
+
+void kernel_cpu_regs(struct kernel *k, const struct vmt_cpu_regs **ret,
+		     size_t *nr_ret)
+{
+	*ret = regs;
+	*nr_ret = 1;
+}
+
+void kernel_warn(struct kernel *k, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(k->last_warning, sizeof(k->last_warning), fmt, ap);
+	va_end(ap);
+	k->nr_warnings++;
+}
+
+static struct kernel *K;
+
+static void put(uint64_t addr, const void *v, size_t len)
+{
+	memcpy(K->mem + (addr - MEM_BASE), v, len);
+}
+
+static void put64(uint64_t addr, uint64_t v)
+{
+	put(addr, &v, 8);
+}
+
+static void put32(uint64_t addr, uint32_t v)
+{
+	put(addr, &v, 4);
+}
+
+static void list_link(uint64_t a, uint64_t b)
+{
+	put64(a, b);     // a->next = b
+	put64(b + 8, a); // b->prev = a
+}
+
+static void make_task(int i, int pid, int tgid, const char *comm,
+		      uint32_t state, uint32_t exit_state, uint64_t mm,
+		      int parent, int sig)
+{
+	char c[16] = { 0 };
+
+	strncpy(c, comm, 15);
+	put32(TASK(i) + 0x20, pid);
+	put32(TASK(i) + 0x24, tgid);
+	put(TASK(i) + 0x30, c, 16);
+	put32(TASK(i) + 0x04, state);
+	put32(TASK(i) + 0x40, exit_state);
+	put64(TASK(i) + 0x48, mm);
+	put64(TASK(i) + 0x50, TASK(parent));
+	put64(TASK(i) + 0x58, SIGNAL(sig));
+	put64(TASK(i) + 0x70, STACK(i)); // 16K each (THREAD_SIZE)
+	put32(TASK(i) + 0x7c, i % 2);
+}
+
+// init_task (0), kthreadd (1, pid 2), init (2, pid 1) with thread 3
+// (pid 7) and zombie child 4 (pid 9).
+static void setup(void)
+{
+	K = calloc(1, sizeof(*K));
+	ck_assert_ptr_nonnull(K);
+	K->have_init_task_symbol = true;
+	make_task(0, 0, 0, "swapper/0", 0, 0, 0, 0, 0);
+	make_task(1, 2, 2, "kthreadd", 1, 0, 0, 0, 1);
+	make_task(2, 1, 1, "init", 1, 0, 0xffff000012340000ULL, 0, 2);
+	make_task(3, 7, 1, "init-thread", 0x402, 0, 0xffff000012340000ULL, 0,
+		  2);
+	make_task(4, 9, 9, "zombie", 0x80, 0x20, 0, 2, 4);
+	// processes: init_task -> kthreadd -> init -> zombie -> init_task
+	list_link(TASK(0) + 0x10, TASK(1) + 0x10);
+	list_link(TASK(1) + 0x10, TASK(2) + 0x10);
+	list_link(TASK(2) + 0x10, TASK(4) + 0x10);
+	list_link(TASK(4) + 0x10, TASK(0) + 0x10);
+	// thread lists: each signal's thread_head
+	for (int s = 0; s <= 4; s++)
+		list_link(SIGNAL(s) + 8, SIGNAL(s) + 8);
+	list_link(SIGNAL(0) + 8, TASK(0) + 0x60);
+	list_link(TASK(0) + 0x60, SIGNAL(0) + 8);
+	list_link(SIGNAL(1) + 8, TASK(1) + 0x60);
+	list_link(TASK(1) + 0x60, SIGNAL(1) + 8);
+	list_link(SIGNAL(2) + 8, TASK(2) + 0x60);
+	list_link(TASK(2) + 0x60, TASK(3) + 0x60);
+	list_link(TASK(3) + 0x60, SIGNAL(2) + 8);
+	list_link(SIGNAL(4) + 8, TASK(4) + 0x60);
+	list_link(TASK(4) + 0x60, SIGNAL(4) + 8);
+}
+
+static void teardown(void)
+{
+	free(K);
+}
+
+START_TEST(processes_then_threads_with_their_fields)
+{
+	struct vmt_task *t;
+	size_t n;
+
+	setup();
+	vmt_ck_no_err(task_list(K, &t, &n));
+	ck_assert_uint_eq(n, 5);
+	ck_assert_int_eq(t[0].pid, 0);
+	ck_assert_str_eq(t[0].comm, "swapper/0");
+	ck_assert(t[0].kthread);
+	ck_assert_int_eq(t[1].pid, 2);
+	ck_assert_int_eq(t[1].ppid, 0);
+	ck_assert_int_eq(t[1].state, 'S');
+	ck_assert_int_eq(t[2].pid, 1);
+	ck_assert(!t[2].kthread);
+	ck_assert_int_eq(t[3].pid, 7);
+	ck_assert_int_eq(t[3].tgid, 1);
+	ck_assert_int_eq(t[3].state, 'I');
+	ck_assert_int_eq(t[3].cpu, 1);
+	// regs[0].sp is inside task 3's stack
+	ck_assert(t[3].oncpu);
+	ck_assert(!t[2].oncpu);
+	ck_assert_int_eq(t[4].pid, 9);
+	ck_assert_int_eq(t[4].ppid, 1);
+	ck_assert_int_eq(t[4].state, 'Z');
+	ck_assert_uint_eq(t[4].task, TASK(4));
+	ck_assert_int_eq(K->nr_warnings, 0);
+	free(t);
+	teardown();
+}
+END_TEST
+
+START_TEST(cycle_in_the_process_list_stops_with_a_warning)
+{
+	struct vmt_task *t;
+	size_t n;
+
+	setup();
+	// zombie -> kthreadd again instead of back to init_task
+	put64(TASK(4) + 0x10, TASK(1) + 0x10);
+	vmt_ck_no_err(task_list(K, &t, &n));
+	ck_assert_uint_eq(n, 5);
+	ck_assert_int_eq(K->nr_warnings, 1);
+	ck_assert_ptr_nonnull(strstr(K->last_warning, "cycle"));
+	free(t);
+	teardown();
+}
+END_TEST
+
+START_TEST(cycle_in_a_thread_list_stops_with_a_warning)
+{
+	struct vmt_task *t;
+	size_t n;
+
+	setup();
+	// init's thread loops onto itself
+	put64(TASK(3) + 0x60, TASK(3) + 0x60);
+	vmt_ck_no_err(task_list(K, &t, &n));
+	ck_assert_uint_eq(n, 5);
+	ck_assert_int_ge(K->nr_warnings, 1);
+	ck_assert_ptr_nonnull(strstr(K->last_warning, "cycle"));
+	free(t);
+	teardown();
+}
+END_TEST
+
+START_TEST(broken_next_pointer_cuts_the_list)
+{
+	struct vmt_task *t;
+	size_t n;
+
+	setup();
+	put64(TASK(2) + 0x10, 0xffff0000dead0010ULL);
+	vmt_ck_no_err(task_list(K, &t, &n));
+	// init_task, kthreadd, init and its thread; the rest is unreachable
+	ck_assert_uint_eq(n, 4);
+	ck_assert_int_ge(K->nr_warnings, 1);
+	free(t);
+	teardown();
+}
+END_TEST
+
+START_TEST(init_task_found_by_scanning_without_its_symbol)
+{
+	struct vmt_task *t;
+	size_t n;
+
+	setup();
+	K->have_init_task_symbol = false;
+	vmt_ck_no_err(task_list(K, &t, &n));
+	ck_assert_uint_eq(n, 5);
+	ck_assert_uint_eq(t[0].task, TASK(0));
+	ck_assert_ptr_nonnull(strstr(K->last_warning, "scanning"));
+	free(t);
+	teardown();
+}
+END_TEST
+
+START_TEST(no_init_task_anywhere_is_not_found)
+{
+	struct vmt_task *t;
+	size_t n;
+
+	setup();
+	K->have_init_task_symbol = false;
+	put(TASK(0) + 0x30, "swapper/X", 10);
+	vmt_ck_err(task_list(K, &t, &n), VMT_ERROR_NOT_FOUND);
+	teardown();
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("task_list");
+	TCase *tc = tcase_create("walk");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, processes_then_threads_with_their_fields);
+	tcase_add_test(tc, cycle_in_the_process_list_stops_with_a_warning);
+	tcase_add_test(tc, cycle_in_a_thread_list_stops_with_a_warning);
+	tcase_add_test(tc, broken_next_pointer_cuts_the_list);
+	tcase_add_test(tc, init_task_found_by_scanning_without_its_symbol);
+	tcase_add_test(tc, no_init_task_anywhere_is_not_found);
+	suite_add_tcase(s, tc);
+	return vmt_ck_run(s);
+}

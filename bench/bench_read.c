@@ -214,7 +214,7 @@ int main(int argc, char **argv)
 #endif
 	err = dump_open(&path, 1, &dump);
 	if (err)
-		return fail(err, path);
+		return fail(err, "open");
 	err = plan_build(dump, &plan);
 	if (err)
 		return fail(err, "locate");
@@ -252,7 +252,7 @@ int main(int argc, char **argv)
 		dump_destroy(dump);
 		err = dump_open(&path, 1, &dump);
 		if (err)
-			return fail(err, path);
+			return fail(err, "open");
 		t0 = now();
 		err = run_library(dump, &plan, buf, &s);
 		if (err)

@@ -106,7 +106,7 @@ int main(int argc, char **argv)
 
 	err = dump_open(paths, 1, &dump);
 	if (err)
-		return fail(err, elf);
+		return fail(err, "open");
 	if (!dump->vmcoreinfo)
 		return fail(NULL, "dump has no VMCOREINFO");
 	err = vmcoreinfo_parse(dump->vmcoreinfo, dump->vmcoreinfo_len, &vi);

@@ -225,26 +225,119 @@ static bool read_scalar(struct cmd_ctx *ctx, uint64_t addr,
 	return true;
 }
 
+static bool is_anonymous_composite(const struct vmt_type_member *m)
+{
+	const struct vmt_type *t = strip(m->type);
+
+	return !m->name && t &&
+	       (t->kind == VMT_TYPE_STRUCT || t->kind == VMT_TYPE_UNION);
+}
+
+// Members at @p base_bits into the outer type; anonymous structs and
+// unions are opened in place, as crash shows them.
+// A char array member at @p addr, read as a string (comm, name).
+static bool read_char_array(struct cmd_ctx *ctx, uint64_t addr,
+			    const struct vmt_type_member *m, uint64_t base_bits,
+			    char *buf, size_t size)
+{
+	const struct vmt_type *t = strip(m->type), *el;
+	struct vmt_error *err;
+	size_t n;
+
+	if (!t || t->kind != VMT_TYPE_ARRAY || !(el = strip(t->target)) ||
+	    el->kind != VMT_TYPE_INT || el->size != 1 || !t->nelems)
+		return false;
+	n = t->nelems < size - 1 ? t->nelems : size - 1;
+	err = vmt_program_read_virt(ctx->prog,
+				    addr + (base_bits + m->bit_offset) / 8, buf, n);
+	if (err) {
+		vmt_error_destroy(err);
+		return false;
+	}
+	buf[n] = '\0';
+	for (size_t i = 0; buf[i]; i++)
+		if (!isprint((unsigned char)buf[i]))
+			buf[i] = '.';
+	return true;
+}
+
+static void members_text(struct cmd_ctx *ctx, const struct vmt_type *t,
+			 uint64_t base_bits, int depth, const uint64_t *addr)
+{
+	for (size_t i = 0; i < t->nr_members && depth < 16; i++) {
+		const struct vmt_type_member *m = &t->members[i];
+		uint64_t bits = base_bits + m->bit_offset;
+		char decl[256], str[64];
+		uint64_t v;
+
+		if (is_anonymous_composite(m)) {
+			const struct vmt_type *inner = strip(m->type);
+
+			printf("  [%4" PRIu64 "] %*s%s {\n", bits / 8, depth * 4,
+			       "", kind_name(inner->kind));
+			members_text(ctx, inner, bits, depth + 1, addr);
+			printf("         %*s};\n", depth * 4, "");
+			continue;
+		}
+		format_decl(m->type, m->name ? m->name : "", decl,
+			    sizeof(decl));
+		printf("  [%4" PRIu64 "] %*s%s", bits / 8, depth * 4, "", decl);
+		if (m->bit_size)
+			printf(" : %u", m->bit_size);
+		printf(";");
+		if (addr && read_scalar(ctx, *addr, m, base_bits, &v))
+			printf("  = %#" PRIx64, v);
+		else if (addr && read_char_array(ctx, *addr, m, base_bits, str,
+						 sizeof(str)))
+			printf("  = \"%s\"", str);
+		printf("\n");
+	}
+}
+
 static void struct_text(struct cmd_ctx *ctx, const struct vmt_type *t,
 			const uint64_t *addr)
 {
 	printf("%s %s {\n", kind_name(t->kind), t->name ? t->name : "");
-	for (size_t i = 0; i < t->nr_members; i++) {
+	members_text(ctx, t, 0, 0, addr);
+	printf("}\nSIZE: %" PRIu64 "\n", t->size);
+}
+
+static void members_json(struct cmd_ctx *ctx, struct json *j,
+			 const struct vmt_type *t, uint64_t base_bits,
+			 int depth, const uint64_t *addr)
+{
+	json_begin_array(j);
+	for (size_t i = 0; i < t->nr_members && depth < 16; i++) {
 		const struct vmt_type_member *m = &t->members[i];
+		uint64_t bits = base_bits + m->bit_offset;
 		char decl[256];
 		uint64_t v;
 
-		format_decl(m->type, m->name ? m->name : "", decl,
-			    sizeof(decl));
-		printf("  [%4" PRIu64 "] %s", m->bit_offset / 8, decl);
-		if (m->bit_size)
-			printf(" : %u", m->bit_size);
-		printf(";");
-		if (addr && read_scalar(ctx, *addr, m, 0, &v))
-			printf("  = %#" PRIx64, v);
-		printf("\n");
+		format_decl(m->type, NULL, decl, sizeof(decl));
+		json_begin_object(j);
+		json_key(j, "name");
+		json_string(j, m->name);
+		json_key(j, "offset");
+		json_uint(j, bits / 8);
+		json_key(j, "bit_offset");
+		json_uint(j, bits);
+		json_key(j, "bit_size");
+		json_uint(j, m->bit_size);
+		json_key(j, "size");
+		json_uint(j, type_size(m->type));
+		json_key(j, "type");
+		json_string(j, decl);
+		if (is_anonymous_composite(m)) {
+			json_key(j, "members");
+			members_json(ctx, j, strip(m->type), bits, depth + 1,
+				     addr);
+		} else if (addr && read_scalar(ctx, *addr, m, base_bits, &v)) {
+			json_key(j, "value");
+			json_addr(j, v);
+		}
+		json_end_object(j);
 	}
-	printf("}\nSIZE: %" PRIu64 "\n", t->size);
+	json_end_array(j);
 }
 
 static void struct_json(struct cmd_ctx *ctx, const struct vmt_type *t,
@@ -267,33 +360,7 @@ static void struct_json(struct cmd_ctx *ctx, const struct vmt_type *t,
 		json_addr(&j, *addr);
 	}
 	json_key(&j, "members");
-	json_begin_array(&j);
-	for (size_t i = 0; i < t->nr_members; i++) {
-		const struct vmt_type_member *m = &t->members[i];
-		char decl[256];
-		uint64_t v;
-
-		format_decl(m->type, NULL, decl, sizeof(decl));
-		json_begin_object(&j);
-		json_key(&j, "name");
-		json_string(&j, m->name);
-		json_key(&j, "offset");
-		json_uint(&j, m->bit_offset / 8);
-		json_key(&j, "bit_offset");
-		json_uint(&j, m->bit_offset);
-		json_key(&j, "bit_size");
-		json_uint(&j, m->bit_size);
-		json_key(&j, "size");
-		json_uint(&j, type_size(m->type));
-		json_key(&j, "type");
-		json_string(&j, decl);
-		if (addr && read_scalar(ctx, *addr, m, 0, &v)) {
-			json_key(&j, "value");
-			json_addr(&j, v);
-		}
-		json_end_object(&j);
-	}
-	json_end_array(&j);
+	members_json(ctx, &j, t, 0, 0, addr);
 	json_end_object(&j);
 	json_finish(&j);
 }

@@ -309,7 +309,7 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		case 'V':
-			printf("vmtool %s\ncompressors: zlib lz4-lib %s\n",
+			printf("vmtool %s\nkdump page compressors built in: %s\n",
 			       vmt_version(), vmt_build_features());
 			return EXIT_OK;
 		default:

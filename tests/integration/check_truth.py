@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Check vmtool against the truth/ folder of real dump sets.
 
-usage: check_truth.py VMTOOL SETDIR...
+usage: check_truth.py [--vmlinux] VMTOOL SETDIR...
 
 A set folder holds one or more vmcore* files and truth/ as the generator in
 tests/realdump writes it. For each set: every dump file gives the same
@@ -10,11 +10,17 @@ is known) reads as /proc/version; a sample of kallsyms resolves; ps agrees
 with final_ps.txt; `vm --maps PID` equals proc/PID/maps byte for byte;
 every present workload page comes back from `vtop -u` and `rd -u`.
 Prints each mismatch and a summary; exit 0 only if everything matched.
+With --vmlinux, a set's vmlinux (the file `vmlinux`, or `vmlinux.xz`
+decompressed into $VMTOOL_CACHE) is passed with -k, so symbols and types
+come from ELF and DWARF instead of kallsyms and BTF; sets without one are
+skipped.
 """
 import gzip, json, os, struct, subprocess, sys
 
+EXTRA = []  # options put before every command (e.g. -k VMLINUX)
+
 def run(vmtool, args, binary=False):
-    r = subprocess.run([vmtool] + args, capture_output=True, timeout=300)
+    r = subprocess.run([vmtool] + EXTRA + args, capture_output=True, timeout=300)
     out = r.stdout if binary else r.stdout.decode(errors="replace")
     return r.returncode, out, r.stderr.decode(errors="replace").strip()
 
@@ -158,13 +164,43 @@ def check_set(vmtool, setdir, res):
             got_w = struct.unpack("<Q", out)[0] if rc == 0 and len(out) == 8 else None
             res.check("rd -u", got_w == word, f"{name}: pid {pid} {va + 64:#x}: want {word:#x} got {got_w} {err[:60]}")
 
+def vmlinux_of(setdir):
+    plain = os.path.join(setdir, "vmlinux")
+    if os.path.exists(plain):
+        return plain
+    packed = plain + ".xz"
+    if not os.path.exists(packed):
+        return None
+    cache = os.path.join(os.environ.get("VMTOOL_CACHE", "/tmp/vmtool-cache"),
+                         os.path.basename(setdir.rstrip("/")))
+    out = os.path.join(cache, "vmlinux")
+    if not os.path.exists(out):
+        os.makedirs(cache, exist_ok=True)
+        with open(out + ".tmp", "wb") as f:
+            subprocess.run(["xz", "-dc", packed], stdout=f, check=True)
+        os.rename(out + ".tmp", out)
+    return out
+
 def main():
-    if len(sys.argv) < 3:
+    args = sys.argv[1:]
+    use_vmlinux = bool(args) and args[0] == "--vmlinux"
+    if use_vmlinux:
+        args = args[1:]
+    if len(args) < 2:
         print(__doc__)
         return 2
-    vmtool, res = sys.argv[1], Result()
-    for setdir in sys.argv[2:]:
+    vmtool, res = args[0], Result()
+    for setdir in args[1:]:
+        EXTRA[:] = []
+        if use_vmlinux:
+            vmlinux = vmlinux_of(setdir)
+            if not vmlinux:
+                continue
+            EXTRA[:] = ["-k", vmlinux]
         check_set(vmtool, setdir, res)
+    if not res.ok:
+        print("truth: no set to check")
+        return 0
     for why in res.bad[:40]:
         print("  " + why)
     ok = bool(res.ok) and all(a == n for a, n in res.ok.values())

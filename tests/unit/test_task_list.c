@@ -1,6 +1,7 @@
 // task_list() over a fake struct kernel: task_structs laid out by hand in
 // a buffer with made-up member offsets. Checks list order, the fields
 // taken from each task, and that cyclic lists end with a warning.
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,6 +128,16 @@ void kernel_warn(struct kernel *k, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(k->last_warning, sizeof(k->last_warning), fmt, ap);
 	va_end(ap);
+	k->nr_warnings++;
+}
+
+// A derived symbol is remembered with how it was found; the fake keeps
+// the explanation where the warnings go, so tests can read it.
+void kernel_add_derived_symbol(struct kernel *k, const char *name,
+			       uint64_t addr, const char *how)
+{
+	snprintf(k->last_warning, sizeof(k->last_warning), "%s at %#" PRIx64 ": %s",
+		 name, addr, how);
 	k->nr_warnings++;
 }
 

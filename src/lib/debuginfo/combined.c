@@ -57,6 +57,7 @@ void debuginfo_deinit(struct debuginfo *di)
 	free(di->derived_how);
 	symtab_deinit(&di->derived);
 	typedb_destroy(di->dwarf);
+	free(di->vmlinux_path);
 	typedb_destroy(di->btf);
 	memset(di, 0, sizeof(*di));
 }
@@ -86,12 +87,10 @@ struct vmt_error *debuginfo_add_vmlinux(struct debuginfo *di,
 			     "%s: cannot check that it matches the dump (no %s build-id)",
 			     path, want ? "vmlinux" : "VMCOREINFO");
 	}
-	err = symtab_finish(&di->elf);
-	if (err)
-		return err;
-	err = dwarf_typedb_create(path, &di->dwarf);
-	if (err)
-		return err;
+	// DWARF is indexed on the first type lookup: symbols alone need none.
+	di->vmlinux_path = strdup(path);
+	if (!di->vmlinux_path)
+		return &vmt_enomem;
 	di->have_vmlinux = true;
 	return NULL;
 }
@@ -131,17 +130,16 @@ static void fill_symbol(const struct symtab *tab,
 	ret->source = tab->source;
 }
 
-// The tables to ask, best first.
-static size_t symbol_tables(struct debuginfo *di, const struct symtab **tabs)
+// The tables to ask, best first. kallsyms is decoded when first asked
+// (see table_ready), so a name the vmlinux has needs no decoding.
+static size_t symbol_tables(struct debuginfo *di, struct symtab **tabs)
 {
 	size_t n = 0;
 
 	if (di->have_vmlinux && allowed(di, VMT_SYM_SOURCE_DWARF))
 		tabs[n++] = &di->elf;
-	if (allowed(di, VMT_SYM_SOURCE_KALLSYMS)) {
-		load_kallsyms(di);
+	if (allowed(di, VMT_SYM_SOURCE_KALLSYMS))
 		tabs[n++] = &di->kallsyms;
-	}
 	if (allowed(di, VMT_SYM_SOURCE_VMCOREINFO))
 		tabs[n++] = &di->vmcoreinfo_syms;
 	if (di->only == VMT_SYM_SOURCE_ANY)
@@ -149,15 +147,23 @@ static size_t symbol_tables(struct debuginfo *di, const struct symtab **tabs)
 	return n;
 }
 
+static struct symtab *table_ready(struct debuginfo *di, struct symtab *tab)
+{
+	if (tab == &di->kallsyms)
+		load_kallsyms(di);
+	return tab;
+}
+
 struct vmt_error *debuginfo_symbol_by_name(struct debuginfo *di,
 					   const char *name,
 					   struct vmt_symbol *ret)
 {
-	const struct symtab *tabs[4];
+	struct symtab *tabs[4];
 	size_t n = symbol_tables(di, tabs);
 
 	for (size_t i = 0; i < n; i++) {
-		const struct symtab_entry *e = symtab_lookup_name(tabs[i], name);
+		const struct symtab_entry *e =
+			symtab_lookup_name(table_ready(di, tabs[i]), name);
 
 		if (e) {
 			fill_symbol(tabs[i], e, ret);
@@ -173,14 +179,15 @@ struct vmt_error *debuginfo_symbol_by_addr(struct debuginfo *di,
 					   struct vmt_symbol *ret,
 					   uint64_t *offset_ret)
 {
-	const struct symtab *tabs[4];
+	struct symtab *tabs[4];
 	size_t n = symbol_tables(di, tabs);
 	const struct symtab *best_tab = NULL;
 	const struct symtab_entry *best = NULL;
 
 	// The closest preceding symbol over all sources; earlier sources win ties.
 	for (size_t i = 0; i < n; i++) {
-		const struct symtab_entry *e = symtab_lookup_addr(tabs[i], addr);
+		const struct symtab_entry *e =
+			symtab_lookup_addr(table_ready(di, tabs[i]), addr);
 
 		if (e && (!best || e->address > best->address)) {
 			best = e;
@@ -231,12 +238,19 @@ static void load_btf(struct debuginfo *di)
 	struct vmt_error *err;
 	void *data = NULL;
 	size_t size = 0;
-
 	if (di->btf_state)
 		return;
+	const struct symtab_entry *etext;
+	uint64_t scan_start = di->kimage_start;
+
 	load_kallsyms(di);
+	// BTF sits in the read-only data after the text: start a scan there.
+	etext = symtab_lookup_name(&di->kallsyms, "_etext");
+	if (etext && etext->address > scan_start &&
+	    etext->address - scan_start < (64 << 20))
+		scan_start = etext->address;
 	err = btf_find_in_memory(di->read, di->read_arg, &di->kallsyms,
-				 di->kimage_start, di->kimage_start + (64 << 20),
+				 scan_start, scan_start + (64 << 20),
 				 &data, &size, di->btf_how,
 				 sizeof(di->btf_how));
 	if (!err)
@@ -252,10 +266,30 @@ static void load_btf(struct debuginfo *di)
 	di->btf_state = 1;
 }
 
+static void load_dwarf(struct debuginfo *di)
+{
+	struct vmt_error *err;
+
+	if (di->dwarf_state)
+		return;
+	err = dwarf_typedb_create(di->vmlinux_path, &di->dwarf);
+	if (err) {
+		warnings_add(di->warnings, "DWARF of %s: %s", di->vmlinux_path,
+			     err->message);
+		vmt_error_destroy(err);
+		di->dwarf_state = -1;
+		return;
+	}
+	di->dwarf_state = 1;
+}
+
 static struct typedb *type_source(struct debuginfo *di)
 {
-	if (di->dwarf && allowed(di, VMT_SYM_SOURCE_DWARF))
-		return di->dwarf;
+	if (di->have_vmlinux && allowed(di, VMT_SYM_SOURCE_DWARF)) {
+		load_dwarf(di);
+		if (di->dwarf)
+			return di->dwarf;
+	}
 	if (allowed(di, VMT_SYM_SOURCE_BTF) ||
 	    di->only == VMT_SYM_SOURCE_KALLSYMS) {
 		load_btf(di);

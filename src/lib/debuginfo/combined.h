@@ -17,7 +17,9 @@ struct debuginfo {
 	uint64_t kimage_start;
 
 	bool have_vmlinux;
+	char *vmlinux_path;
 	struct symtab elf;
+	int dwarf_state; // 0 untried, 1 loaded, -1 failed
 	struct typedb *dwarf;
 
 	int kallsyms_state; // 0 untried, 1 loaded, -1 failed

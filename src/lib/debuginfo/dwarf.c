@@ -1,5 +1,6 @@
 // DWARF types of a vmlinux through libdw. The named top-level struct,
-// union, enum and typedef DIEs are indexed once (name -> DIE offset);
+// union, enum and typedef DIEs are indexed CU by CU as lookups need them
+// (name -> DIE offset);
 // types are converted to struct vmt_type on demand and cached by DIE
 // offset, which also makes self-referencing types terminate.
 #include <dwarf.h>
@@ -41,8 +42,12 @@ struct dwarf_db {
 	char *path;
 	int fd;
 	Dwarf *dw;
+	/** Open-addressing map (name, kind) -> preferred DIE. */
 	struct dw_name *names;
 	size_t nr_names, cap_names;
+	/** Next compilation unit to index; all indexed once index_done. */
+	Dwarf_Off index_off;
+	bool index_done;
 	struct dw_cache_slot *cache;
 	size_t cache_cap, cache_nr;
 	struct dw_alloc *allocs;
@@ -474,53 +479,66 @@ static struct vmt_error *convert(struct dwarf_db *db, Dwarf_Die *die,
 	return NULL;
 }
 
-static int name_cmp(const void *a, const void *b)
+// FNV-1a over the name, mixed with the kind.
+static uint64_t name_hash(const char *name, enum vmt_type_kind kind)
 {
-	const struct dw_name *x = a, *y = b;
-	int c = strcmp(x->name, y->name);
+	uint64_t h = 0xcbf29ce484222325ull ^ (uint64_t)kind;
 
-	if (c)
-		return c;
-	if (x->kind != y->kind)
-		return x->kind < y->kind ? -1 : 1;
-	// Definitions first, then in .debug_info order.
-	if (x->declaration != y->declaration)
-		return x->declaration ? 1 : -1;
-	return x->off < y->off ? -1 : x->off > y->off;
+	for (; *name; name++)
+		h = (h ^ (unsigned char)*name) * 0x100000001b3ull;
+	return h;
 }
 
-// Index position of the preferred entry for (@p name, @p kind), or
-// db->nr_names.
-static size_t lookup_name(const struct dwarf_db *db, enum vmt_type_kind kind,
-			  const char *name)
+// The slot for (@p name, @p kind): its entry, or the empty slot to fill.
+static struct dw_name *name_slot(const struct dwarf_db *db,
+				 enum vmt_type_kind kind, const char *name)
 {
-	struct dw_name key = { .name = name, .kind = kind, .off = 0 };
-	size_t lo = 0, hi = db->nr_names;
+	size_t slot = name_hash(name, kind) & (db->cap_names - 1);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
+	while (db->names[slot].name &&
+	       (db->names[slot].kind != kind ||
+		strcmp(db->names[slot].name, name)))
+		slot = (slot + 1) & (db->cap_names - 1);
+	return &db->names[slot];
+}
 
-		if (name_cmp(&db->names[mid], &key) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
+static struct vmt_error *index_next_cu(struct dwarf_db *db);
+
+// The preferred DIE for (@p name, @p kind): a definition if any CU has one.
+// CUs are indexed only as far as needed: a type the kernel uses widely is
+// defined in the first few, so most lookups never read the whole vmlinux.
+static struct vmt_error *find_name(struct dwarf_db *db, enum vmt_type_kind kind,
+				   const char *name, const struct dw_name **ret)
+{
+	struct vmt_error *err;
+	struct dw_name *e;
+
+	for (;;) {
+		e = name_slot(db, kind, name);
+		if ((e->name && !e->declaration) || db->index_done)
+			break;
+		err = index_next_cu(db);
+		if (err)
+			return err;
 	}
-	if (lo >= db->nr_names || strcmp(db->names[lo].name, name) ||
-	    db->names[lo].kind != kind)
-		return db->nr_names;
-	return lo;
+	*ret = e->name ? e : NULL;
+	return NULL;
 }
 
 static bool resolve_declaration(struct dwarf_db *db, const char *name,
 				enum vmt_type_kind kind, int depth,
 				const struct vmt_type **ret)
 {
-	size_t i = lookup_name(db, kind, name);
+	const struct dw_name *e;
 	struct vmt_error *err;
 	Dwarf_Die die;
 
-	if (i == db->nr_names || db->names[i].declaration ||
-	    !dwarf_offdie(db->dw, db->names[i].off, &die))
+	err = find_name(db, kind, name, &e);
+	if (err) {
+		vmt_error_destroy(err);
+		return false;
+	}
+	if (!e || e->declaration || !dwarf_offdie(db->dw, e->off, &die))
 		return false;
 	err = convert(db, &die, depth + 1, ret);
 	if (err) {
@@ -535,10 +553,14 @@ static struct vmt_error *dwarf_find(struct typedb *base,
 				    const struct vmt_type **ret)
 {
 	struct dwarf_db *db = (struct dwarf_db *)base;
-	size_t lo = lookup_name(db, kind, name);
+	const struct dw_name *e;
+	struct vmt_error *err;
 	Dwarf_Die die;
 
-	if (lo == db->nr_names)
+	err = find_name(db, kind, name, &e);
+	if (err)
+		return err;
+	if (!e)
 		return vmt_error_format(VMT_ERROR_NOT_FOUND,
 					"%s: no DWARF %s named %s", db->path,
 					kind == VMT_TYPE_STRUCT	 ? "struct" :
@@ -547,9 +569,8 @@ static struct vmt_error *dwarf_find(struct typedb *base,
 					kind == VMT_TYPE_TYPEDEF ? "typedef" :
 								   "type",
 					name);
-	if (!dwarf_offdie(db->dw, db->names[lo].off, &die))
-		return dw_error(db, "cannot read indexed DIE",
-				db->names[lo].off);
+	if (!dwarf_offdie(db->dw, e->off, &die))
+		return dw_error(db, "cannot read indexed DIE", e->off);
 	return convert(db, &die, 0, ret);
 }
 
@@ -578,75 +599,96 @@ static const struct typedb_ops dwarf_ops = {
 	.destroy = dwarf_destroy,
 };
 
+static struct vmt_error *grow_names(struct dwarf_db *db)
+{
+	size_t cap = db->cap_names ? db->cap_names * 2 : 4096;
+	struct dw_name *old = db->names, *n = calloc(cap, sizeof(*n));
+	size_t old_cap = db->cap_names;
+
+	if (!n)
+		return &vmt_enomem;
+	db->names = n;
+	db->cap_names = cap;
+	for (size_t i = 0; i < old_cap; i++)
+		if (old[i].name)
+			*name_slot(db, old[i].kind, old[i].name) = old[i];
+	free(old);
+	return NULL;
+}
+
+// Remember @p die under its name; a definition replaces a declaration, and
+// otherwise the first in .debug_info order stays.
 static struct vmt_error *add_name(struct dwarf_db *db, Dwarf_Die *die,
 				  enum vmt_type_kind kind)
 {
 	const char *name = dwarf_diename(die);
+	bool declaration;
 	struct dw_name *e;
 
 	if (!name)
 		return NULL;
-	if (db->nr_names == db->cap_names) {
-		size_t cap = db->cap_names ? db->cap_names * 2 : 4096;
-		struct dw_name *n = realloc(db->names, cap * sizeof(*n));
+	if ((db->nr_names + 1) * 2 > db->cap_names) {
+		struct vmt_error *err = grow_names(db);
 
-		if (!n)
-			return &vmt_enomem;
-		db->names = n;
-		db->cap_names = cap;
+		if (err)
+			return err;
 	}
-	e = &db->names[db->nr_names++];
+	declaration = dwarf_hasattr(die, DW_AT_declaration);
+	e = name_slot(db, kind, name);
+	if (e->name && (declaration || !e->declaration))
+		return NULL;
+	if (!e->name)
+		db->nr_names++;
 	e->name = name;
 	e->off = dwarf_dieoffset(die);
 	e->kind = kind;
-	e->declaration = dwarf_hasattr(die, DW_AT_declaration);
+	e->declaration = declaration;
 	return NULL;
 }
 
-static struct vmt_error *index_cus(struct dwarf_db *db)
+// Index the top-level type DIEs of the next compilation unit.
+static struct vmt_error *index_next_cu(struct dwarf_db *db)
 {
-	Dwarf_Off off = 0, next;
+	Dwarf_Off off = db->index_off, next;
+	Dwarf_Die cu, child;
 	size_t hsize;
-	struct vmt_error *err;
 	int r;
 
-	while ((r = dwarf_nextcu(db->dw, off, &next, &hsize, NULL, NULL,
-				 NULL)) == 0) {
-		Dwarf_Die cu, child;
-
-		if (!dwarf_offdie(db->dw, off + hsize, &cu))
-			return dw_error(db, "bad compilation unit", off);
-		off = next;
-		if (dwarf_child(&cu, &child) != 0)
-			continue;
-		do {
-			enum vmt_type_kind kind;
-
-			switch (dwarf_tag(&child)) {
-			case DW_TAG_structure_type:
-			case DW_TAG_class_type:
-				kind = VMT_TYPE_STRUCT;
-				break;
-			case DW_TAG_union_type:
-				kind = VMT_TYPE_UNION;
-				break;
-			case DW_TAG_enumeration_type:
-				kind = VMT_TYPE_ENUM;
-				break;
-			case DW_TAG_typedef:
-				kind = VMT_TYPE_TYPEDEF;
-				break;
-			default:
-				continue;
-			}
-			err = add_name(db, &child, kind);
-			if (err)
-				return err;
-		} while (dwarf_siblingof(&child, &child) == 0);
+	r = dwarf_nextcu(db->dw, off, &next, &hsize, NULL, NULL, NULL);
+	if (r != 0) {
+		db->index_done = true;
+		return r < 0 ? dw_error(db, "bad .debug_info", off) : NULL;
 	}
-	if (r < 0)
-		return dw_error(db, "bad .debug_info", off);
-	qsort(db->names, db->nr_names, sizeof(*db->names), name_cmp);
+	db->index_off = next;
+	if (!dwarf_offdie(db->dw, off + hsize, &cu))
+		return dw_error(db, "bad compilation unit", off);
+	if (dwarf_child(&cu, &child) != 0)
+		return NULL;
+	do {
+		enum vmt_type_kind kind;
+		struct vmt_error *err;
+
+		switch (dwarf_tag(&child)) {
+		case DW_TAG_structure_type:
+		case DW_TAG_class_type:
+			kind = VMT_TYPE_STRUCT;
+			break;
+		case DW_TAG_union_type:
+			kind = VMT_TYPE_UNION;
+			break;
+		case DW_TAG_enumeration_type:
+			kind = VMT_TYPE_ENUM;
+			break;
+		case DW_TAG_typedef:
+			kind = VMT_TYPE_TYPEDEF;
+			break;
+		default:
+			continue;
+		}
+		err = add_name(db, &child, kind);
+		if (err)
+			return err;
+	} while (dwarf_siblingof(&child, &child) == 0);
 	return NULL;
 }
 
@@ -681,7 +723,7 @@ struct vmt_error *dwarf_typedb_create(const char *path, struct typedb **ret)
 		dwarf_destroy(&db->base);
 		return err;
 	}
-	err = index_cus(db);
+	err = grow_names(db);
 	if (err) {
 		dwarf_destroy(&db->base);
 		return err;

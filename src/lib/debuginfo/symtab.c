@@ -1,5 +1,7 @@
-// A symbol table from one source: entries appended, then two sorted
-// indices (by name, by address) for binary search.
+// A symbol table from one source: entries appended, then a hash index by
+// name (built at once: O(n)) and an index sorted by address (built on the
+// first address lookup, since most commands look up names only).
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,7 +21,7 @@ void symtab_deinit(struct symtab *tab)
 		free(tab->entries[i].name);
 	free(tab->entries);
 	free(tab->by_addr);
-	free(tab->by_name);
+	free(tab->name_hash);
 	symtab_init(tab, tab->source);
 }
 
@@ -85,70 +87,92 @@ static int cmp_by_addr(const void *a, const void *b)
 	return *(const size_t *)a < *(const size_t *)b ? 1 : -1;
 }
 
-static int cmp_by_name(const void *a, const void *b)
+// FNV-1a: short kernel symbol names hash well enough for open addressing.
+static uint64_t name_hash(const char *name)
 {
-	size_t ia = *(const size_t *)a, ib = *(const size_t *)b;
-	int c = strcmp(sort_entries[ia].name, sort_entries[ib].name);
+	uint64_t h = 0xcbf29ce484222325ull;
 
-	if (c)
-		return c;
-	return ia < ib ? -1 : ia > ib;
+	for (; *name; name++)
+		h = (h ^ (unsigned char)*name) * 0x100000001b3ull;
+	return h;
 }
 
 struct vmt_error *symtab_finish(struct symtab *tab)
 {
-	size_t *by_addr, *by_name;
+	size_t cap = 16;
+	uint32_t *hash;
 
 	free(tab->by_addr);
-	free(tab->by_name);
-	tab->by_addr = tab->by_name = NULL;
-	by_addr = malloc((tab->nr ? tab->nr : 1) * sizeof(size_t));
-	by_name = malloc((tab->nr ? tab->nr : 1) * sizeof(size_t));
-	if (!by_addr || !by_name) {
-		free(by_addr);
-		free(by_name);
+	tab->by_addr = NULL;
+	free(tab->name_hash);
+	tab->name_hash = NULL;
+	if (tab->nr >= UINT32_MAX / 2)
 		return &vmt_enomem;
+	while (cap < tab->nr * 2)
+		cap *= 2;
+	hash = calloc(cap, sizeof(*hash));
+	if (!hash)
+		return &vmt_enomem;
+	// Slots hold index + 1; the first entry of a name wins.
+	for (size_t i = 0; i < tab->nr; i++) {
+		size_t slot = name_hash(tab->entries[i].name) & (cap - 1);
+
+		while (hash[slot] &&
+		       strcmp(tab->entries[hash[slot] - 1].name,
+			      tab->entries[i].name))
+			slot = (slot + 1) & (cap - 1);
+		if (!hash[slot])
+			hash[slot] = (uint32_t)i + 1;
 	}
-	for (size_t i = 0; i < tab->nr; i++)
-		by_addr[i] = by_name[i] = i;
-	sort_entries = tab->entries;
-	qsort(by_addr, tab->nr, sizeof(size_t), cmp_by_addr);
-	qsort(by_name, tab->nr, sizeof(size_t), cmp_by_name);
-	sort_entries = NULL;
-	tab->by_addr = by_addr;
-	tab->by_name = by_name;
+	tab->name_hash = hash;
+	tab->hash_cap = cap;
 	return NULL;
 }
 
 const struct symtab_entry *symtab_lookup_name(const struct symtab *tab,
 					      const char *name)
 {
-	size_t lo = 0, hi = tab->nr;
+	size_t slot;
 
-	if (!tab->by_name)
+	if (!tab->name_hash)
 		return NULL;
-	// Lower bound: the first entry whose name is >= name, so duplicates
-	// resolve to the first one added.
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
+	slot = name_hash(name) & (tab->hash_cap - 1);
+	while (tab->name_hash[slot]) {
+		const struct symtab_entry *e =
+			&tab->entries[tab->name_hash[slot] - 1];
 
-		if (strcmp(tab->entries[tab->by_name[mid]].name, name) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
+		if (!strcmp(e->name, name))
+			return e;
+		slot = (slot + 1) & (tab->hash_cap - 1);
 	}
-	if (lo < tab->nr && !strcmp(tab->entries[tab->by_name[lo]].name, name))
-		return &tab->entries[tab->by_name[lo]];
 	return NULL;
 }
 
-const struct symtab_entry *symtab_lookup_addr(const struct symtab *tab,
+static bool sort_by_addr(struct symtab *tab)
+{
+	size_t *by_addr;
+
+	if (tab->by_addr)
+		return true;
+	by_addr = malloc((tab->nr ? tab->nr : 1) * sizeof(size_t));
+	if (!by_addr)
+		return false;
+	for (size_t i = 0; i < tab->nr; i++)
+		by_addr[i] = i;
+	sort_entries = tab->entries;
+	qsort(by_addr, tab->nr, sizeof(size_t), cmp_by_addr);
+	sort_entries = NULL;
+	tab->by_addr = by_addr;
+	return true;
+}
+
+const struct symtab_entry *symtab_lookup_addr(struct symtab *tab,
 					      uint64_t address)
 {
 	const struct symtab_entry *e;
 	size_t lo = 0, hi = tab->nr;
 
-	if (!tab->by_addr)
+	if (!tab->name_hash || !sort_by_addr(tab))
 		return NULL;
 	// Upper bound: the first entry above address; the one before it is
 	// the last at or below address (a global, if any at that address).

@@ -21,9 +21,11 @@ struct symtab {
 	struct symtab_entry *entries;
 	size_t nr;
 	size_t cap;
-	/** Indices sorted by address, and by name; built by symtab_finish(). */
+	/** Name hash (slots hold index + 1), built by symtab_finish(). */
+	uint32_t *name_hash;
+	size_t hash_cap;
+	/** Indices sorted by address, built on the first address lookup. */
 	size_t *by_addr;
-	size_t *by_name;
 };
 
 void symtab_init(struct symtab *tab, const char *source);
@@ -33,7 +35,7 @@ struct vmt_error *symtab_add(struct symtab *tab, const char *name,
 			     uint64_t address, uint64_t size, char type);
 /** Drop the entries from index @p nr on (undoes a failed load). */
 void symtab_truncate(struct symtab *tab, size_t nr);
-/** Sort the indices; call once after the last symtab_add(). */
+/** Index the names; call after the last symtab_add() (again after more). */
 struct vmt_error *symtab_finish(struct symtab *tab);
 /** First symbol named @p name, or NULL. */
 const struct symtab_entry *symtab_lookup_name(const struct symtab *tab,
@@ -42,7 +44,7 @@ const struct symtab_entry *symtab_lookup_name(const struct symtab *tab,
  * The symbol at or before @p address (preferring a global one among
  * equals), or NULL. A known size that ends before @p address misses.
  */
-const struct symtab_entry *symtab_lookup_addr(const struct symtab *tab,
+const struct symtab_entry *symtab_lookup_addr(struct symtab *tab,
 					      uint64_t address);
 
 #endif

@@ -104,7 +104,7 @@ static int parse_rd_args(struct cmd_ctx *ctx, int argc, char **argv,
 	if (count_text && (!parse_number(count_text, &a->count) || !a->count))
 		return usage_error("rd", "COUNT '%s' is not a positive number",
 				   count_text);
-	if (a->count > (256u << 20) / a->unit)
+	if (a->count > (UINT64_C(1) << 40) / a->unit)
 		return usage_error("rd", "COUNT %" PRIu64 " is too large",
 				   a->count);
 	if (a->space == RD_PHYS) {
@@ -117,33 +117,50 @@ static int parse_rd_args(struct cmd_ctx *ctx, int argc, char **argv,
 	return EXIT_OK;
 }
 
+// --raw: the exact bytes. Up to RAW_CHUNK they are read before anything is
+// written (a fault then leaves no partial output); longer reads stream in
+// chunks so memory stays bounded.
+#define RAW_CHUNK (16u << 20)
+
+static int rd_raw(struct cmd_ctx *ctx, const struct rd_args *a, uint64_t len)
+{
+	size_t cap = len < RAW_CHUNK ? (size_t)len : RAW_CHUNK;
+	uint8_t *buf = malloc(cap);
+	uint64_t done = 0;
+	int rc = EXIT_OK;
+
+	if (!buf)
+		return report_error(&vmt_enomem, "rd");
+	while (done < len) {
+		size_t n = len - done < cap ? (size_t)(len - done) : cap;
+		struct vmt_error *err = rd_read(ctx, a, a->addr + done, buf, n);
+
+		if (err) {
+			rc = report_error(err, "rd");
+			vmt_error_destroy(err);
+			break;
+		}
+		fwrite(buf, 1, n, stdout);
+		done += n;
+	}
+	free(buf);
+	return rc;
+}
+
 int cmd_rd(struct cmd_ctx *ctx, int argc, char **argv)
 {
+	uint8_t line[16];
 	struct rd_args a;
 	struct json j;
 	uint64_t len, done = 0;
-	uint8_t *buf;
 	int rc;
 
 	rc = parse_rd_args(ctx, argc, argv, &a);
 	if (rc)
 		return rc;
 	len = a.count * a.unit;
-	buf = malloc(len);
-	if (!buf)
-		return report_error(&vmt_enomem, "rd");
-	if (a.raw) {
-		struct vmt_error *err = rd_read(ctx, &a, a.addr, buf, len);
-
-		if (err) {
-			rc = report_error(err, "rd");
-			vmt_error_destroy(err);
-		} else {
-			fwrite(buf, 1, len, stdout);
-		}
-		free(buf);
-		return rc;
-	}
+	if (a.raw)
+		return rd_raw(ctx, &a, len);
 	if (ctx->json) {
 		json_init(&j, stdout);
 		json_begin_object(&j);
@@ -157,16 +174,14 @@ int cmd_rd(struct cmd_ctx *ctx, int argc, char **argv)
 	// Line by line, so what is readable is shown before a fault.
 	while (done < len) {
 		size_t n = len - done < 16 ? (size_t)(len - done) : 16;
-		struct vmt_error *err = rd_read(ctx, &a, a.addr + done,
-						buf + done, n);
+		struct vmt_error *err = rd_read(ctx, &a, a.addr + done, line, n);
 
 		if (err) {
 			rc = report_error(err, "rd");
 			vmt_error_destroy(err);
 			break;
 		}
-		print_line(&a, a.addr + done, buf + done, n,
-			   ctx->json ? &j : NULL);
+		print_line(&a, a.addr + done, line, n, ctx->json ? &j : NULL);
 		done += n;
 	}
 	if (ctx->json) {
@@ -174,6 +189,5 @@ int cmd_rd(struct cmd_ctx *ctx, int argc, char **argv)
 		json_end_object(&j);
 		json_finish(&j);
 	}
-	free(buf);
 	return rc;
 }

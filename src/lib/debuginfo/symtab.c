@@ -13,12 +13,47 @@ void symtab_init(struct symtab *tab, const char *source)
 	tab->source = source;
 }
 
+// Names live in chunks of one arena: tens of thousands of small strings
+// without a malloc each.
+struct symtab_chunk {
+	struct symtab_chunk *next;
+	size_t used, cap;
+	char data[];
+};
+
+static char *arena_strdup(struct symtab *tab, const char *name)
+{
+	size_t len = strlen(name) + 1;
+	struct symtab_chunk *c = tab->names;
+	char *copy;
+
+	if (!c || c->cap - c->used < len) {
+		size_t cap = len > 65536 ? len : 65536;
+
+		c = malloc(sizeof(*c) + cap);
+		if (!c)
+			return NULL;
+		c->next = tab->names;
+		c->used = 0;
+		c->cap = cap;
+		tab->names = c;
+	}
+	copy = c->data + c->used;
+	memcpy(copy, name, len);
+	c->used += len;
+	return copy;
+}
+
 void symtab_deinit(struct symtab *tab)
 {
 	if (!tab)
 		return;
-	for (size_t i = 0; i < tab->nr; i++)
-		free(tab->entries[i].name);
+	while (tab->names) {
+		struct symtab_chunk *c = tab->names;
+
+		tab->names = c->next;
+		free(c);
+	}
 	free(tab->entries);
 	free(tab->by_addr);
 	free(tab->name_hash);
@@ -43,7 +78,7 @@ struct vmt_error *symtab_add(struct symtab *tab, const char *name,
 		tab->entries = n;
 		tab->cap = cap;
 	}
-	copy = strdup(name);
+	copy = arena_strdup(tab, name);
 	if (!copy)
 		return &vmt_enomem;
 	e = &tab->entries[tab->nr++];
@@ -56,8 +91,7 @@ struct vmt_error *symtab_add(struct symtab *tab, const char *name,
 
 void symtab_truncate(struct symtab *tab, size_t nr)
 {
-	for (size_t i = nr; i < tab->nr; i++)
-		free(tab->entries[i].name);
+	// Dropped names stay in the arena until symtab_deinit().
 	if (nr < tab->nr)
 		tab->nr = nr;
 }

@@ -15,9 +15,13 @@ struct symtab_entry {
 	char type;     // nm letter
 };
 
+struct symtab_chunk;
+
 struct symtab {
 	/** "kallsyms", "elf", "vmcoreinfo", "derived". */
 	const char *source;
+	/** Where the names are stored. */
+	struct symtab_chunk *names;
 	struct symtab_entry *entries;
 	size_t nr;
 	size_t cap;

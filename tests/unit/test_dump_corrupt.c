@@ -137,7 +137,33 @@ START_TEST(elf_truncated)
 	expect_bad_data("format elf\ncorrupt truncate phdrs 60\n",
 			"program headers");
 	expect_bad_data("format elf\ncorrupt truncate notes 20\n", "notes");
-	expect_bad_data("format elf\ncorrupt truncate end -5000\n", "data");
+}
+END_TEST
+
+// A file cut inside PT_LOAD data (a transfer cut short) still opens: it is
+// incomplete, what is there reads, and the missing part faults as lost.
+START_TEST(elf_truncated_data_reads_as_lost)
+{
+	char spec[2048], path[4200];
+	struct dump *dump = NULL;
+	uint8_t buf[4096];
+	struct vmt_error *err;
+	const char *paths[1] = { path };
+
+	snprintf(spec, sizeof(spec), "format elf\ncorrupt truncate end -5000\n%s",
+		 ram_spec);
+	mkv_build(spec, "cut", path, sizeof(path));
+	vmt_ck_no_err(dump_open(paths, 1, &dump));
+	ck_assert(dump->incomplete);
+	vmt_ck_no_err(dump_read_phys(dump, RAM, buf, sizeof(buf)));
+	err = dump_read_phys(dump, RAM + RAM_SIZE - sizeof(buf), buf,
+			     sizeof(buf));
+	ck_assert_msg(err && err->code == VMT_ERROR_FAULT &&
+			      err->fault == VMT_FAULT_LOST,
+		      "the cut page: %s", err ? err->message : "read");
+	vmt_error_destroy(err);
+	dump_destroy(dump);
+	mkv_cleanup();
 }
 END_TEST
 
@@ -246,6 +272,7 @@ int main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_set_timeout(fuzz, 300);
 	tcase_add_test(tc, kdump_truncated_header);
+	tcase_add_test(tc, elf_truncated_data_reads_as_lost);
 	tcase_add_test(tc, kdump_truncated_bitmap);
 	tcase_add_test(tc, kdump_truncated_descriptors);
 	tcase_add_test(tc, kdump_truncated_page_data);

@@ -186,16 +186,10 @@ static struct vmt_error *parse_elf(struct dump *dump, struct elf_priv *ep)
 		}
 		in_file = filesz;
 		if (offset > src->size || filesz > src->size - offset) {
-			if (!dump->incomplete) {
-				err = vmt_error_format(VMT_ERROR_BAD_DATA,
-						       "%s: PT_LOAD %" PRIu64 " (p_paddr %#" PRIx64
-						       ") has data at [%#" PRIx64 ", %#" PRIx64
-						       ") past the end of the file (%#" PRIx64 " bytes)",
-						       src->name, i, paddr, offset,
-						       offset + filesz, src->size);
-				goto out;
-			}
-			// An incomplete dump stopped inside this segment.
+			// The file ends inside this segment: an incomplete
+			// dump, or one cut short in transfer. What is there
+			// stays readable; the rest reads as lost.
+			dump->incomplete = true;
 			in_file = offset > src->size ? 0 : src->size - offset;
 		}
 		// Where segments overlap, file data beats zero fill, and the

@@ -414,12 +414,17 @@ static struct vmt_error *convert(struct dwarf_db *db, Dwarf_Die *die,
 		t->kind = tag == DW_TAG_union_type ? VMT_TYPE_UNION :
 						     VMT_TYPE_STRUCT;
 		if (dwarf_hasattr(die, DW_AT_declaration)) {
-			// A CU that only uses pointers declares the type;
-			// use the definition from another CU if there is one.
+			// A CU that only uses pointers declares the type. Asked
+			// for by name (depth 0), give the definition from another
+			// CU; reached through a pointer, keep the declaration:
+			// following every pointer across CUs would convert most
+			// of the kernel's types, as deep as the type graph goes.
+			// A lookup by its name resolves it when needed.
 			const struct vmt_type *def;
 
 			t->kind = VMT_TYPE_FWD;
-			if (t->name && resolve_declaration(db, t->name,
+			if (t->name && depth == 0 &&
+			    resolve_declaration(db, t->name,
 							   tag == DW_TAG_union_type ?
 								   VMT_TYPE_UNION :
 								   VMT_TYPE_STRUCT,

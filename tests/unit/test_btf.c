@@ -15,17 +15,29 @@ enum {
 	K_VAR, K_DATASEC, K_FLOAT, K_DECL_TAG, K_TYPE_TAG, K_ENUM64,
 };
 
+// A BTF blob under construction; the buffers grow as needed.
 struct blob {
-	uint8_t types[4096];
-	size_t types_len;
-	char strs[1024];
-	size_t strs_len;
+	uint8_t *types;
+	size_t types_len, types_cap;
+	char *strs;
+	size_t strs_len, strs_cap;
 	uint32_t nr;
 };
 
+static void *grow(void *buf, size_t *cap, size_t need)
+{
+	if (need <= *cap)
+		return buf;
+	while (*cap < need)
+		*cap = *cap ? 2 * *cap : 4096;
+	buf = realloc(buf, *cap);
+	ck_assert(buf);
+	return buf;
+}
+
 static void w32(struct blob *b, uint32_t v)
 {
-	ck_assert(b->types_len + 4 <= sizeof(b->types));
+	b->types = grow(b->types, &b->types_cap, b->types_len + 4);
 	memcpy(b->types + b->types_len, &v, 4); // host is little-endian
 	b->types_len += 4;
 }
@@ -37,7 +49,7 @@ static uint32_t str(struct blob *b, const char *s)
 	if (!s)
 		return 0;
 	off = (uint32_t)b->strs_len;
-	ck_assert(b->strs_len + strlen(s) + 1 <= sizeof(b->strs));
+	b->strs = grow(b->strs, &b->strs_cap, b->strs_len + strlen(s) + 1);
 	memcpy(b->strs + b->strs_len, s, strlen(s) + 1);
 	b->strs_len += strlen(s) + 1;
 	return off;
@@ -70,10 +82,20 @@ static void member(struct blob *b, const char *name, uint32_t type,
 	w32(b, offset);
 }
 
+static void free_blob(struct blob *b)
+{
+	free(b->types);
+	free(b->strs);
+	memset(b, 0, sizeof(*b));
+}
+
+// Frees what @p b held before.
 static void init_blob(struct blob *b)
 {
-	memset(b, 0, sizeof(*b));
-	b->strs_len = 1; // offset 0 is ""
+	free_blob(b);
+	b->strs = grow(NULL, &b->strs_cap, 1);
+	b->strs[0] = '\0'; // offset 0 is ""
+	b->strs_len = 1;
 }
 
 // Header + types + strings into a malloc'd buffer.
@@ -185,13 +207,14 @@ static void build_types(struct blob *b)
 
 static struct typedb *parse_test_btf(void)
 {
-	struct blob b;
+	struct blob b = { 0 };
 	struct typedb *db;
 	uint8_t *data;
 	size_t size;
 
 	build_types(&b);
 	data = finish(&b, &size);
+	free_blob(&b);
 	vmt_ck_no_err(btf_typedb_create(data, size, &db));
 	// The db copies what it needs.
 	memset(data, 0xa5, size);
@@ -351,7 +374,7 @@ static void expect_bad(struct blob *b, enum vmt_error_code code,
 
 START_TEST(rejects_corrupt_btf)
 {
-	struct blob b;
+	struct blob b = { 0 };
 	struct typedb *db;
 	uint8_t *data;
 	size_t size;
@@ -409,13 +432,176 @@ START_TEST(rejects_corrupt_btf)
 	init_blob(&b);
 	rec(&b, "t", K_TYPE_TAG, 0, 0, 1);
 	expect_bad(&b, VMT_ERROR_BAD_DATA, "type tag chain");
+
+	// Checked at load although nothing asks for these types: an array
+	// whose size does not fit 64 bits (2^31 * 2^31 * 4 bytes),
+	init_blob(&b);
+	int_rec(&b, "int", 4, 1, 0, 32);			// 1
+	for (uint32_t i = 0; i < 2; i++) {			// 2, 3
+		rec(&b, NULL, K_ARRAY, 0, 0, 0);
+		w32(&b, 1 + i);
+		w32(&b, 1);
+		w32(&b, 1u << 31);
+	}
+	expect_bad(&b, VMT_ERROR_BAD_DATA, "array type 3 size overflows");
+	// a member of type 9 among forward references that are fine,
+	init_blob(&b);
+	rec(&b, NULL, K_PTR, 0, 0, 2);				// 1
+	rec(&b, "s", K_STRUCT, 0, 3, 16);			// 2
+	member(&b, "a", 1, 0);
+	member(&b, "b", 9, 64);
+	member(&b, "c", 3, 96);
+	int_rec(&b, "int", 4, 1, 0, 32);			// 3
+	expect_bad(&b, VMT_ERROR_BAD_DATA, "type 2 refers to type 9 of 3");
+	// a member name and an enumerator name past the strings.
+	init_blob(&b);
+	rec(&b, "s", K_STRUCT, 0, 1, 4);
+	w32(&b, 4000);
+	w32(&b, 0);
+	w32(&b, 0);
+	expect_bad(&b, VMT_ERROR_BAD_DATA, "name offset 0xfa0");
+	init_blob(&b);
+	rec(&b, "e", K_ENUM, 0, 2, 4);
+	w32(&b, str(&b, "A"));
+	w32(&b, 0);
+	w32(&b, 4001);
+	w32(&b, 1);
+	expect_bad(&b, VMT_ERROR_BAD_DATA, "name offset 0xfa1");
+	free_blob(&b);
+}
+END_TEST
+
+// Types are converted when first found; the records found must be the
+// same whatever the order of the lookups.
+START_TEST(lookups_in_any_order_share_records)
+{
+	struct typedb *db = parse_test_btf();
+	const struct vmt_type *tt, *node, *again, *arr, *q;
+	const struct vmt_type_member *m;
+	uint64_t bits;
+
+	// The typedef chain first: node is converted through it.
+	vmt_ck_no_err(typedb_find(db, "node_tt", &tt));
+	ck_assert_uint_eq(tt->size, 24);
+	vmt_ck_no_err(typedb_find(db, "struct node", &node));
+	ck_assert_ptr_eq(type_strip(tt), node);
+	vmt_ck_no_err(typedb_find(db, "struct node", &again));
+	ck_assert_ptr_eq(again, node);
+	vmt_ck_no_err(type_member(node, "next", &bits, &m));
+	ck_assert_ptr_eq(m->type->target, node);
+	// A typedef of an array of the typedef above (3 * 24 bytes) and the
+	// pointer behind a type tag reach the same records.
+	vmt_ck_no_err(typedb_find(db, "arr_t", &arr));
+	ck_assert_uint_eq(arr->size, 72);
+	ck_assert_ptr_eq(arr->target->target, tt);
+	vmt_ck_no_err(typedb_find(db, "quals", &q));
+	vmt_ck_no_err(type_member(q, "r", &bits, &m));
+	ck_assert_ptr_eq(m->type->target->target, node);
+	typedb_destroy(db);
+
+	// Nothing found before destroy: nothing to free but the index.
+	db = parse_test_btf();
+	typedb_destroy(db);
+}
+END_TEST
+
+// Many names: per (name, kind) the complete definition wins over a
+// declaration before or after it, kinds do not mix, and a 65535-member
+// struct converts.
+#define NR_MANY 30000
+
+START_TEST(many_names_index)
+{
+	struct blob b = { 0 };
+	struct typedb *db;
+	const struct vmt_type *t;
+	uint8_t *data;
+	size_t size;
+	char name[64];
+	uint32_t t_int;
+
+	init_blob(&b);
+	t_int = int_rec(&b, "int", 4, 1, 0, 32);
+	for (uint32_t i = 0; i < NR_MANY; i++) {
+		snprintf(name, sizeof(name), "s%u", i);
+		// i % 3: 0 = FWD then struct, 1 = struct then FWD, 2 = FWD.
+		if (i % 3 != 1)
+			rec(&b, name, K_FWD, 0, 0, 0);
+		if (i % 3 != 2) {
+			rec(&b, name, K_STRUCT, 0, 1, i + 1);
+			member(&b, "x", t_int, 0);
+		}
+		if (i % 3 == 1)
+			rec(&b, name, K_FWD, 0, 0, 0);
+		// Every fifth name is also a union: a FWD (kind_flag 1),
+		// then the union.
+		if (i % 5 == 0) {
+			rec(&b, name, K_FWD, 1, 0, 0);
+			rec(&b, name, K_UNION, 0, 0, 1000000 + i);
+		}
+		// Every seventh an enum declared (no values), then defined.
+		if (i % 7 == 0) {
+			rec(&b, name, K_ENUM, 0, 0, 4);
+			rec(&b, name, K_ENUM, 0, 1, 8);
+			w32(&b, str(&b, "V"));
+			w32(&b, i);
+		}
+	}
+	rec(&b, "wide", K_STRUCT, 0, 0xffff, 0xffff * 4);
+	for (uint32_t i = 0; i < 0xffff; i++) {
+		snprintf(name, sizeof(name), "m%u", i);
+		member(&b, name, t_int, 32 * i);
+	}
+	data = finish(&b, &size);
+	free_blob(&b);
+	vmt_ck_no_err(btf_typedb_create(data, size, &db));
+	free(data);
+
+	for (uint32_t i = 0; i < NR_MANY; i += 1 + i % 4) {
+		snprintf(name, sizeof(name), "struct s%u", i);
+		vmt_ck_no_err(typedb_find(db, name, &t));
+		ck_assert_str_eq(t->name, name + 7);
+		if (i % 3 == 2) {
+			ck_assert_int_eq(t->kind, VMT_TYPE_FWD);
+		} else {
+			ck_assert_int_eq(t->kind, VMT_TYPE_STRUCT);
+			ck_assert_uint_eq(t->size, i + 1);
+		}
+		snprintf(name, sizeof(name), "union s%u", i);
+		if (i % 5 == 0) {
+			vmt_ck_no_err(typedb_find(db, name, &t));
+			ck_assert_int_eq(t->kind, VMT_TYPE_UNION);
+			ck_assert_uint_eq(t->size, 1000000 + i);
+		} else {
+			vmt_ck_err(typedb_find(db, name, &t),
+				   VMT_ERROR_NOT_FOUND);
+		}
+		snprintf(name, sizeof(name), "enum s%u", i);
+		if (i % 7 == 0) {
+			vmt_ck_no_err(typedb_find(db, name, &t));
+			ck_assert_uint_eq(t->nr_enumerators, 1);
+			ck_assert_int_eq(t->enumerators[0].value, i);
+		} else {
+			vmt_ck_err(typedb_find(db, name, &t),
+				   VMT_ERROR_NOT_FOUND);
+		}
+	}
+	vmt_ck_err(typedb_find(db, "struct s30000", &t), VMT_ERROR_NOT_FOUND);
+	vmt_ck_err(typedb_find(db, "struct s", &t), VMT_ERROR_NOT_FOUND);
+
+	vmt_ck_no_err(typedb_find(db, "struct wide", &t));
+	ck_assert_uint_eq(t->nr_members, 0xffff);
+	ck_assert_str_eq(t->members[0xfffe].name, "m65534");
+	ck_assert_uint_eq(t->members[0xfffe].bit_offset, 32 * 0xfffe);
+	ck_assert_uint_eq(t->members[0xfffe].type->size, 4);
+	typedb_destroy(db);
 }
 END_TEST
 
 // A kernel image for btf_find_in_memory: junk, a decoy header that fails
-// validation, an unreadable page, then the real BTF.
+// validation, unreadable pages, then the real BTF.
 #define IMG_BASE 0xffff800080000000ull
-#define IMG_SIZE (3u << 20)
+#define IMG_SIZE (6u << 20)
 #define HOLE_START (IMG_BASE + 0x100000)
 #define HOLE_END (IMG_BASE + 0x180000)
 
@@ -423,6 +609,7 @@ struct img {
 	uint8_t *mem;
 	uint64_t btf_at;
 	size_t btf_size;
+	uint64_t bytes_read; // asked for, readable or not
 };
 
 static struct vmt_error *read_img(void *arg, uint64_t vaddr, void *buf,
@@ -430,6 +617,7 @@ static struct vmt_error *read_img(void *arg, uint64_t vaddr, void *buf,
 {
 	struct img *im = arg;
 
+	im->bytes_read += len;
 	if (vaddr < IMG_BASE || vaddr - IMG_BASE > IMG_SIZE ||
 	    len > IMG_SIZE - (vaddr - IMG_BASE))
 		return vmt_error_fault(VMT_FAULT_NOT_MAPPED, vaddr,
@@ -441,9 +629,10 @@ static struct vmt_error *read_img(void *arg, uint64_t vaddr, void *buf,
 	return NULL;
 }
 
-static void make_img(struct img *im)
+// BTF at IMG_BASE + @p btf_off.
+static void make_img(struct img *im, uint64_t btf_off)
 {
-	struct blob b;
+	struct blob b = { 0 };
 	uint8_t *data;
 	uint32_t decoy[6] = { 0xeb9f | 1u << 16, 24, 0, 400, 400, 1u << 30 };
 
@@ -455,10 +644,11 @@ static void make_img(struct img *im)
 	memcpy(im->mem + 0x1000, decoy, sizeof(decoy));
 	build_types(&b);
 	data = finish(&b, &im->btf_size);
-	// After the hole, its header straddling the scan's 1 MiB chunks.
-	im->btf_at = IMG_BASE + 0x1ffffc;
-	memcpy(im->mem + (im->btf_at - IMG_BASE), data, im->btf_size);
+	free_blob(&b);
+	im->btf_at = IMG_BASE + btf_off;
+	memcpy(im->mem + btf_off, data, im->btf_size);
 	free(data);
+	im->bytes_read = 0;
 }
 
 START_TEST(finds_btf_by_scan)
@@ -470,7 +660,8 @@ START_TEST(finds_btf_by_scan)
 	struct typedb *db;
 	const struct vmt_type *t;
 
-	make_img(&im);
+	// After the hole, its header straddling the scan's 1 MiB chunks.
+	make_img(&im, 0x1ffffc);
 	vmt_ck_no_err(btf_find_in_memory(read_img, &im, NULL, IMG_BASE,
 					 IMG_BASE + IMG_SIZE, &data, &size, how,
 					 sizeof(how)));
@@ -500,7 +691,7 @@ START_TEST(finds_btf_by_symbols)
 	size_t size;
 	char how[160];
 
-	make_img(&im);
+	make_img(&im, 0x1ffffc);
 	symtab_init(&syms, "kallsyms");
 	vmt_ck_no_err(symtab_add(&syms, "__start_BTF", im.btf_at, 0, 'R'));
 	vmt_ck_no_err(symtab_add(&syms, "__stop_BTF", im.btf_at + im.btf_size,
@@ -527,6 +718,119 @@ START_TEST(finds_btf_by_symbols)
 }
 END_TEST
 
+static void init_syms(struct symtab *syms, uint64_t init_begin)
+{
+	symtab_init(syms, "kallsyms");
+	vmt_ck_no_err(symtab_add(syms, "_etext", IMG_BASE, 0, 'T'));
+	vmt_ck_no_err(symtab_add(syms, "__init_begin", init_begin, 0, 'T'));
+	vmt_ck_no_err(symtab_finish(syms));
+}
+
+// Without __start_BTF (kallsyms without data symbols), BTF is looked for
+// just below __init_begin first (arm64 vmlinux.lds.S: RO_DATA, whose last
+// sections are .BTF and .BTF_ids, then a few pages, then __init_begin).
+START_TEST(finds_btf_back_from_init_begin)
+{
+	// Magic and lengths right, ending well inside the gap, but a record
+	// of unknown kind (31).
+	static const uint32_t decoy[11] = { 0xeb9f | 1u << 16, 24, 0, 12, 12,
+					    8, 0, 0x1fu << 24, 0, 0, 0 };
+	struct img im;
+	struct symtab syms;
+	void *data;
+	size_t size;
+	char how[200], want[200];
+	uint64_t init_begin;
+
+	// The header straddles the boundary of the first two 1 MiB chunks
+	// read back from __init_begin.
+	make_img(&im, 0x3ffffc);
+	init_begin = im.btf_at + (1u << 20) + 10;
+	memcpy(im.mem + (im.btf_at - IMG_BASE) + im.btf_size + 0x100, decoy,
+	       sizeof(decoy));
+	init_syms(&syms, init_begin);
+	vmt_ck_no_err(btf_find_in_memory(read_img, &im, &syms, IMG_BASE,
+					 IMG_BASE + IMG_SIZE, &data, &size, how,
+					 sizeof(how)));
+	ck_assert_uint_eq(size, im.btf_size);
+	ck_assert(!memcmp(data, im.mem + (im.btf_at - IMG_BASE), size));
+	snprintf(want, sizeof(want),
+		 "scan at %#" PRIx64 " (%zu bytes), back from kallsyms "
+		 "__init_begin %#" PRIx64,
+		 im.btf_at, im.btf_size, init_begin);
+	ck_assert_str_eq(how, want);
+	// Two chunks, not the 4 MiB before the BTF and the BTF again.
+	ck_assert_uint_eq(im.bytes_read, 2u << 20);
+	free(data);
+	symtab_deinit(&syms);
+
+	// An unreadable page in a chunk read back: the candidate is read
+	// again strictly, and found.
+	free(im.mem);
+	make_img(&im, HOLE_END - IMG_BASE);
+	init_begin = im.btf_at + im.btf_size + 0x20000;
+	init_syms(&syms, init_begin);
+	vmt_ck_no_err(btf_find_in_memory(read_img, &im, &syms, IMG_BASE,
+					 IMG_BASE + IMG_SIZE, &data, &size, how,
+					 sizeof(how)));
+	ck_assert_uint_eq(size, im.btf_size);
+	ck_assert(!memcmp(data, im.mem + (im.btf_at - IMG_BASE), size));
+	ck_assert_msg(strstr(how, "back from kallsyms __init_begin"), "%s",
+		      how);
+	free(data);
+	symtab_deinit(&syms);
+	free(im.mem);
+}
+END_TEST
+
+// Where __init_begin does not sit just above the BTF, the forward scan
+// still finds it.
+START_TEST(back_scan_falls_back_to_forward)
+{
+	struct img im;
+	struct symtab syms;
+	void *data;
+	size_t size;
+	char how[200], want[200];
+
+	// More than 2 MiB between the BTF's end and __init_begin.
+	make_img(&im, 0x1ffffc);
+	init_syms(&syms, IMG_BASE + IMG_SIZE - 0x10000);
+	vmt_ck_no_err(btf_find_in_memory(read_img, &im, &syms, IMG_BASE,
+					 IMG_BASE + IMG_SIZE, &data, &size, how,
+					 sizeof(how)));
+	snprintf(want, sizeof(want),
+		 "scan at %#" PRIx64 " (%zu bytes), forward from %#" PRIx64,
+		 im.btf_at, im.btf_size, (uint64_t)IMG_BASE);
+	ck_assert_str_eq(how, want);
+	ck_assert(!memcmp(data, im.mem + (im.btf_at - IMG_BASE), size));
+	free(data);
+	symtab_deinit(&syms);
+
+	// __init_begin outside the range to scan: not used at all.
+	init_syms(&syms, IMG_BASE + IMG_SIZE + 0x10000);
+	im.bytes_read = 0;
+	vmt_ck_no_err(btf_find_in_memory(read_img, &im, &syms, IMG_BASE,
+					 IMG_BASE + IMG_SIZE, &data, &size, how,
+					 sizeof(how)));
+	ck_assert_str_eq(how, want);
+	// The forward scan only: two chunks up to the BTF (both touch the
+	// hole, so each is read again page by page), then the BTF.
+	ck_assert_uint_eq(im.bytes_read, 4 * ((1u << 20) + 24) + im.btf_size);
+	free(data);
+	symtab_deinit(&syms);
+
+	// No BTF in the range: not found either way.
+	init_syms(&syms, IMG_BASE + 0x1f0000);
+	vmt_ck_err(btf_find_in_memory(read_img, &im, &syms, IMG_BASE,
+				      IMG_BASE + 0x1f0000, &data, &size, how,
+				      sizeof(how)),
+		   VMT_ERROR_NOT_FOUND);
+	symtab_deinit(&syms);
+	free(im.mem);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("btf");
@@ -537,8 +841,12 @@ int main(void)
 	tcase_add_test(tc, enums_and_typedef_chains);
 	tcase_add_test(tc, every_kind_maps);
 	tcase_add_test(tc, rejects_corrupt_btf);
+	tcase_add_test(tc, lookups_in_any_order_share_records);
+	tcase_add_test(tc, many_names_index);
 	tcase_add_test(tf, finds_btf_by_scan);
 	tcase_add_test(tf, finds_btf_by_symbols);
+	tcase_add_test(tf, finds_btf_back_from_init_begin);
+	tcase_add_test(tf, back_scan_falls_back_to_forward);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, tf);
 	return vmt_ck_run(s);

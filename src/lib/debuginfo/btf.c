@@ -6,7 +6,12 @@
 // header), then type records. Type ids count from 1 in record order; id 0
 // is void. Each record is {name_off, info, size|type} followed by
 // kind-specific data.
+//
+// Loading validates every record in one walk and indexes the names; a type
+// is converted to struct vmt_type (with everything it refers to) when
+// first found. A lookup needs a few thousand of a kernel's ~100k types.
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,34 +51,109 @@ enum {
 #define MAX_REF_DEPTH 64
 // More is not a kernel's BTF (vmlinux BTF is a few MB).
 #define BTF_MAX_SIZE (256u << 20)
+#define BTF_MAX_TYPES 0xfffffu
+// Converted records are carved from chunks of this size.
+#define ARENA_CHUNK (64u << 10)
 
 struct btf_hdr {
 	bool be;
 	uint32_t hdr_len, type_off, type_len, str_off, str_len;
 };
 
-struct btf_name {
-	const char *name;
-	uint32_t id;
-	enum vmt_type_kind kind; // FWD entries: STRUCT or UNION
-	bool fwd;
+// A bump allocator: converted records live as long as the db, so they are
+// never freed one by one, and a chunk costs one malloc for ~800 types.
+struct arena_chunk {
+	struct arena_chunk *next;
+	size_t used, size;
+	max_align_t data[];
+};
+
+// Name index slot: id 0 is empty.
+struct btf_slot {
+	uint32_t hash, id;
+};
+
+struct u32_vec {
+	uint32_t *v;
+	size_t n, cap;
 };
 
 struct btf_db {
 	struct typedb base;
-	char *strings; // NUL-terminated copy
+	bool be;
+	uint8_t *copy;	     // string section, a NUL, then the type section
+	const char *strings; // NUL-terminated
 	uint32_t str_len;
-	struct vmt_type *types; // [0] is void
-	uint32_t nr_types;
-	struct vmt_type_member *members;
-	struct vmt_type_enumerator *enumerators;
-	struct btf_name *names;
-	size_t nr_names;
+	const uint8_t *types;
+	uint32_t nr_types; // with void
+	uint32_t *offsets; // [id]: offset of the record in types; [0] unused
+	uint64_t ptr_size;
+	struct vmt_type **cache; // [id]: converted record, NULL until needed
+	struct vmt_type void_type;
+	// Records allocated but not yet filled (see convert).
+	struct u32_vec pending;
+	struct btf_slot *index;
+	size_t index_mask;
+	struct arena_chunk *chunks;
 };
 
 static uint32_t ld32(const struct btf_hdr *h, const uint8_t *p)
 {
 	return load32(p, h->be);
+}
+
+static uint32_t dld32(const struct btf_db *db, const uint8_t *p)
+{
+	return load32(p, db->be);
+}
+
+static struct vmt_error *vec_push(struct u32_vec *vec, uint32_t x)
+{
+	if (vec->n == vec->cap) {
+		size_t cap = vec->cap ? 2 * vec->cap : 256;
+		uint32_t *v = realloc(vec->v, cap * sizeof(*v));
+
+		if (!v)
+			return &vmt_enomem;
+		vec->v = v;
+		vec->cap = cap;
+	}
+	vec->v[vec->n++] = x;
+	return NULL;
+}
+
+// Zeroed memory from the arena, aligned for any record.
+static void *arena_alloc(struct btf_db *db, size_t size)
+{
+	struct arena_chunk *c = db->chunks;
+	const size_t align = _Alignof(max_align_t);
+	void *p;
+
+	size = (size + align - 1) / align * align;
+	if (!size)
+		size = align;
+	if (!c || c->size - c->used < size) {
+		size_t want = size > ARENA_CHUNK ? size : ARENA_CHUNK;
+
+		c = malloc(offsetof(struct arena_chunk, data) + want);
+		if (!c)
+			return NULL;
+		c->size = want;
+		c->used = 0;
+		// A chunk for one large array goes behind the current one so
+		// the current one keeps serving small records.
+		if (want > ARENA_CHUNK && db->chunks) {
+			c->next = db->chunks->next;
+			db->chunks->next = c;
+		} else {
+			c->next = db->chunks;
+			db->chunks = c;
+		}
+	}
+	p = (char *)c->data + c->used;
+	c->used += size;
+	memset(p, 0, size);
+	return p;
 }
 
 // Check the header and that both sections lie inside @p size bytes.
@@ -160,65 +240,73 @@ static int64_t extra_len(unsigned kind, uint32_t vlen)
 	}
 }
 
-struct btf_counts {
-	uint32_t nr_types; // records, not counting void
-	size_t nr_members, nr_enumerators;
-};
-
-// Walk the type section once: every record complete and of a known kind.
-static struct vmt_error *walk_types(const struct btf_hdr *h,
-				    const uint8_t *data, uint32_t *offsets,
-				    struct btf_counts *ret)
+// Length of the record at @p pos (type @p id) in the type section
+// @p types: complete and of a known kind.
+static struct vmt_error *record_len(bool be, const uint8_t *types,
+				    uint32_t type_len, uint32_t pos,
+				    uint32_t id, uint32_t *len_ret)
 {
-	const uint8_t *types = data + h->hdr_len + h->type_off;
-	struct btf_counts c = { 0 };
-	uint32_t pos = 0;
+	uint32_t info, kind, vlen;
+	int64_t extra;
 
-	while (pos < h->type_len) {
-		uint32_t info, kind, vlen;
-		int64_t extra;
-
-		if (h->type_len - pos < 12)
-			return vmt_error_format(VMT_ERROR_BAD_DATA,
-						"BTF: type %" PRIu32
-						" at offset %" PRIu32
-						" truncated",
-						c.nr_types + 1, pos);
-		info = ld32(h, types + pos + 4);
-		kind = (info >> 24) & 0x1f;
-		vlen = info & 0xffff;
-		extra = extra_len(kind, vlen);
-		if (extra < 0)
-			return vmt_error_format(VMT_ERROR_BAD_DATA,
-						"BTF: type %" PRIu32
-						" at offset %" PRIu32
-						": unknown kind %" PRIu32,
-						c.nr_types + 1, pos, kind);
-		if (12 + extra > h->type_len - pos)
-			return vmt_error_format(VMT_ERROR_BAD_DATA,
-						"BTF: type %" PRIu32
-						" at offset %" PRIu32
-						": %" PRIu32
-						" entries run past the type section",
-						c.nr_types + 1, pos, vlen);
-		if (kind == BTF_KIND_STRUCT || kind == BTF_KIND_UNION)
-			c.nr_members += vlen;
-		else if (kind == BTF_KIND_ENUM || kind == BTF_KIND_ENUM64)
-			c.nr_enumerators += vlen;
-		if (offsets)
-			offsets[c.nr_types] = pos;
-		c.nr_types++;
-		if (c.nr_types > 0xfffff)
-			return vmt_error_format(VMT_ERROR_BAD_DATA,
-						"BTF: more than 2^20 types");
-		pos += 12 + (uint32_t)extra;
-	}
-	*ret = c;
+	if (type_len - pos < 12)
+		return vmt_error_format(VMT_ERROR_BAD_DATA,
+					"BTF: type %" PRIu32 " at offset %" PRIu32
+					" truncated",
+					id, pos);
+	info = load32(types + pos + 4, be);
+	kind = (info >> 24) & 0x1f;
+	vlen = info & 0xffff;
+	extra = extra_len(kind, vlen);
+	if (extra < 0)
+		return vmt_error_format(VMT_ERROR_BAD_DATA,
+					"BTF: type %" PRIu32 " at offset %" PRIu32
+					": unknown kind %" PRIu32,
+					id, pos, kind);
+	if (12 + extra > type_len - pos)
+		return vmt_error_format(VMT_ERROR_BAD_DATA,
+					"BTF: type %" PRIu32 " at offset %" PRIu32
+					": %" PRIu32
+					" entries run past the type section",
+					id, pos, vlen);
+	if (id > BTF_MAX_TYPES)
+		return vmt_error_format(VMT_ERROR_BAD_DATA,
+					"BTF: more than 2^20 types");
+	*len_ret = 12 + (uint32_t)extra;
 	return NULL;
 }
 
-static struct vmt_error *btf_string(struct btf_db *db, uint32_t off,
-				    uint32_t id, const char **ret)
+// Walk the type section: every record complete and of a known kind.
+static struct vmt_error *walk_types(const struct btf_hdr *h,
+				    const uint8_t *data)
+{
+	const uint8_t *types = data + h->hdr_len + h->type_off;
+	uint32_t pos = 0, len;
+	struct vmt_error *err;
+
+	for (uint32_t id = 1; pos < h->type_len; id++) {
+		err = record_len(h->be, types, h->type_len, pos, id, &len);
+		if (err)
+			return err;
+		pos += len;
+	}
+	return NULL;
+}
+
+static const uint8_t *record(const struct btf_db *db, uint32_t id)
+{
+	return db->types + db->offsets[id];
+}
+
+// BTF kind of type @p id; void (id 0) is BTF_KIND_UNKN.
+static unsigned rec_kind(const struct btf_db *db, uint32_t id)
+{
+	return id ? (dld32(db, record(db, id) + 4) >> 24) & 0x1f :
+		    BTF_KIND_UNKN;
+}
+
+static struct vmt_error *check_name(const struct btf_db *db, uint32_t off,
+				    uint32_t id)
 {
 	if (off >= db->str_len)
 		return vmt_error_format(VMT_ERROR_BAD_DATA,
@@ -227,23 +315,54 @@ static struct vmt_error *btf_string(struct btf_db *db, uint32_t off,
 					" past the string section (%" PRIu32
 					" bytes)",
 					id, off, db->str_len);
-	*ret = off && db->strings[off] ? db->strings + off : NULL;
 	return NULL;
 }
 
-// Type id @p ref as a record, following TYPE_TAGs (which only annotate a
-// pointee and carry no layout).
-struct btf_parse {
-	const struct btf_hdr *h;
-	const uint8_t *types;    // the type section
-	const uint32_t *offsets; // record offset of type id - 1
-	uint8_t *kinds;		 // BTF kind per id
-	uint32_t *refs;		 // raw size_or_type word per id
-};
+// A checked name offset as a string, NULL if empty.
+static const char *name_at(const struct btf_db *db, uint32_t off)
+{
+	return off && db->strings[off] ? db->strings + off : NULL;
+}
 
-static struct vmt_error *btf_ref(struct btf_db *db,
-				 const struct btf_parse *ps, uint32_t id,
-				 uint32_t ref, const struct vmt_type **ret)
+// The largest type id record @p id refers to (0 if none): the ids a
+// conversion follows, all checked against the number of types at load.
+static uint32_t max_ref(const struct btf_db *db, uint32_t id)
+{
+	const uint8_t *rec = record(db, id);
+	uint32_t info = dld32(db, rec + 4), vlen = info & 0xffff, max = 0;
+
+	switch ((info >> 24) & 0x1f) {
+	case BTF_KIND_PTR:
+	case BTF_KIND_TYPEDEF:
+	case BTF_KIND_VOLATILE:
+	case BTF_KIND_CONST:
+	case BTF_KIND_RESTRICT:
+	case BTF_KIND_FUNC:
+	case BTF_KIND_FUNC_PROTO:
+	case BTF_KIND_VAR:
+	case BTF_KIND_DECL_TAG:
+	case BTF_KIND_TYPE_TAG:
+		return dld32(db, rec + 8);
+	case BTF_KIND_ARRAY:
+		return dld32(db, rec + 12);
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+		for (uint32_t i = 0; i < vlen; i++) {
+			uint32_t t = dld32(db, rec + 12 + 12 * i + 4);
+
+			if (t > max)
+				max = t;
+		}
+		return max;
+	default:
+		return 0;
+	}
+}
+
+// Type id @p ref with TYPE_TAGs (which only annotate a pointee and carry
+// no layout) skipped.
+static struct vmt_error *skip_tags(const struct btf_db *db, uint32_t id,
+				   uint32_t ref, uint32_t *ret)
 {
 	for (int i = 0; i < MAX_REF_DEPTH; i++) {
 		if (ref >= db->nr_types)
@@ -252,65 +371,616 @@ static struct vmt_error *btf_ref(struct btf_db *db,
 						" refers to type %" PRIu32
 						" of %" PRIu32,
 						id, ref, db->nr_types - 1);
-		if (ps->kinds[ref] != BTF_KIND_TYPE_TAG) {
-			*ret = &db->types[ref];
+		if (rec_kind(db, ref) != BTF_KIND_TYPE_TAG) {
+			*ret = ref;
 			return NULL;
 		}
-		ref = ps->refs[ref];
+		ref = dld32(db, record(db, ref) + 8);
 	}
 	return vmt_error_format(VMT_ERROR_BAD_DATA,
 				"BTF: type %" PRIu32 ": type tag chain too long",
 				id);
 }
 
+// What a typedef, qualifier, type tag or array refers to (tags skipped).
+static struct vmt_error *chain_target(const struct btf_db *db, uint32_t id,
+				      uint32_t *ret)
+{
+	const uint8_t *rec = record(db, id);
+	uint32_t ref = rec_kind(db, id) == BTF_KIND_ARRAY ?
+			       dld32(db, rec + 12) :
+			       dld32(db, rec + 8);
+
+	return skip_tags(db, id, ref, ret);
+}
+
+// Size in bytes of type @p id as struct vmt_type gives it. Typedefs,
+// qualifiers, type tags and arrays take it from what they refer to, which
+// must end in another kind within MAX_REF_DEPTH steps.
+static struct vmt_error *type_size(const struct btf_db *db, uint32_t id,
+				   int depth, uint64_t *ret)
+{
+	const uint8_t *rec;
+	uint32_t target;
+	uint64_t size, nelems;
+	struct vmt_error *err;
+
+	if (!id) {
+		*ret = 0;
+		return NULL;
+	}
+	rec = record(db, id);
+	switch (rec_kind(db, id)) {
+	case BTF_KIND_INT:
+	case BTF_KIND_FLOAT:
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+	case BTF_KIND_DATASEC:
+		*ret = dld32(db, rec + 8);
+		return NULL;
+	case BTF_KIND_PTR:
+		*ret = db->ptr_size;
+		return NULL;
+	case BTF_KIND_TYPEDEF:
+	case BTF_KIND_CONST:
+	case BTF_KIND_VOLATILE:
+	case BTF_KIND_RESTRICT:
+	case BTF_KIND_TYPE_TAG:
+	case BTF_KIND_ARRAY:
+		break;
+	default:
+		*ret = 0;
+		return NULL;
+	}
+	if (depth >= MAX_REF_DEPTH)
+		return vmt_error_format(VMT_ERROR_BAD_DATA,
+					"BTF: type %" PRIu32
+					" contains itself or nests too deeply",
+					id);
+	err = chain_target(db, id, &target);
+	if (!err)
+		err = type_size(db, target, depth + 1, &size);
+	if (err)
+		return err;
+	if (rec_kind(db, id) == BTF_KIND_ARRAY) {
+		nelems = dld32(db, rec + 20);
+		if (size && nelems > UINT64_MAX / size)
+			return vmt_error_format(VMT_ERROR_BAD_DATA,
+						"BTF: array type %" PRIu32
+						" size overflows",
+						id);
+		size *= nelems;
+	}
+	*ret = size;
+	return NULL;
+}
+
+// Name index: open addressing over (name, kind), FNV-1a.
+static uint32_t name_hash(const char *name, enum vmt_type_kind kind)
+{
+	uint32_t h = 2166136261u ^ (uint32_t)kind;
+
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	return h;
+}
+
+// The kind a named type is found as, and whether it is only a declaration;
+// false if @p id is not indexed.
+static bool index_kind(const struct btf_db *db, uint32_t id,
+		       enum vmt_type_kind *kind_ret, bool *fwd_ret)
+{
+	uint32_t info = dld32(db, record(db, id) + 4);
+
+	*fwd_ret = false;
+	switch ((info >> 24) & 0x1f) {
+	case BTF_KIND_STRUCT:
+		*kind_ret = VMT_TYPE_STRUCT;
+		return true;
+	case BTF_KIND_UNION:
+		*kind_ret = VMT_TYPE_UNION;
+		return true;
+	case BTF_KIND_TYPEDEF:
+		*kind_ret = VMT_TYPE_TYPEDEF;
+		return true;
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+		// An enum with no values is a forward declaration.
+		*kind_ret = VMT_TYPE_ENUM;
+		*fwd_ret = (info & 0xffff) == 0;
+		return true;
+	case BTF_KIND_FWD:
+		// kind_flag: 0 = struct, 1 = union.
+		*kind_ret = info >> 31 ? VMT_TYPE_UNION : VMT_TYPE_STRUCT;
+		*fwd_ret = true;
+		return true;
+	default:
+		return false;
+	}
+}
+
+static const char *type_name_of(const struct btf_db *db, uint32_t id)
+{
+	return name_at(db, dld32(db, record(db, id)));
+}
+
+// The slot for (@p name, @p kind): its entry, or the empty slot ending the
+// probe sequence.
+static struct btf_slot *index_slot(const struct btf_db *db, const char *name,
+				   enum vmt_type_kind kind, uint32_t hash)
+{
+	for (size_t i = hash & db->index_mask;; i = (i + 1) & db->index_mask) {
+		struct btf_slot *s = &db->index[i];
+		enum vmt_type_kind k;
+		bool fwd;
+
+		if (!s->id)
+			return s;
+		if (s->hash == hash && index_kind(db, s->id, &k, &fwd) &&
+		    k == kind && !strcmp(type_name_of(db, s->id), name))
+			return s;
+	}
+}
+
+// Index the named types among @p ids (in id order): per (name, kind) the
+// first complete definition, else the first declaration.
+static struct vmt_error *build_index(struct btf_db *db,
+				     const struct u32_vec *ids)
+{
+	size_t size = 16;
+
+	while (size < 2 * ids->n)
+		size *= 2;
+	db->index = calloc(size, sizeof(*db->index));
+	if (!db->index)
+		return &vmt_enomem;
+	db->index_mask = size - 1;
+	for (size_t i = 0; i < ids->n; i++) {
+		uint32_t id = ids->v[i];
+		const char *name = type_name_of(db, id);
+		enum vmt_type_kind kind, old_kind;
+		bool fwd, old_fwd;
+		uint32_t hash;
+		struct btf_slot *s;
+
+		index_kind(db, id, &kind, &fwd);
+		hash = name_hash(name, kind);
+		s = index_slot(db, name, kind, hash);
+		if (!s->id) {
+			s->hash = hash;
+			s->id = id;
+		} else if (!fwd) {
+			index_kind(db, s->id, &old_kind, &old_fwd);
+			if (old_fwd)
+				s->id = id;
+		}
+	}
+	return NULL;
+}
+
+struct load_lists {
+	struct u32_vec named;	// indexed kinds with a name
+	struct u32_vec chained; // typedefs, qualifiers, type tags, arrays
+	struct u32_vec tags;	// type tags
+	uint32_t top;		// largest type id referred to
+};
+
+// Check the names of record @p id and its members or enumerators, note
+// what load_types checks once every record is known, and take the pointer
+// size (not in BTF) from "long". Strings are only read where needed: they
+// are spread over megabytes.
+static struct vmt_error *check_record(struct btf_db *db, uint32_t id,
+				      struct load_lists *lists)
+{
+	const uint8_t *rec = record(db, id);
+	uint32_t name_off = dld32(db, rec), info = dld32(db, rec + 4);
+	uint32_t vlen = info & 0xffff, ref = max_ref(db, id);
+	unsigned kind = (info >> 24) & 0x1f;
+	bool named = false;
+	struct vmt_error *err = check_name(db, name_off, id);
+
+	if (err)
+		return err;
+	if (ref > lists->top)
+		lists->top = ref;
+	switch (kind) {
+	case BTF_KIND_INT:
+		if (name_off &&
+		    !strcmp(db->strings + name_off, "long unsigned int"))
+			db->ptr_size = dld32(db, rec + 8);
+		break;
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+		for (uint32_t i = 0; i < vlen; i++) {
+			err = check_name(db, dld32(db, rec + 12 + 12 * i), id);
+			if (err)
+				return err;
+		}
+		named = true;
+		break;
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64: {
+		uint32_t step = kind == BTF_KIND_ENUM ? 8 : 12;
+
+		for (uint32_t i = 0; i < vlen; i++) {
+			err = check_name(db, dld32(db, rec + 12 + step * i),
+					 id);
+			if (err)
+				return err;
+		}
+		named = true;
+		break;
+	}
+	case BTF_KIND_TYPE_TAG:
+		err = vec_push(&lists->tags, id);
+		if (!err)
+			err = vec_push(&lists->chained, id);
+		if (err)
+			return err;
+		break;
+	case BTF_KIND_TYPEDEF:
+		named = true;
+		// fall through
+	case BTF_KIND_CONST:
+	case BTF_KIND_VOLATILE:
+	case BTF_KIND_RESTRICT:
+	case BTF_KIND_ARRAY:
+		err = vec_push(&lists->chained, id);
+		if (err)
+			return err;
+		break;
+	case BTF_KIND_FWD:
+		named = true;
+		break;
+	default:
+		break;
+	}
+	if (named && name_off && db->strings[name_off])
+		return vec_push(&lists->named, id);
+	return NULL;
+}
+
+// The checks that need every record: references in range (naming the
+// first record with one that is not), type tag chains bounded, and
+// typedef/qualifier/array chains ending in a type with a size (no cycle
+// without a pointer, no overflowing array).
+static struct vmt_error *check_links(struct btf_db *db,
+				     const struct load_lists *lists)
+{
+	struct vmt_error *err = NULL;
+
+	for (uint32_t id = 1; lists->top >= db->nr_types && id < db->nr_types;
+	     id++) {
+		uint32_t m = max_ref(db, id);
+
+		if (m >= db->nr_types)
+			return vmt_error_format(VMT_ERROR_BAD_DATA,
+						"BTF: type %" PRIu32
+						" refers to type %" PRIu32
+						" of %" PRIu32,
+						id, m, db->nr_types - 1);
+	}
+	for (size_t i = 0; !err && i < lists->tags.n; i++) {
+		uint32_t target;
+
+		err = skip_tags(db, lists->tags.v[i], lists->tags.v[i],
+				&target);
+	}
+	for (size_t i = 0; !err && i < lists->chained.n; i++) {
+		uint64_t size;
+
+		err = type_size(db, lists->chained.v[i], 0, &size);
+	}
+	return err;
+}
+
+// Everything a conversion relies on, checked once at load in one walk of
+// the type section (every record complete, of a known kind, with names in
+// range) and a few short ones (check_links); then the name index.
+static struct vmt_error *load_types(struct btf_db *db, uint32_t type_len)
+{
+	struct load_lists lists;
+	uint32_t pos = 0, len, id;
+	struct vmt_error *err = NULL;
+
+	memset(&lists, 0, sizeof(lists));
+	for (id = 1; !err && pos < type_len; id++) {
+		err = record_len(db->be, db->types, type_len, pos, id, &len);
+		if (err)
+			break;
+		db->offsets[id] = pos;
+		pos += len;
+		err = check_record(db, id, &lists);
+	}
+	db->nr_types = id;
+	if (!err)
+		err = check_links(db, &lists);
+	if (!err)
+		err = build_index(db, &lists.named);
+	free(lists.named.v);
+	free(lists.chained.v);
+	free(lists.tags.v);
+	return err;
+}
+
+// The record for type @p id: converted, or allocated and queued to be
+// filled by convert.
+static struct vmt_error *get_type(struct btf_db *db, uint32_t id,
+				  struct vmt_type **ret)
+{
+	struct vmt_type *t;
+	struct vmt_error *err;
+
+	if (id >= db->nr_types)
+		return vmt_error_format(VMT_ERROR_BAD_DATA,
+					"BTF: no type %" PRIu32, id);
+	if (!id) {
+		*ret = &db->void_type;
+		return NULL;
+	}
+	if (db->cache[id]) {
+		*ret = db->cache[id];
+		return NULL;
+	}
+	t = arena_alloc(db, sizeof(*t));
+	if (!t)
+		return &vmt_enomem;
+	err = vec_push(&db->pending, id);
+	if (err)
+		return err;
+	db->cache[id] = t;
+	*ret = t;
+	return NULL;
+}
+
+// The record that @p ref (a reference from type @p id) denotes.
+static struct vmt_error *get_ref(struct btf_db *db, uint32_t id, uint32_t ref,
+				 const struct vmt_type **ret)
+{
+	struct vmt_type *t;
+	struct vmt_error *err = skip_tags(db, id, ref, &ref);
+
+	if (!err)
+		err = get_type(db, ref, &t);
+	if (err)
+		return err;
+	*ret = t;
+	return NULL;
+}
+
+// Old-style bitfield (kind_flag 0): the member's INT type carries the
+// width and a bit offset in its encoding word.
+static void int_bitfield(const struct btf_db *db, uint32_t mid,
+			 struct vmt_type_member *m)
+{
+	const uint8_t *rec;
+	uint32_t enc, bits;
+
+	if (rec_kind(db, mid) != BTF_KIND_INT)
+		return;
+	rec = record(db, mid);
+	enc = dld32(db, rec + 12);
+	bits = enc & 0xff;
+	if (bits && bits != (uint64_t)dld32(db, rec + 8) * 8) {
+		m->bit_size = bits;
+		m->bit_offset += (enc >> 16) & 0xff;
+	}
+}
+
+static struct vmt_error *fill_members(struct btf_db *db, uint32_t id,
+				      struct vmt_type *t)
+{
+	const uint8_t *rec = record(db, id);
+	uint32_t info = dld32(db, rec + 4), vlen = info & 0xffff;
+	const uint8_t *extra = rec + 12;
+	struct vmt_type_member *m;
+	struct vmt_error *err;
+
+	m = arena_alloc(db, (size_t)vlen * sizeof(*m));
+	if (!m)
+		return &vmt_enomem;
+	for (uint32_t i = 0; i < vlen; i++, extra += 12) {
+		uint32_t off = dld32(db, extra + 8), mid;
+		struct vmt_type *mt;
+
+		m[i].name = name_at(db, dld32(db, extra));
+		err = skip_tags(db, id, dld32(db, extra + 4), &mid);
+		if (!err)
+			err = get_type(db, mid, &mt);
+		if (err)
+			return err;
+		m[i].type = mt;
+		if (info >> 31) {
+			// bitfield_size << 24 | bit_offset
+			m[i].bit_offset = off & 0xffffff;
+			m[i].bit_size = off >> 24;
+		} else {
+			m[i].bit_offset = off;
+			int_bitfield(db, mid, &m[i]);
+		}
+	}
+	t->members = m;
+	t->nr_members = vlen;
+	return NULL;
+}
+
+static struct vmt_error *fill_enumerators(struct btf_db *db, uint32_t id,
+					  struct vmt_type *t)
+{
+	const uint8_t *rec = record(db, id);
+	uint32_t info = dld32(db, rec + 4), vlen = info & 0xffff;
+	bool is64 = ((info >> 24) & 0x1f) == BTF_KIND_ENUM64;
+	bool kflag = info >> 31;
+	const uint8_t *extra = rec + 12;
+	struct vmt_type_enumerator *e;
+
+	e = arena_alloc(db, (size_t)vlen * sizeof(*e));
+	if (!e)
+		return &vmt_enomem;
+	for (uint32_t i = 0; i < vlen; i++) {
+		e[i].name = name_at(db, dld32(db, extra));
+		if (is64) {
+			e[i].value = (int64_t)((uint64_t)dld32(db, extra + 8)
+						       << 32 |
+					       dld32(db, extra + 4));
+			extra += 12;
+		} else {
+			// val is s32 or u32 per kind_flag.
+			uint32_t v = dld32(db, extra + 4);
+
+			e[i].value = kflag ? (int64_t)(int32_t)v : (int64_t)v;
+			extra += 8;
+		}
+	}
+	t->enumerators = e;
+	t->nr_enumerators = vlen;
+	return NULL;
+}
+
+// Fill the record of type @p id from its BTF record. What it refers to is
+// allocated and queued, not filled, so a fill never recurses.
+static struct vmt_error *fill_type(struct btf_db *db, uint32_t id,
+				   struct vmt_type *t)
+{
+	const uint8_t *rec = record(db, id);
+	uint32_t info = dld32(db, rec + 4), size_or_type = dld32(db, rec + 8);
+	unsigned kind = (info >> 24) & 0x1f;
+	struct vmt_error *err = NULL;
+
+	t->name = name_at(db, dld32(db, rec));
+	switch (kind) {
+	case BTF_KIND_INT: {
+		uint32_t enc = dld32(db, rec + 12);
+
+		t->size = size_or_type;
+		t->is_signed = (enc >> 24) & BTF_INT_SIGNED;
+		t->kind = (enc >> 24) & BTF_INT_BOOL ? VMT_TYPE_BOOL :
+						       VMT_TYPE_INT;
+		return NULL;
+	}
+	case BTF_KIND_FLOAT:
+		t->kind = VMT_TYPE_FLOAT;
+		t->size = size_or_type;
+		return NULL;
+	case BTF_KIND_PTR:
+		t->kind = VMT_TYPE_POINTER;
+		t->size = db->ptr_size;
+		return get_ref(db, id, size_or_type, &t->target);
+	case BTF_KIND_TYPEDEF:
+	case BTF_KIND_VOLATILE:
+	case BTF_KIND_CONST:
+	case BTF_KIND_RESTRICT:
+	case BTF_KIND_TYPE_TAG:
+		// A TYPE_TAG is only reached by id through no reference (they
+		// are skipped); it reads as an anonymous typedef of its target.
+		t->kind = kind == BTF_KIND_VOLATILE ? VMT_TYPE_VOLATILE :
+			  kind == BTF_KIND_CONST    ? VMT_TYPE_CONST :
+			  kind == BTF_KIND_RESTRICT ? VMT_TYPE_RESTRICT :
+						      VMT_TYPE_TYPEDEF;
+		err = type_size(db, id, 0, &t->size);
+		if (!err)
+			err = get_ref(db, id, size_or_type, &t->target);
+		return err;
+	case BTF_KIND_FUNC:
+	case BTF_KIND_FUNC_PROTO:
+		t->kind = VMT_TYPE_FUNCTION;
+		return get_ref(db, id, size_or_type, &t->target);
+	case BTF_KIND_VAR:
+	case BTF_KIND_DECL_TAG:
+		t->kind = VMT_TYPE_VOID;
+		return get_ref(db, id, size_or_type, &t->target);
+	case BTF_KIND_ARRAY:
+		t->kind = VMT_TYPE_ARRAY;
+		t->nelems = dld32(db, rec + 20);
+		err = type_size(db, id, 0, &t->size);
+		if (!err)
+			err = get_ref(db, id, dld32(db, rec + 12), &t->target);
+		return err;
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+		t->kind = kind == BTF_KIND_STRUCT ? VMT_TYPE_STRUCT :
+						    VMT_TYPE_UNION;
+		t->size = size_or_type;
+		return fill_members(db, id, t);
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+		t->kind = VMT_TYPE_ENUM;
+		t->size = size_or_type;
+		t->is_signed = info >> 31;
+		return fill_enumerators(db, id, t);
+	case BTF_KIND_FWD:
+		t->kind = VMT_TYPE_FWD;
+		return NULL;
+	case BTF_KIND_DATASEC:
+		t->kind = VMT_TYPE_VOID;
+		t->size = size_or_type;
+		return NULL;
+	default:
+		return vmt_error_format(VMT_ERROR_BAD_DATA,
+					"BTF: type %" PRIu32 ": unknown kind %u",
+					id, kind);
+	}
+}
+
+// Type @p id and everything reachable from it, converted. Iterative, with
+// the records queued in db->pending: a kernel's type graph is thousands
+// deep through pointers. A record is handed out only once the queue is
+// empty, so an allocation failure midway leaves nothing half filled: the
+// next call finishes the queue.
+static struct vmt_error *convert(struct btf_db *db, uint32_t id,
+				 const struct vmt_type **ret)
+{
+	struct vmt_type *t;
+	struct vmt_error *err = get_type(db, id, &t);
+
+	if (err)
+		return err;
+	while (db->pending.n) {
+		size_t at = db->pending.n - 1;
+		uint32_t next = db->pending.v[at];
+
+		// Filling queues more on top; on failure @p next stays
+		// queued and filling it again is harmless.
+		err = fill_type(db, next, db->cache[next]);
+		if (err)
+			return err;
+		db->pending.v[at] = db->pending.v[--db->pending.n];
+	}
+	*ret = t;
+	return NULL;
+}
+
 static void btf_destroy(struct typedb *base)
 {
 	struct btf_db *db = (struct btf_db *)base;
 
-	free(db->strings);
-	free(db->types);
-	free(db->members);
-	free(db->enumerators);
-	free(db->names);
+	if (!db)
+		return;
+	while (db->chunks) {
+		struct arena_chunk *next = db->chunks->next;
+
+		free(db->chunks);
+		db->chunks = next;
+	}
+	free(db->copy);
+	free(db->offsets);
+	free(db->cache);
+	free(db->pending.v);
+	free(db->index);
 	free(db);
-}
-
-static int name_cmp(const void *a, const void *b)
-{
-	const struct btf_name *x = a, *y = b;
-	int c = strcmp(x->name, y->name);
-
-	if (c)
-		return c;
-	if (x->kind != y->kind)
-		return x->kind < y->kind ? -1 : 1;
-	// Complete definitions before forward declarations, then by id.
-	if (x->fwd != y->fwd)
-		return x->fwd ? 1 : -1;
-	return x->id < y->id ? -1 : x->id > y->id;
 }
 
 static struct vmt_error *btf_find(struct typedb *base, enum vmt_type_kind kind,
 				  const char *name, const struct vmt_type **ret)
 {
 	struct btf_db *db = (struct btf_db *)base;
-	size_t lo = 0, hi = db->nr_names;
-	struct btf_name key = { .name = name, .kind = kind, .id = 0 };
+	const struct btf_slot *s =
+		index_slot(db, name, kind, name_hash(name, kind));
 
-	// Lower bound of (name, kind, complete first).
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (name_cmp(&db->names[mid], &key) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < db->nr_names && !strcmp(db->names[lo].name, name) &&
-	    db->names[lo].kind == kind) {
-		*ret = &db->types[db->names[lo].id];
-		return NULL;
-	}
+	if (s->id)
+		return convert(db, s->id, ret);
 	return vmt_error_format(VMT_ERROR_NOT_FOUND, "BTF: no %s named %s",
 				kind == VMT_TYPE_STRUCT	 ? "struct" :
 				kind == VMT_TYPE_UNION	 ? "union" :
@@ -325,371 +995,53 @@ static const struct typedb_ops btf_ops = {
 	.destroy = btf_destroy,
 };
 
-// Fill size of typedefs, qualifiers and arrays from what they refer to.
-static struct vmt_error *resolve_size(struct btf_db *db, uint8_t *state,
-				      uint32_t id, int depth)
-{
-	struct vmt_type *t = &db->types[id];
-	const struct vmt_type *target = t->target;
-	uint32_t tid;
-	struct vmt_error *err;
-
-	if (state[id] == 2)
-		return NULL;
-	if (state[id] == 1 || depth > MAX_REF_DEPTH)
-		return vmt_error_format(VMT_ERROR_BAD_DATA,
-					"BTF: type %" PRIu32
-					" contains itself or nests too deeply",
-					id);
-	switch (t->kind) {
-	case VMT_TYPE_TYPEDEF:
-	case VMT_TYPE_CONST:
-	case VMT_TYPE_VOLATILE:
-	case VMT_TYPE_RESTRICT:
-	case VMT_TYPE_ARRAY:
-		break;
-	default:
-		state[id] = 2;
-		return NULL;
-	}
-	state[id] = 1;
-	tid = (uint32_t)(target - db->types);
-	err = resolve_size(db, state, tid, depth + 1);
-	if (err)
-		return err;
-	if (t->kind == VMT_TYPE_ARRAY) {
-		if (target->size && t->nelems > UINT64_MAX / target->size)
-			return vmt_error_format(VMT_ERROR_BAD_DATA,
-						"BTF: array type %" PRIu32
-						" size overflows",
-						id);
-		t->size = t->nelems * target->size;
-	} else {
-		t->size = target->size;
-	}
-	state[id] = 2;
-	return NULL;
-}
-
-// Old-style bitfield (kind_flag 0): the member's INT type carries the
-// width and a bit offset in its encoding word.
-static void int_bitfield(const struct btf_parse *ps, const struct btf_db *db,
-			 const struct vmt_type *mt, struct vmt_type_member *m)
-{
-	uint32_t mid = (uint32_t)(mt - db->types), enc, bits;
-
-	if (!mid || ps->kinds[mid] != BTF_KIND_INT)
-		return;
-	enc = load32(ps->types + ps->offsets[mid - 1] + 12, ps->h->be);
-	bits = enc & 0xff;
-	if (bits && bits != mt->size * 8) {
-		m->bit_size = bits;
-		m->bit_offset += (enc >> 16) & 0xff;
-	}
-}
-
-static struct vmt_error *fill_types(struct btf_db *db,
-				    const struct btf_parse *ps)
-{
-	const struct btf_hdr *h = ps->h;
-	const uint8_t *types = ps->types;
-	const uint32_t *offsets = ps->offsets;
-	uint8_t *kinds = ps->kinds;
-	size_t next_member = 0, next_enum = 0;
-	uint64_t ptr_size = 8;
-	struct vmt_error *err;
-
-	// Pass 1: kinds, names and raw references, so that pass 2 can follow
-	// type tags forward.
-	for (uint32_t id = 1; id < db->nr_types; id++) {
-		const uint8_t *rec = types + offsets[id - 1];
-		uint32_t info = ld32(h, rec + 4);
-		struct vmt_type *t = &db->types[id];
-
-		kinds[id] = (info >> 24) & 0x1f;
-		err = btf_string(db, ld32(h, rec), id, &t->name);
-		if (err)
-			return err;
-		// Pointer size is not in BTF: take it from "long".
-		if (kinds[id] == BTF_KIND_INT && t->name &&
-		    !strcmp(t->name, "long unsigned int"))
-			ptr_size = ld32(h, rec + 8);
-		ps->refs[id] = ld32(h, rec + 8);
-	}
-
-	// Pass 2: everything else.
-	for (uint32_t id = 1; id < db->nr_types; id++) {
-		const uint8_t *rec = types + offsets[id - 1];
-		uint32_t info = ld32(h, rec + 4);
-		uint32_t vlen = info & 0xffff, kflag = info >> 31;
-		uint32_t size_or_type = ld32(h, rec + 8);
-		const uint8_t *extra = rec + 12;
-		struct vmt_type *t = &db->types[id];
-		const struct vmt_type *ref;
-
-		switch (kinds[id]) {
-		case BTF_KIND_INT: {
-			uint32_t enc = ld32(h, extra);
-
-			t->size = size_or_type;
-			t->is_signed = (enc >> 24) & BTF_INT_SIGNED;
-			t->kind = (enc >> 24) & BTF_INT_BOOL ? VMT_TYPE_BOOL :
-							       VMT_TYPE_INT;
-			break;
-		}
-		case BTF_KIND_FLOAT:
-			t->kind = VMT_TYPE_FLOAT;
-			t->size = size_or_type;
-			break;
-		case BTF_KIND_PTR:
-		case BTF_KIND_TYPEDEF:
-		case BTF_KIND_VOLATILE:
-		case BTF_KIND_CONST:
-		case BTF_KIND_RESTRICT:
-		case BTF_KIND_FUNC:
-		case BTF_KIND_FUNC_PROTO:
-		case BTF_KIND_VAR:
-		case BTF_KIND_DECL_TAG:
-			err = btf_ref(db, ps, id, size_or_type, &ref);
-			if (err)
-				return err;
-			t->target = ref;
-			t->kind = kinds[id] == BTF_KIND_PTR ? VMT_TYPE_POINTER :
-				  kinds[id] == BTF_KIND_TYPEDEF ?
-								VMT_TYPE_TYPEDEF :
-				  kinds[id] == BTF_KIND_VOLATILE ?
-								VMT_TYPE_VOLATILE :
-				  kinds[id] == BTF_KIND_CONST ? VMT_TYPE_CONST :
-				  kinds[id] == BTF_KIND_RESTRICT ?
-								VMT_TYPE_RESTRICT :
-				  kinds[id] == BTF_KIND_FUNC_PROTO ?
-								VMT_TYPE_FUNCTION :
-				  kinds[id] == BTF_KIND_FUNC ? VMT_TYPE_FUNCTION :
-								VMT_TYPE_VOID;
-			if (kinds[id] == BTF_KIND_PTR)
-				t->size = ptr_size;
-			break;
-		case BTF_KIND_TYPE_TAG:
-			// Referenced ones are skipped by btf_ref; keep the
-			// record harmless: an anonymous typedef of its target.
-			err = btf_ref(db, ps, id, size_or_type, &ref);
-			if (err)
-				return err;
-			t->kind = VMT_TYPE_TYPEDEF;
-			t->target = ref;
-			break;
-		case BTF_KIND_ARRAY:
-			err = btf_ref(db, ps, id, ld32(h, extra), &ref);
-			if (err)
-				return err;
-			t->kind = VMT_TYPE_ARRAY;
-			t->target = ref;
-			t->nelems = ld32(h, extra + 8);
-			break;
-		case BTF_KIND_STRUCT:
-		case BTF_KIND_UNION: {
-			struct vmt_type_member *m = db->members + next_member;
-
-			t->kind = kinds[id] == BTF_KIND_STRUCT ?
-					  VMT_TYPE_STRUCT :
-					  VMT_TYPE_UNION;
-			t->size = size_or_type;
-			t->members = m;
-			t->nr_members = vlen;
-			next_member += vlen;
-			for (uint32_t i = 0; i < vlen; i++, extra += 12) {
-				uint32_t off = ld32(h, extra + 8);
-				const struct vmt_type *mt;
-
-				err = btf_string(db, ld32(h, extra), id,
-						 &m[i].name);
-				if (!err)
-					err = btf_ref(db, ps, id,
-						      ld32(h, extra + 4), &mt);
-				if (err)
-					return err;
-				m[i].type = mt;
-				if (kflag) {
-					// bitfield_size << 24 | bit_offset
-					m[i].bit_offset = off & 0xffffff;
-					m[i].bit_size = off >> 24;
-				} else {
-					m[i].bit_offset = off;
-					int_bitfield(ps, db, mt, &m[i]);
-				}
-			}
-			break;
-		}
-		case BTF_KIND_ENUM:
-		case BTF_KIND_ENUM64: {
-			struct vmt_type_enumerator *e =
-				db->enumerators + next_enum;
-			bool is64 = kinds[id] == BTF_KIND_ENUM64;
-
-			t->kind = VMT_TYPE_ENUM;
-			t->size = size_or_type;
-			t->is_signed = kflag;
-			t->enumerators = e;
-			t->nr_enumerators = vlen;
-			next_enum += vlen;
-			for (uint32_t i = 0; i < vlen; i++) {
-				err = btf_string(db, ld32(h, extra), id,
-						 &e[i].name);
-				if (err)
-					return err;
-				if (is64) {
-					e[i].value = (int64_t)(
-						(uint64_t)ld32(h, extra + 8)
-							<< 32 |
-						ld32(h, extra + 4));
-					extra += 12;
-				} else {
-					// val is s32 or u32 per kind_flag.
-					uint32_t v = ld32(h, extra + 4);
-
-					e[i].value = kflag ? (int64_t)(int32_t)v :
-							     (int64_t)v;
-					extra += 8;
-				}
-			}
-			break;
-		}
-		case BTF_KIND_FWD:
-			t->kind = VMT_TYPE_FWD;
-			break;
-		case BTF_KIND_DATASEC:
-			t->kind = VMT_TYPE_VOID;
-			t->size = size_or_type;
-			break;
-		default:
-			return vmt_error_format(VMT_ERROR_BAD_DATA,
-						"BTF: type %" PRIu32
-						": unknown kind %u",
-						id, kinds[id]);
-		}
-	}
-	return NULL;
-}
-
-static struct vmt_error *build_index(struct btf_db *db,
-				     const struct btf_parse *ps)
-{
-	const uint8_t *kinds = ps->kinds;
-	size_t n = 0;
-
-	for (uint32_t id = 1; id < db->nr_types; id++)
-		if (db->types[id].name &&
-		    (kinds[id] == BTF_KIND_STRUCT ||
-		     kinds[id] == BTF_KIND_UNION ||
-		     kinds[id] == BTF_KIND_ENUM ||
-		     kinds[id] == BTF_KIND_ENUM64 ||
-		     kinds[id] == BTF_KIND_TYPEDEF ||
-		     kinds[id] == BTF_KIND_FWD))
-			n++;
-	db->names = malloc((n ? n : 1) * sizeof(*db->names));
-	if (!db->names)
-		return &vmt_enomem;
-	for (uint32_t id = 1; id < db->nr_types; id++) {
-		struct btf_name *e = &db->names[db->nr_names];
-		const struct vmt_type *t = &db->types[id];
-
-		if (!t->name)
-			continue;
-		switch (kinds[id]) {
-		case BTF_KIND_STRUCT:
-		case BTF_KIND_UNION:
-		case BTF_KIND_TYPEDEF:
-			e->kind = t->kind;
-			e->fwd = false;
-			break;
-		case BTF_KIND_ENUM:
-		case BTF_KIND_ENUM64:
-			// An enum with no values is a forward declaration.
-			e->kind = VMT_TYPE_ENUM;
-			e->fwd = t->nr_enumerators == 0;
-			break;
-		case BTF_KIND_FWD:
-			// kind_flag: 0 = struct, 1 = union.
-			e->kind = ld32(ps->h, ps->types + ps->offsets[id - 1] +
-						 4) >> 31 ?
-					  VMT_TYPE_UNION :
-					  VMT_TYPE_STRUCT;
-			e->fwd = true;
-			break;
-		default:
-			continue;
-		}
-		e->name = t->name;
-		e->id = id;
-		db->nr_names++;
-	}
-	qsort(db->names, db->nr_names, sizeof(*db->names), name_cmp);
-	return NULL;
-}
-
 struct vmt_error *btf_typedb_create(const void *data, size_t size,
 				    struct typedb **ret)
 {
 	const uint8_t *bytes = data;
 	struct btf_db *db;
 	struct btf_hdr h;
-	struct btf_counts c;
-	uint32_t *offsets = NULL, *refs = NULL;
-	uint8_t *kinds = NULL, *state = NULL;
-	struct btf_parse ps;
+	uint32_t max_types;
 	struct vmt_error *err;
 
 	err = parse_header(bytes, size, &h);
 	if (err)
 		return err;
-	err = walk_types(&h, bytes, NULL, &c);
-	if (err)
-		return err;
-
 	db = calloc(1, sizeof(*db));
 	if (!db)
 		return &vmt_enomem;
 	db->base.ops = &btf_ops;
 	db->base.source = "btf";
-	db->nr_types = c.nr_types + 1;
+	db->be = h.be;
 	db->str_len = h.str_len;
-	db->strings = malloc((size_t)h.str_len + 1);
-	db->types = calloc(db->nr_types, sizeof(*db->types));
-	db->members = calloc(c.nr_members ? c.nr_members : 1,
-			     sizeof(*db->members));
-	db->enumerators = calloc(c.nr_enumerators ? c.nr_enumerators : 1,
-				 sizeof(*db->enumerators));
-	offsets = malloc(((size_t)c.nr_types + 1) * sizeof(*offsets));
-	kinds = calloc(db->nr_types, 1);
-	state = calloc(db->nr_types, 1);
-	refs = calloc(db->nr_types, sizeof(*refs));
-	if (!db->strings || !db->types || !db->members || !db->enumerators ||
-	    !offsets || !kinds || !state || !refs) {
-		err = &vmt_enomem;
-		goto out;
+	db->ptr_size = 8;
+	db->void_type.kind = VMT_TYPE_VOID;
+	db->void_type.name = "void";
+	// At most one record per 12 bytes; pages of the tail never written
+	// are never touched.
+	max_types = h.type_len / 12 < BTF_MAX_TYPES ? h.type_len / 12 :
+						      BTF_MAX_TYPES;
+	db->offsets = malloc(((size_t)max_types + 1) * sizeof(*db->offsets));
+	// The db outlives @p data: keep the strings (NUL-terminated, as the
+	// last one need not be) and the type section.
+	db->copy = malloc((size_t)h.str_len + 1 + h.type_len);
+	if (!db->offsets || !db->copy) {
+		btf_destroy(&db->base);
+		return &vmt_enomem;
 	}
-	memcpy(db->strings, bytes + h.hdr_len + h.str_off, h.str_len);
-	db->strings[h.str_len] = '\0';
-	db->types[0].kind = VMT_TYPE_VOID;
-	db->types[0].name = "void";
+	memcpy(db->copy, bytes + h.hdr_len + h.str_off, h.str_len);
+	db->copy[h.str_len] = '\0';
+	memcpy(db->copy + h.str_len + 1, bytes + h.hdr_len + h.type_off,
+	       h.type_len);
+	db->strings = (const char *)db->copy;
+	db->types = db->copy + h.str_len + 1;
 
-	ps.h = &h;
-	ps.types = bytes + h.hdr_len + h.type_off;
-	ps.offsets = offsets;
-	ps.kinds = kinds;
-	ps.refs = refs;
-	err = walk_types(&h, bytes, offsets, &c);
-	if (!err)
-		err = fill_types(db, &ps);
-	for (uint32_t id = 1; !err && id < db->nr_types; id++)
-		err = resolve_size(db, state, id, 0);
-	if (!err)
-		err = build_index(db, &ps);
-out:
-	free(refs);
-	free(offsets);
-	free(kinds);
-	free(state);
+	err = load_types(db, h.type_len);
+	if (!err) {
+		db->cache = calloc(db->nr_types, sizeof(*db->cache));
+		if (!db->cache)
+			err = &vmt_enomem;
+	}
 	if (err) {
 		btf_destroy(&db->base);
 		return err;
@@ -742,14 +1094,23 @@ static struct vmt_error *read_blob(read_kvirt_fn *read, void *arg,
 	return NULL;
 }
 
-// A candidate found by the scan: read it whole and check the header and
-// that every type record parses.
+// Whether @p buf holds BTF whose header and type records all parse.
+static bool blob_ok(const uint8_t *buf, size_t size)
+{
+	struct btf_hdr h;
+	struct vmt_error *err = parse_header(buf, size, &h);
+
+	if (!err)
+		err = walk_types(&h, buf);
+	vmt_error_destroy(err);
+	return !err;
+}
+
+// A candidate found by the scan: read it whole and check it.
 static bool candidate_ok(read_kvirt_fn *read, void *arg, uint64_t vaddr,
 			 uint64_t size, void **ret)
 {
 	struct vmt_error *err;
-	struct btf_hdr h;
-	struct btf_counts c;
 	void *buf;
 
 	err = read_blob(read, arg, vaddr, size, &buf);
@@ -757,11 +1118,7 @@ static bool candidate_ok(read_kvirt_fn *read, void *arg, uint64_t vaddr,
 		vmt_error_destroy(err);
 		return false;
 	}
-	err = parse_header(buf, size, &h);
-	if (!err)
-		err = walk_types(&h, buf, NULL, &c);
-	if (err) {
-		vmt_error_destroy(err);
+	if (!blob_ok(buf, size)) {
 		free(buf);
 		return false;
 	}
@@ -773,14 +1130,14 @@ static bool candidate_ok(read_kvirt_fn *read, void *arg, uint64_t vaddr,
 #define SCAN_PAGE 4096u
 
 // Fill @p buf from [@p vaddr, +len), zeroing pages that cannot be read
-// (zeros never match the magic).
-static void read_tolerant(read_kvirt_fn *read, void *arg, uint64_t vaddr,
+// (zeros never match the magic). False if some could not.
+static bool read_tolerant(read_kvirt_fn *read, void *arg, uint64_t vaddr,
 			  uint8_t *buf, size_t len)
 {
 	struct vmt_error *err = read(arg, vaddr, buf, len);
 
 	if (!err)
-		return;
+		return true;
 	vmt_error_destroy(err);
 	for (size_t off = 0; off < len;) {
 		size_t n = SCAN_PAGE - ((vaddr + off) % SCAN_PAGE);
@@ -794,6 +1151,193 @@ static void read_tolerant(read_kvirt_fn *read, void *arg, uint64_t vaddr,
 		}
 		off += n;
 	}
+	return false;
+}
+
+// Scanning back from __init_begin. On arm64 the linker script
+// (arch/arm64/kernel/vmlinux.lds.S) ends RO_DATA with .notes, .BTF and
+// .BTF_ids (include/asm-generic/vmlinux.lds.h), aligned to a page; then
+// come .hyp.rodata, .got, .rodata.text (trampoline, hibernate, kexec and
+// idmap text), the idmap/tramp/reserved/swapper page tables and
+// ALIGN(SEGMENT_ALIGN) before __init_begin: a few pages, ~100 KiB on Debian
+// 6.1. Reading back from __init_begin reads the gap and the blob itself
+// (kept, so not read twice); the forward scan from _etext reads all the
+// rodata before the blob (4.7 MiB on Debian 6.1) and then the blob again.
+#define TAIL_GAP (2u << 20)   // most bytes between BTF's end and __init_begin
+#define BACK_MAX (32u << 20)  // most bytes read back before giving up
+
+struct back_scan {
+	uint64_t end, floor;	// read [floor, end), chunk by chunk down
+	uint8_t **chunks;	// [i]: [end - (i + 1) * SCAN_CHUNK, +SCAN_CHUNK)
+	bool *holes;		// [i]: some pages of chunk i were unreadable
+	size_t nr;
+};
+
+static uint64_t chunk_low(const struct back_scan *bs, size_t i)
+{
+	uint64_t low = bs->end - (i + 1) * (uint64_t)SCAN_CHUNK;
+
+	return low < bs->floor ? bs->floor : low;
+}
+
+// Copy [@p vaddr, +len) (inside what was read) out of the chunks. False
+// if part of it was unreadable.
+static bool back_copy(const struct back_scan *bs, uint64_t vaddr, size_t len,
+		      uint8_t *out)
+{
+	bool whole = true;
+
+	while (len) {
+		size_t i = (size_t)((bs->end - 1 - vaddr) / SCAN_CHUNK);
+		uint64_t base = bs->end - (i + 1) * (uint64_t)SCAN_CHUNK;
+		size_t at = (size_t)(vaddr - base), n = SCAN_CHUNK - at;
+
+		if (n > len)
+			n = len;
+		memcpy(out, bs->chunks[i] + at, n);
+		whole &= !bs->holes[i];
+		out += n;
+		vaddr += n;
+		len -= n;
+	}
+	return whole;
+}
+
+// Check the candidate header at @p vaddr: its blob must end in the gap
+// below bs->end and parse.
+static bool back_candidate(read_kvirt_fn *read, void *arg,
+			   const struct back_scan *bs, uint64_t vaddr,
+			   void **data_ret, uint64_t *size_ret)
+{
+	uint8_t hdr[BTF_HDR_LEN];
+	uint64_t total, blob_end;
+	uint8_t *buf;
+
+	if (bs->end - vaddr < BTF_HDR_LEN)
+		return false;
+	back_copy(bs, vaddr, BTF_HDR_LEN, hdr);
+	if (!plausible_header(hdr, (size_t)(bs->end - vaddr), &total))
+		return false;
+	blob_end = vaddr + total;
+	if (blob_end > bs->end || bs->end - blob_end > TAIL_GAP)
+		return false;
+	buf = malloc(total);
+	if (!buf)
+		return false;
+	if (!back_copy(bs, vaddr, total, buf)) {
+		// Zeros stand in for a page that could not be read: read it
+		// strictly like the forward scan does.
+		free(buf);
+		if (!candidate_ok(read, arg, vaddr, total, data_ret))
+			return false;
+		*size_ret = total;
+		return true;
+	}
+	if (!blob_ok(buf, total)) {
+		free(buf);
+		return false;
+	}
+	*data_ret = buf;
+	*size_ret = total;
+	return true;
+}
+
+static void back_scan_free(struct back_scan *bs)
+{
+	for (size_t i = 0; i < bs->nr; i++)
+		free(bs->chunks[i]);
+	free(bs->chunks);
+	free(bs->holes);
+}
+
+// Find BTF ending just below @p end, reading down to @p floor at most.
+static bool scan_back(read_kvirt_fn *read, void *arg, uint64_t floor,
+		      uint64_t end, void **data_ret, uint64_t *vaddr_ret,
+		      uint64_t *size_ret)
+{
+	struct back_scan bs = { .end = end, .floor = floor };
+	size_t max = (size_t)((end - floor + SCAN_CHUNK - 1) / SCAN_CHUNK);
+	bool found = false;
+
+	bs.chunks = calloc(max, sizeof(*bs.chunks));
+	bs.holes = calloc(max, sizeof(*bs.holes));
+	if (!bs.chunks || !bs.holes) {
+		back_scan_free(&bs);
+		return false;
+	}
+	while (!found && bs.nr < max) {
+		size_t i = bs.nr;
+		uint64_t low = chunk_low(&bs, i);
+		uint64_t base = end - (i + 1) * (uint64_t)SCAN_CHUNK;
+		size_t len = (size_t)(end - i * (uint64_t)SCAN_CHUNK - low);
+		uint8_t *c = malloc(SCAN_CHUNK);
+
+		if (!c)
+			break;
+		bs.chunks[bs.nr++] = c;
+		bs.holes[i] = !read_tolerant(read, arg, low, c + (low - base),
+					     len);
+		for (size_t at = (size_t)(low - base); at < SCAN_CHUNK; at++) {
+			const uint8_t *m = memchr(c + at, 0x9f, SCAN_CHUNK - at);
+
+			if (!m)
+				break;
+			at = (size_t)(m - c);
+			if (back_candidate(read, arg, &bs, base + at, data_ret,
+					   size_ret)) {
+				*vaddr_ret = base + at;
+				found = true;
+				break;
+			}
+		}
+	}
+	back_scan_free(&bs);
+	return found;
+}
+
+static bool scan_forward(read_kvirt_fn *read, void *arg, uint64_t scan_start,
+			 uint64_t scan_end, void **data_ret,
+			 uint64_t *vaddr_ret, uint64_t *size_ret,
+			 struct vmt_error **err_ret)
+{
+	uint8_t *chunk;
+	void *data;
+
+	// Chunks overlap by a header's length so that a header across a
+	// chunk boundary is seen whole.
+	chunk = malloc(SCAN_CHUNK + BTF_HDR_LEN);
+	if (!chunk) {
+		*err_ret = &vmt_enomem;
+		return false;
+	}
+	for (uint64_t base = scan_start; base < scan_end; base += SCAN_CHUNK) {
+		size_t len = SCAN_CHUNK + BTF_HDR_LEN;
+
+		if (scan_end - base < len)
+			len = scan_end - base;
+		read_tolerant(read, arg, base, chunk, len);
+		for (size_t i = 0; i + BTF_HDR_LEN <= len && i < SCAN_CHUNK;
+		     i++) {
+			uint64_t total;
+			const uint8_t *m = memchr(chunk + i, 0x9f, len - i);
+
+			if (!m)
+				break;
+			i = (size_t)(m - chunk);
+			if (i >= SCAN_CHUNK ||
+			    !plausible_header(m, len - i, &total))
+				continue;
+			if (candidate_ok(read, arg, base + i, total, &data)) {
+				free(chunk);
+				*data_ret = data;
+				*vaddr_ret = base + i;
+				*size_ret = total;
+				return true;
+			}
+		}
+	}
+	free(chunk);
+	return false;
 }
 
 struct vmt_error *btf_find_in_memory(read_kvirt_fn *read, void *arg,
@@ -802,18 +1346,18 @@ struct vmt_error *btf_find_in_memory(read_kvirt_fn *read, void *arg,
 				     void **data_ret, size_t *size_ret,
 				     char *how_ret, size_t how_size)
 {
-	const struct symtab_entry *start = NULL, *stop = NULL;
-	struct vmt_error *err;
-	uint8_t *chunk;
+	const struct symtab_entry *start = NULL, *stop = NULL, *init = NULL;
+	struct vmt_error *err = NULL;
+	uint64_t vaddr, size;
 	void *data;
 
 	if (syms) {
 		start = symtab_lookup_name(syms, "__start_BTF");
 		stop = symtab_lookup_name(syms, "__stop_BTF");
+		init = symtab_lookup_name(syms, "__init_begin");
 	}
 	if (start && stop) {
-		uint64_t size = stop->address - start->address;
-
+		size = stop->address - start->address;
 		if (stop->address <= start->address || size > BTF_MAX_SIZE)
 			return vmt_error_format(
 				VMT_ERROR_BAD_DATA,
@@ -837,41 +1381,35 @@ struct vmt_error *btf_find_in_memory(read_kvirt_fn *read, void *arg,
 					"BTF scan range %#" PRIx64 "..%#" PRIx64
 					" is empty",
 					scan_start, scan_end);
-	// Chunks overlap by a header's length so that a header across a
-	// chunk boundary is seen whole.
-	chunk = malloc(SCAN_CHUNK + BTF_HDR_LEN);
-	if (!chunk)
-		return &vmt_enomem;
-	for (uint64_t base = scan_start; base < scan_end; base += SCAN_CHUNK) {
-		size_t len = SCAN_CHUNK + BTF_HDR_LEN;
+	// Where the heuristic does not hold, the forward scan still finds it.
+	if (init && init->address > scan_start && init->address <= scan_end) {
+		uint64_t floor = init->address - scan_start > BACK_MAX ?
+					 init->address - BACK_MAX :
+					 scan_start;
 
-		if (scan_end - base < len)
-			len = scan_end - base;
-		read_tolerant(read, arg, base, chunk, len);
-		for (size_t i = 0; i + BTF_HDR_LEN <= len && i < SCAN_CHUNK;
-		     i++) {
-			uint64_t total;
-			const uint8_t *m = memchr(chunk + i, 0x9f, len - i);
-
-			if (!m)
-				break;
-			i = (size_t)(m - chunk);
-			if (i >= SCAN_CHUNK ||
-			    !plausible_header(m, len - i, &total))
-				continue;
-			if (candidate_ok(read, arg, base + i, total, &data)) {
-				free(chunk);
-				*data_ret = data;
-				*size_ret = total;
-				snprintf(how_ret, how_size,
-					 "scan at %#" PRIx64 " (%" PRIu64
-					 " bytes)",
-					 base + i, total);
-				return NULL;
-			}
+		if (scan_back(read, arg, floor, init->address, &data, &vaddr,
+			      &size)) {
+			*data_ret = data;
+			*size_ret = size;
+			snprintf(how_ret, how_size,
+				 "scan at %#" PRIx64 " (%" PRIu64
+				 " bytes), back from %s __init_begin %#" PRIx64,
+				 vaddr, size, syms->source, init->address);
+			return NULL;
 		}
 	}
-	free(chunk);
+	if (scan_forward(read, arg, scan_start, scan_end, &data, &vaddr, &size,
+			 &err)) {
+		*data_ret = data;
+		*size_ret = size;
+		snprintf(how_ret, how_size,
+			 "scan at %#" PRIx64 " (%" PRIu64
+			 " bytes), forward from %#" PRIx64,
+			 vaddr, size, scan_start);
+		return NULL;
+	}
+	if (err)
+		return err;
 	return vmt_error_format(VMT_ERROR_NOT_FOUND,
 				"no BTF header (magic 0xeB9F, version 1) in %#" PRIx64
 				"..%#" PRIx64,

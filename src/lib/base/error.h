@@ -3,6 +3,7 @@
 #define VMT_BASE_ERROR_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include "vmtool/error.h"
 
 /** A formatted error; returns &vmt_enomem if allocation fails. */
@@ -29,6 +30,18 @@ struct vmt_error *vmt_error_wrap(struct vmt_error *err, const char *fmt, ...)
 static inline int vmt_error_is_fault(const struct vmt_error *err)
 {
 	return err && err->code == VMT_ERROR_FAULT;
+}
+
+/**
+ * True if @p err is NULL; frees it otherwise. For optional reads and
+ * lookups whose failure only means "not available".
+ */
+static inline bool vmt_error_ok(struct vmt_error *err)
+{
+	bool success = !err;
+
+	vmt_error_destroy(err);
+	return success;
 }
 
 #endif

@@ -982,12 +982,7 @@ static struct vmt_error *btf_find(struct typedb *base, enum vmt_type_kind kind,
 	if (s->id)
 		return convert(db, s->id, ret);
 	return vmt_error_format(VMT_ERROR_NOT_FOUND, "BTF: no %s named %s",
-				kind == VMT_TYPE_STRUCT	 ? "struct" :
-				kind == VMT_TYPE_UNION	 ? "union" :
-				kind == VMT_TYPE_ENUM	 ? "enum" :
-				kind == VMT_TYPE_TYPEDEF ? "typedef" :
-							   "type",
-				name);
+				type_lookup_kind_name(kind), name);
 }
 
 static const struct typedb_ops btf_ops = {

@@ -568,12 +568,7 @@ static struct vmt_error *dwarf_find(struct typedb *base,
 	if (!e)
 		return vmt_error_format(VMT_ERROR_NOT_FOUND,
 					"%s: no DWARF %s named %s", db->path,
-					kind == VMT_TYPE_STRUCT	 ? "struct" :
-					kind == VMT_TYPE_UNION	 ? "union" :
-					kind == VMT_TYPE_ENUM	 ? "enum" :
-					kind == VMT_TYPE_TYPEDEF ? "typedef" :
-								   "type",
-					name);
+					type_lookup_kind_name(kind), name);
 	if (!dwarf_offdie(db->dw, e->off, &die))
 		return dw_error(db, "cannot read indexed DIE", e->off);
 	return convert(db, &die, 0, ret);

@@ -284,3 +284,19 @@ void type_name(const struct vmt_type *type, char *buf, size_t size)
 		put(buf, size, &pos, decl);
 	}
 }
+
+const char *type_lookup_kind_name(enum vmt_type_kind kind)
+{
+	switch (kind) {
+	case VMT_TYPE_STRUCT:
+		return "struct";
+	case VMT_TYPE_UNION:
+		return "union";
+	case VMT_TYPE_ENUM:
+		return "enum";
+	case VMT_TYPE_TYPEDEF:
+		return "typedef";
+	default:
+		return "type";
+	}
+}

@@ -44,6 +44,9 @@ struct vmt_error *type_member(const struct vmt_type *type, const char *path,
 			      uint64_t *bit_offset_ret,
 			      const struct vmt_type_member **member_ret);
 
+/** "struct", "union", "enum", "typedef" (the kinds looked up by name), else "type". */
+const char *type_lookup_kind_name(enum vmt_type_kind kind);
+
 /** Write a C-like name of @p type ("struct list_head *", "char [16]"). */
 void type_name(const struct vmt_type *type, char *buf, size_t size);
 

@@ -147,10 +147,8 @@ struct vmt_error *kernel_member_offset(struct kernel *k, const char *type,
 bool kernel_has_member(struct kernel *k, const char *type, const char *member)
 {
 	uint64_t off;
-	struct vmt_error *err = kernel_member(k, type, member, &off, NULL);
 
-	vmt_error_destroy(err);
-	return !err;
+	return vmt_error_ok(kernel_member(k, type, member, &off, NULL));
 }
 
 struct vmt_error *kernel_type_size(struct kernel *k, const char *type,

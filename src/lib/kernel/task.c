@@ -13,16 +13,6 @@
 
 #include "kernel/task.h"
 
-// True if @p err is NULL; frees it otherwise. For optional reads and
-// lookups whose failure only means "not available".
-static bool ok(struct vmt_error *err)
-{
-	bool success = !err;
-
-	vmt_error_destroy(err);
-	return success;
-}
-
 // include/linux/sched.h
 #define PF_KTHREAD 0x00200000U
 
@@ -94,18 +84,18 @@ static struct vmt_error *task_layout_init(struct kernel *k,
 				 &l->thread_group, &size))) {
 		return err;
 	}
-	l->has_on_cpu = ok(kernel_member(k, "task_struct", "on_cpu", &l->on_cpu,
+	l->has_on_cpu = vmt_error_ok(kernel_member(k, "task_struct", "on_cpu", &l->on_cpu,
 				       &size));
 	// THREAD_INFO_IN_TASK kernels have task_struct.cpu (5.16+), older
 	// ones thread_info.cpu inside the task.
 	if (kernel_has_member(k, "task_struct", "cpu"))
-		l->has_cpu = ok(kernel_member(k, "task_struct", "cpu", &l->cpu,
+		l->has_cpu = vmt_error_ok(kernel_member(k, "task_struct", "cpu", &l->cpu,
 					    &size));
 	else
-		l->has_cpu = ok(kernel_member(k, "task_struct",
+		l->has_cpu = vmt_error_ok(kernel_member(k, "task_struct",
 					    "thread_info.cpu", &l->cpu,
 					    &size));
-	l->has_stack = ok(kernel_member(k, "task_struct", "stack", &l->stack,
+	l->has_stack = vmt_error_ok(kernel_member(k, "task_struct", "stack", &l->stack,
 				      &size));
 	return NULL;
 }
@@ -213,14 +203,14 @@ static struct vmt_error *read_task(struct walk *w, uint64_t task,
 	}
 	t->ppid = (int)ppid;
 	t->cpu = -1;
-	if (l->has_cpu && ok(kernel_read_u32(k, task + l->cpu, &pid)))
+	if (l->has_cpu && vmt_error_ok(kernel_read_u32(k, task + l->cpu, &pid)))
 		t->cpu = (int)pid;
-	if (l->has_on_cpu && ok(kernel_read_u32(k, task + l->on_cpu, &pid)))
+	if (l->has_on_cpu && vmt_error_ok(kernel_read_u32(k, task + l->on_cpu, &pid)))
 		t->oncpu = pid != 0;
 	// The task whose kernel stack holds a CPU's saved sp was running
 	// there when the dump was taken.
 	if (l->has_stack && w->nr_regs &&
-	    ok(kernel_read_u64(k, task + l->stack, &stack)) && stack) {
+	    vmt_error_ok(kernel_read_u64(k, task + l->stack, &stack)) && stack) {
 		for (i = 0; i < w->nr_regs; i++) {
 			v = w->regs[i].sp;
 			if (v >= stack && v - stack < w->thread_size)
@@ -348,13 +338,13 @@ static bool looks_like_init_task(struct kernel *k,
 	uint64_t next, prev, mm;
 	uint32_t pid;
 
-	if (!ok(kernel_read_u32(k, task + l->pid, &pid)) || pid != 0)
+	if (!vmt_error_ok(kernel_read_u32(k, task + l->pid, &pid)) || pid != 0)
 		return false;
-	if (!ok(kernel_read_u64(k, task + l->mm, &mm)) || mm != 0)
+	if (!vmt_error_ok(kernel_read_u64(k, task + l->mm, &mm)) || mm != 0)
 		return false;
-	if (!ok(kernel_read_u64(k, task + l->tasks, &next)) || !next)
+	if (!vmt_error_ok(kernel_read_u64(k, task + l->tasks, &next)) || !next)
 		return false;
-	if (!ok(kernel_read_u64(k, next + 8, &prev)))
+	if (!vmt_error_ok(kernel_read_u64(k, next + 8, &prev)))
 		return false;
 	return prev == task + l->tasks;
 }
@@ -464,8 +454,8 @@ static void add_idle_tasks(struct walk *w)
 	if (!ncpu || ncpu > 4096)
 		ncpu = w->nr_regs;
 	for (cpu = 0; cpu < ncpu; cpu++) {
-		if (!ok(kernel_read_u64(k, offsets + 8 * cpu, &off)) ||
-		    !ok(kernel_read_u64(k, runqueues + off + idle_off, &idle)) ||
+		if (!vmt_error_ok(kernel_read_u64(k, offsets + 8 * cpu, &off)) ||
+		    !vmt_error_ok(kernel_read_u64(k, runqueues + off + idle_off, &idle)) ||
 		    !idle)
 			continue;
 		vmt_error_destroy(add_task(w, idle));

@@ -14,16 +14,6 @@
 #include "kernel/maple_tree.h"
 #include "kernel/task.h"
 
-// True if @p err is NULL; frees it otherwise. For optional reads and
-// lookups whose failure only means "not available".
-static bool ok(struct vmt_error *err)
-{
-	bool success = !err;
-
-	vmt_error_destroy(err);
-	return success;
-}
-
 // Bound on VMAs of one mm: vm.max_map_count defaults to 65530.
 #define MAX_VMAS (1U << 20)
 // include/linux/mm_types_task.h: MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS,
@@ -161,7 +151,7 @@ static struct vmt_error *vma_layout_init(struct kernel *k,
 		// Before 6.2 anon_name shared a union with vma->shared and was
 		// valid only without vm_file.
 		l->anon_name_in_union =
-			ok(kernel_member_offset(k, "vm_area_struct", "shared",
+			vmt_error_ok(kernel_member_offset(k, "vm_area_struct", "shared",
 					      &shared)) &&
 			shared == l->anon_name;
 	}
@@ -177,7 +167,7 @@ static struct vmt_error *vma_layout_init(struct kernel *k,
 		    (err = off(k, "maple_tree", "ma_root", &l->ma_root)))
 			return err;
 		maple_layout_default(&l->ml);
-		if (ok(kernel_type_size(k, "maple_node", &size)))
+		if (vmt_error_ok(kernel_type_size(k, "maple_node", &size)))
 			l->ml.node_size = (uint32_t)size;
 	} else {
 		if ((err = off(k, "mm_struct", "mmap", &l->mmap)) ||
@@ -463,7 +453,7 @@ static struct vmt_error *read_rss(struct kernel *k, uint64_t mm,
 	err = kernel_member(k, "mm_struct", "rss_stat", &off, &size);
 	if (err)
 		return err;
-	if (ok(kernel_member_offset(k, "mm_struct", "rss_stat.count",
+	if (vmt_error_ok(kernel_member_offset(k, "mm_struct", "rss_stat.count",
 				  &count_off))) {
 		// Up to 6.1: struct mm_rss_stat { atomic_long_t count[]; }.
 		for (i = 0; i < NR_MM_COUNTERS; i++) {
@@ -485,9 +475,9 @@ static struct vmt_error *read_rss(struct kernel *k, uint64_t mm,
 	if (err)
 		return err;
 	elem = size / NR_MM_COUNTERS;
-	if (!ok(kernel_member_offset(k, "percpu_counter", "counters",
+	if (!vmt_error_ok(kernel_member_offset(k, "percpu_counter", "counters",
 				 &counters_off)) ||
-	    !ok(kernel_symbol(k, "__per_cpu_offset", &percpu_offsets)))
+	    !vmt_error_ok(kernel_symbol(k, "__per_cpu_offset", &percpu_offsets)))
 		percpu_offsets = 0;
 	kernel_cpu_regs(k, &regs, &nr_cpus);
 	for (i = 0; i < NR_MM_COUNTERS; i++) {
@@ -501,11 +491,11 @@ static struct vmt_error *read_rss(struct kernel *k, uint64_t mm,
 			return err;
 		total += v;
 		if (!percpu_offsets ||
-		    !ok(kernel_read_u64(k, base + counters_off, &counters)))
+		    !vmt_error_ok(kernel_read_u64(k, base + counters_off, &counters)))
 			continue;
 		for (cpu = 0; cpu < nr_cpus; cpu++) {
-			if (!ok(kernel_read_u64(k, percpu_offsets + 8 * cpu, &pco)) ||
-			    !ok(kernel_read_u32(k, counters + pco, &d)))
+			if (!vmt_error_ok(kernel_read_u64(k, percpu_offsets + 8 * cpu, &pco)) ||
+			    !vmt_error_ok(kernel_read_u32(k, counters + pco, &d)))
 				continue;
 			total += (uint64_t)(int64_t)(int32_t)d;
 		}
@@ -565,8 +555,8 @@ struct vmt_error *task_vmas(struct kernel *k, const struct vmt_task *task,
 	err = kernel_read_u64(k, task->task + l.task_fs, &fs);
 	if (!err && fs) {
 		root = fs + l.fs_root;
-		if (!ok(kernel_read_u64(k, root + l.path_mnt, &c.root_mnt)) ||
-		    !ok(kernel_read_u64(k, root + l.path_dentry, &c.root_dentry)))
+		if (!vmt_error_ok(kernel_read_u64(k, root + l.path_mnt, &c.root_mnt)) ||
+		    !vmt_error_ok(kernel_read_u64(k, root + l.path_dentry, &c.root_dentry)))
 			c.root_mnt = c.root_dentry = 0;
 	}
 	vmt_error_destroy(err);

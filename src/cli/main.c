@@ -15,23 +15,23 @@
 
 #include "cmd.h"
 
-static const struct command {
-	const char *name;
-	cmd_fn *fn;
-	const char *help;
-} commands[] = {
-	{ "info", cmd_info, "dump format, kernel and layout inputs" },
-	{ "vmcoreinfo", cmd_vmcoreinfo, "the raw VMCOREINFO text" },
-	{ "rd", cmd_rd, "read memory: rd [-p|-u PID] [-8|-16|-32|-64] ADDR [COUNT] [--raw]" },
-	{ "vtop", cmd_vtop, "translate: vtop [-k|-u PID] ADDR..." },
-	{ "ptov", cmd_ptov, "linear-map address of PADDR..." },
-	{ "explain", cmd_explain, "the arm64 layout and where each value came from" },
-	{ "sym", cmd_sym, "sym NAME... | ADDR..." },
-	{ "struct", cmd_struct, "struct NAME [ADDR]: layout, or values at ADDR" },
-	{ "union", cmd_struct, "union NAME [ADDR]" },
-	{ "whatis", cmd_whatis, "whatis NAME: a type or a symbol" },
-	{ "ps", cmd_ps, "ps [PID|COMM]...: tasks" },
-	{ "vm", cmd_vm, "vm [--maps] PID... | vm --all: memory maps" },
+static const struct command commands[] = {
+	{ "info", cmd_info, "info", "dump format, kernel and layout inputs" },
+	{ "vmcoreinfo", cmd_vmcoreinfo, "vmcoreinfo", "the raw VMCOREINFO text" },
+	{ "rd", cmd_rd, "rd [-p|-u PID] [-8|-16|-32|-64] ADDR [COUNT] [--raw]",
+	  "read memory" },
+	{ "vtop", cmd_vtop, "vtop [-k|-u PID] ADDR...", "translate addresses" },
+	{ "ptov", cmd_ptov, "ptov PADDR...", "linear-map address of PADDR..." },
+	{ "explain", cmd_explain, "explain",
+	  "the arm64 layout and where each value came from" },
+	{ "sym", cmd_sym, "sym NAME... | ADDR...", "symbols by name or address" },
+	{ "struct", cmd_struct, "struct NAME [ADDR]",
+	  "a struct layout, or its values at ADDR" },
+	{ "union", cmd_struct, "union NAME [ADDR]",
+	  "a union layout, or its values at ADDR" },
+	{ "whatis", cmd_whatis, "whatis NAME", "a type or a symbol" },
+	{ "ps", cmd_ps, "ps [PID|COMM]...", "tasks" },
+	{ "vm", cmd_vm, "vm [--maps] PID... | vm --all", "memory maps" },
 };
 
 static void usage(FILE *out)
@@ -56,7 +56,8 @@ static void usage(FILE *out)
 		"\n"
 		"Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-11s %s\n", commands[i].name, commands[i].help);
+		fprintf(out, "  %-11s %s\n", commands[i].name,
+			commands[i].summary);
 	fprintf(out,
 		"\n"
 		"Exit status: 0 success; 1 something asked for was not found or not\n"
@@ -73,6 +74,81 @@ int usage_error(const char *cmd, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+	return EXIT_USAGE;
+}
+
+// "CMD: context: message" (the parts that exist).
+static void print_failure(struct cmd_ctx *ctx, const char *context,
+			  const char *message)
+{
+	fprintf(stderr, "vmtool: ");
+	if (ctx->cmd)
+		fprintf(stderr, "%s: ", ctx->cmd->name);
+	if (context && context[0])
+		fprintf(stderr, "%s: ", context);
+	fprintf(stderr, "%s\n", message);
+}
+
+int cmd_fail(struct cmd_ctx *ctx, const struct vmt_error *err,
+	     const char *fmt, ...)
+{
+	int rc = error_exit_code(err);
+	char context[512] = "";
+	va_list ap;
+
+	if (fmt) {
+		va_start(ap, fmt);
+		vsnprintf(context, sizeof(context), fmt, ap);
+		va_end(ap);
+	}
+	if (ctx->json) {
+		struct json j;
+
+		json_init(&j, ctx->out);
+		json_error(&j, err, rc, context[0] ? context : NULL);
+		json_finish(&j);
+	}
+	print_failure(ctx, context, err->message ? err->message : "");
+	return rc;
+}
+
+int cmd_entry_error(struct cmd_ctx *ctx, struct json *j,
+		    const struct vmt_error *err, const char *fmt, ...)
+{
+	int rc = error_exit_code(err);
+	char context[512] = "";
+	va_list ap;
+
+	if (fmt) {
+		va_start(ap, fmt);
+		vsnprintf(context, sizeof(context), fmt, ap);
+		va_end(ap);
+	}
+	if (ctx->json)
+		json_error(j, err, rc, context[0] ? context : NULL);
+	else
+		print_failure(ctx, context, err->message ? err->message : "");
+	return rc;
+}
+
+int cmd_usage(struct cmd_ctx *ctx, const char *fmt, ...)
+{
+	char message[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	if (ctx->json) {
+		struct json j;
+
+		json_init(&j, ctx->out);
+		json_usage_error(&j, message);
+		json_finish(&j);
+	}
+	print_failure(ctx, NULL, message);
+	if (ctx->cmd)
+		fprintf(stderr, "usage: %s\n", ctx->cmd->usage);
 	return EXIT_USAGE;
 }
 
@@ -163,9 +239,21 @@ static int run_command(struct cmd_ctx *ctx, int argc, char **argv)
 		return usage_error(NULL, "unknown command '%s' (see vmtool --help)",
 				   argv[0]);
 	argc = take_json_option(ctx, argc, argv);
+	ctx->cmd = cmd;
+	if (!ctx->out)
+		ctx->out = stdout;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help")) {
+			fprintf(ctx->out, "usage: %s\n%s\n", cmd->usage,
+				cmd->summary);
+			ctx->cmd = NULL;
+			return EXIT_OK;
+		}
+	}
 	optind = 0; // reset getopt for the command's own options
 	rc = cmd->fn(ctx, argc, argv);
-	fflush(stdout);
+	fflush(ctx->out);
+	ctx->cmd = NULL;
 	ctx->json = json;
 	return rc;
 }

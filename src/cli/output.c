@@ -1,4 +1,6 @@
 #include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "output.h"
@@ -156,4 +158,90 @@ int report_error(const struct vmt_error *err, const char *context)
 	else
 		fprintf(stderr, "vmtool: %s\n", err->message);
 	return error_exit_code(err);
+}
+
+const char *error_kind(const struct vmt_error *err)
+{
+	switch (err->code) {
+	case VMT_ERROR_FAULT:
+		switch (err->fault) {
+		case VMT_FAULT_EXCLUDED:
+			return "excluded";
+		case VMT_FAULT_NOT_IN_DUMP:
+			return "not_in_dump";
+		case VMT_FAULT_LOST:
+			return "lost";
+		case VMT_FAULT_NOT_MAPPED:
+			return "not_mapped";
+		default:
+			return "fault";
+		}
+	case VMT_ERROR_NOT_FOUND:
+		return "not_found";
+	case VMT_ERROR_BAD_DATA:
+		return "corrupt";
+	case VMT_ERROR_UNSUPPORTED:
+		return "unsupported";
+	case VMT_ERROR_OS:
+		return "os";
+	case VMT_ERROR_NO_MEMORY:
+		return "no_memory";
+	case VMT_ERROR_INVALID_ARGUMENT:
+		return "invalid_argument";
+	case VMT_ERROR_OVERFLOW:
+		return "overflow";
+	}
+	return "fault";
+}
+
+static void json_error_message(struct json *j, const char *context,
+			       const char *message)
+{
+	char *text = NULL;
+
+	if (context && asprintf(&text, "%s: %s", context, message) >= 0) {
+		json_string(j, text);
+		free(text);
+	} else {
+		json_string(j, message);
+	}
+}
+
+void json_error(struct json *j, const struct vmt_error *err, int exit_code,
+		const char *context)
+{
+	json_begin_object(j);
+	json_key(j, "error");
+	json_begin_object(j);
+	json_key(j, "code");
+	json_int(j, exit_code);
+	json_key(j, "kind");
+	json_string(j, error_kind(err));
+	json_key(j, "message");
+	json_error_message(j, context, err->message ? err->message : "");
+	if (err->code == VMT_ERROR_FAULT) {
+		json_key(j, "address");
+		json_addr(j, err->address);
+	}
+	if (err->code == VMT_ERROR_OS) {
+		json_key(j, "errno");
+		json_int(j, err->errnum);
+	}
+	json_end_object(j);
+	json_end_object(j);
+}
+
+void json_usage_error(struct json *j, const char *message)
+{
+	json_begin_object(j);
+	json_key(j, "error");
+	json_begin_object(j);
+	json_key(j, "code");
+	json_int(j, EXIT_USAGE);
+	json_key(j, "kind");
+	json_string(j, "usage");
+	json_key(j, "message");
+	json_string(j, message);
+	json_end_object(j);
+	json_end_object(j);
 }

@@ -42,6 +42,24 @@ void json_addr(struct json *j, uint64_t v);
 /** End the document with a newline. */
 void json_finish(struct json *j);
 
+/**
+ * Write {"error": {"code", "kind", "message", "address"?, "errno"?}} for
+ * @p err with @p exit_code; @p context (may be NULL) is prepended to the
+ * message.
+ */
+void json_error(struct json *j, const struct vmt_error *err, int exit_code,
+		const char *context);
+
+/** Write a usage error object (kind "usage", code 2). */
+void json_usage_error(struct json *j, const char *message);
+
+/**
+ * The stable kind of @p err for scripts: "not_found", "excluded",
+ * "not_in_dump", "lost", "not_mapped", "corrupt", "unsupported", "os",
+ * "no_memory", "invalid_argument", "overflow", "fault".
+ */
+const char *error_kind(const struct vmt_error *err);
+
 /** Print "vmtool: <message>" to stderr and give the exit code for @p err. */
 int report_error(const struct vmt_error *err, const char *context);
 

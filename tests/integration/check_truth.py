@@ -15,7 +15,7 @@ decompressed into $VMTOOL_CACHE) is passed with -k, so symbols and types
 come from ELF and DWARF instead of kallsyms and BTF; sets without one are
 skipped.
 """
-import gzip, json, os, struct, subprocess, sys
+import lzma, shutil, gzip, json, os, struct, subprocess, sys
 
 EXTRA = []  # options put before every command (e.g. -k VMLINUX)
 
@@ -43,8 +43,24 @@ class Result:
             self.bad.append(why)
 
 def dumps_of(setdir):
-    return sorted(os.path.join(setdir, f) for f in os.listdir(setdir)
-                  if f.startswith("vmcore") and not f.endswith(".xz"))
+    """The set's dump files; a set that ships only xz-compressed ones (a
+    kexec capture's /proc/vmcore) has them decompressed once into the cache."""
+    files = sorted(os.path.join(setdir, f) for f in os.listdir(setdir)
+                   if f.startswith("vmcore") and not f.endswith(".xz"))
+    if files:
+        return files
+    cache = os.path.join(os.environ.get("VMTOOL_CACHE") or "/tmp/vmtool-cache",
+                         os.path.basename(setdir.rstrip("/")))
+    for f in sorted(os.listdir(setdir)):
+        if f.startswith("vmcore") and f.endswith(".xz"):
+            out = os.path.join(cache, f[:-3])
+            if not os.path.exists(out):
+                os.makedirs(cache, exist_ok=True)
+                with lzma.open(os.path.join(setdir, f)) as i, open(out + ".tmp", "wb") as o:
+                    shutil.copyfileobj(i, o, 1 << 20)
+                os.rename(out + ".tmp", out)
+            files.append(out)
+    return files
 
 def workload(setdir):
     rows = []

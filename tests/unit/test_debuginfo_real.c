@@ -47,12 +47,44 @@ static bool exists(const char *path)
 	return access(path, R_OK) == 0;
 }
 
+// Decompress @p xz into @p out once (name.tmp, then rename).
+static bool unxz(const char *xz, const char *out)
+{
+	char cmd[4000], tmp[1600];
+
+	if (exists(out))
+		return true;
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", out, (long)getpid());
+	snprintf(cmd, sizeof(cmd), "xz -dkc '%s' > '%s'", xz, tmp);
+	if (system(cmd) != 0) {
+		unlink(tmp);
+		return false;
+	}
+	return rename(tmp, out) == 0;
+}
+
+static void mkdirs(const char *path)
+{
+	char buf[1400];
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(buf, 0755);
+			*p = '/';
+		}
+	}
+	mkdir(buf, 0755);
+}
+
 static void open_set(struct set *s, const char *dumps, const char *name)
 {
 	static const char *const files[] = {
 		"vmcore.kdump-zlib", "vmcore.kdump-zlib.flat",
 		"vmcore.mdf-lzo-d31.kdump",
 	};
+	static const char *const xz_files[] = { "vmcore.elf", "vmcore.proc.elf" };
 	char path[1400] = "";
 	const char *p = path;
 
@@ -64,7 +96,24 @@ static void open_set(struct set *s, const char *dumps, const char *name)
 			break;
 		path[0] = '\0';
 	}
-	ck_assert_msg(path[0], "%s: no uncompressed dump file", name);
+	// A set with only an xz-compressed ELF (a kexec capture's
+	// /proc/vmcore): decompress it once into the cache.
+	for (size_t i = 0; !path[0] && i < sizeof(xz_files) / sizeof(xz_files[0]);
+	     i++) {
+		const char *cache = getenv("VMTOOL_CACHE");
+		char xz[1400], dir[1400];
+
+		snprintf(xz, sizeof(xz), "%s/%s.xz", s->dir, xz_files[i]);
+		if (!exists(xz))
+			continue;
+		snprintf(dir, sizeof(dir), "%s/%s", cache && *cache ? cache :
+					   "/tmp/vmtool-cache", name);
+		mkdirs(dir);
+		snprintf(path, sizeof(path), "%s/%s", dir, xz_files[i]);
+		if (!unxz(xz, path))
+			path[0] = '\0';
+	}
+	ck_assert_msg(path[0], "%s: no dump file", name);
 	vmt_ck_no_err(dump_open(&p, 1, &s->dump));
 	ck_assert_msg(s->dump->vmcoreinfo, "%s: no VMCOREINFO", name);
 	vmt_ck_no_err(vmcoreinfo_parse(s->dump->vmcoreinfo,
@@ -212,36 +261,6 @@ static void check_vmcoreinfo_layout(const struct set *s, struct typedb *db)
 	ck_assert_uint_gt(checked, 30);
 }
 
-// Decompress @p xz into @p out once (name.tmp, then rename).
-static bool unxz(const char *xz, const char *out)
-{
-	char cmd[4000], tmp[1600];
-
-	if (exists(out))
-		return true;
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", out, (long)getpid());
-	snprintf(cmd, sizeof(cmd), "xz -dkc '%s' > '%s'", xz, tmp);
-	if (system(cmd) != 0) {
-		unlink(tmp);
-		return false;
-	}
-	return rename(tmp, out) == 0;
-}
-
-static void mkdirs(const char *path)
-{
-	char buf[1400];
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(buf, 0755);
-			*p = '/';
-		}
-	}
-	mkdir(buf, 0755);
-}
 
 // Members of @p a and @p b agree one for one, recursing into anonymous
 // struct/union members.

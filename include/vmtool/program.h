@@ -255,6 +255,17 @@ struct vmt_error *vmt_program_find_type(struct vmt_program *prog,
 					const char *name,
 					const struct vmt_type **ret);
 
+/**
+ * Byte offset of @p member ("tasks", "se.cfs_rq": nested members with
+ * dots, anonymous members looked into) in struct or union @p type
+ * ("task_struct", "struct task_struct"). NOT_FOUND if either is unknown;
+ * UNSUPPORTED for a bitfield.
+ */
+struct vmt_error *vmt_program_member_offset(struct vmt_program *prog,
+					    const char *type,
+					    const char *member,
+					    uint64_t *ret);
+
 /** Which source types come from ("dwarf" or "btf"). */
 const char *vmt_program_type_source(struct vmt_program *prog);
 

@@ -6,5 +6,7 @@
 #include "vmtool/error.h"
 #include "vmtool/types.h"
 #include "vmtool/program.h"
+#include "vmtool/fs.h"
+#include "vmtool/list.h"
 
 #endif

@@ -73,7 +73,8 @@ int cmd_entry_error(struct cmd_ctx *ctx, struct json *j,
 	__attribute__((format(printf, 4, 5)));
 
 cmd_fn cmd_info, cmd_vmcoreinfo, cmd_rd, cmd_vtop, cmd_ptov, cmd_explain,
-	cmd_sym, cmd_struct, cmd_whatis, cmd_ps, cmd_vm;
+	cmd_sym, cmd_struct, cmd_whatis, cmd_ps, cmd_vm, cmd_files, cmd_mount,
+	cmd_list;
 
 /**
  * Strip a --json among @p argv (it may stand among a command's options),

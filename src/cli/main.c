@@ -32,6 +32,11 @@ static const struct command commands[] = {
 	{ "whatis", cmd_whatis, "whatis NAME", "a type or a symbol" },
 	{ "ps", cmd_ps, "ps [PID|COMM]...", "tasks" },
 	{ "vm", cmd_vm, "vm [--maps] PID... | vm --all", "memory maps" },
+	{ "files", cmd_files, "files PID...", "a task's open files" },
+	{ "mount", cmd_mount, "mount [PID]",
+	  "the mounts of a task's namespace (pid 1 by default)" },
+	{ "list", cmd_list, "list [-o OFFSET|TYPE.member] [-H] ADDR",
+	  "walk a linked list from ADDR (-H: ADDR is a list head)" },
 };
 
 static void usage(FILE *out)

@@ -595,6 +595,14 @@ struct vmt_error *vmt_program_find_type(struct vmt_program *prog,
 	return debuginfo_find_type(&prog->di, name, ret);
 }
 
+struct vmt_error *vmt_program_member_offset(struct vmt_program *prog,
+					    const char *type,
+					    const char *member,
+					    uint64_t *ret)
+{
+	return kernel_member_offset(&prog->kernel, type, member, ret);
+}
+
 const char *vmt_program_type_source(struct vmt_program *prog)
 {
 	return debuginfo_type_source(&prog->di);

@@ -35,3 +35,12 @@ tests_unit_test_task_list_SOURCES = tests/unit/test_task_list.c \
 tests_unit_test_task_list_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_task_list_LDADD = $(CHECK_LIBS)
 endif
+
+# List and rb-tree walks over memory laid out in a buffer.
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_list
+TESTS += tests/unit/test_list
+tests_unit_test_list_SOURCES = tests/unit/test_list.c
+tests_unit_test_list_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_list_LDADD = libvmtool_internal.la $(CHECK_LIBS)
+endif

@@ -3,9 +3,12 @@
 #define VMT_TESTUTIL_H
 
 #include <check.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "base/error.h"
 #include "vmtool/error.h"
 
 // Fail the test with the error's message if @p expr returned an error.
@@ -45,6 +48,39 @@ static inline const char *vmt_shared_dumps(void)
 	const char *dir = getenv("VMTOOL_SHARED_DUMPS");
 
 	return dir && *dir ? dir : NULL;
+}
+
+// Kernel memory held in a buffer: @p size bytes mapped at @p base, for
+// walkers that read through a kread_fn. Reads outside it fault.
+struct vmt_fake_mem {
+	uint64_t base;
+	uint8_t *bytes;
+	size_t size;
+};
+
+static inline struct vmt_error *vmt_fake_mem_read(void *arg, uint64_t addr,
+						  void *buf, size_t len)
+{
+	const struct vmt_fake_mem *m = arg;
+
+	if (addr < m->base || addr - m->base > m->size ||
+	    len > m->size - (addr - m->base))
+		return vmt_error_fault(VMT_FAULT_NOT_MAPPED, addr,
+				       "test memory: %#llx not mapped",
+				       (unsigned long long)addr);
+	memcpy(buf, m->bytes + (addr - m->base), len);
+	return NULL;
+}
+
+// Store a little-endian 64-bit word at @p addr of @p m.
+static inline void vmt_fake_mem_put64(struct vmt_fake_mem *m, uint64_t addr,
+				      uint64_t v)
+{
+	ck_assert_msg(addr >= m->base && addr - m->base + 8 <= m->size,
+		      "test memory: %#llx out of the buffer",
+		      (unsigned long long)addr);
+	for (int i = 0; i < 8; i++)
+		m->bytes[addr - m->base + i] = (uint8_t)(v >> (8 * i));
 }
 
 #endif

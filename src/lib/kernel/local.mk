@@ -3,4 +3,7 @@ libvmtool_internal_la_SOURCES += src/lib/kernel/kernel.c src/lib/kernel/kernel.h
 libvmtool_internal_la_SOURCES += src/lib/kernel/task.c src/lib/kernel/task.h \
 	src/lib/kernel/vma.c src/lib/kernel/proc_fmt.c \
 	src/lib/kernel/maple_tree.c src/lib/kernel/maple_tree.h \
-	src/lib/kernel/d_path.c src/lib/kernel/d_path.h src/lib/kernel/kread.h
+	src/lib/kernel/d_path.c src/lib/kernel/d_path.h src/lib/kernel/kread.h \
+	src/lib/kernel/list.c src/lib/kernel/list.h \
+	src/lib/kernel/rbtree.c src/lib/kernel/rbtree.h \
+	src/lib/kernel/fs.c src/lib/kernel/fs.h src/lib/kernel/mount.c

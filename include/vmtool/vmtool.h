@@ -6,5 +6,7 @@
 #include "vmtool/error.h"
 #include "vmtool/types.h"
 #include "vmtool/program.h"
+#include "vmtool/log.h"
+#include "vmtool/sys.h"
 
 #endif

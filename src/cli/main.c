@@ -32,6 +32,10 @@ static const struct command commands[] = {
 	{ "whatis", cmd_whatis, "whatis NAME", "a type or a symbol" },
 	{ "ps", cmd_ps, "ps [PID|COMM]...", "tasks" },
 	{ "vm", cmd_vm, "vm [--maps] PID... | vm --all", "memory maps" },
+	{ "log", cmd_log, "log [-t|-T] [-m] [-c] [-d]",
+	  "the kernel log, as dmesg prints it" },
+	{ "sys", cmd_sys, "sys",
+	  "kernel, CPUs, memory, uptime, load, tasks and the panic" },
 };
 
 static void usage(FILE *out)

@@ -1,1 +1,3 @@
 libvmtool_internal_la_SOURCES += src/lib/program.c src/lib/program_internal.h
+libvmtool_internal_la_SOURCES += src/lib/program_log.c
+libvmtool_internal_la_SOURCES += src/lib/program_sys.c

@@ -4,3 +4,11 @@ libvmtool_internal_la_SOURCES += src/lib/kernel/task.c src/lib/kernel/task.h \
 	src/lib/kernel/vma.c src/lib/kernel/proc_fmt.c \
 	src/lib/kernel/maple_tree.c src/lib/kernel/maple_tree.h \
 	src/lib/kernel/d_path.c src/lib/kernel/d_path.h src/lib/kernel/kread.h
+# The kernel log (printk ring buffer, log_buf) and `sys`.
+libvmtool_internal_la_SOURCES += src/lib/kernel/printk.c src/lib/kernel/printk.h \
+	src/lib/kernel/printk_parse.h src/lib/kernel/printk_common.c \
+	src/lib/kernel/printk_ring.c src/lib/kernel/printk_logbuf.c \
+	src/lib/kernel/printk_format.c
+libvmtool_internal_la_SOURCES += src/lib/kernel/sysinfo.c src/lib/kernel/sysinfo.h \
+	src/lib/kernel/sysinfo_memory.c src/lib/kernel/sysinfo_time.c \
+	src/lib/kernel/sysinfo_panic.c

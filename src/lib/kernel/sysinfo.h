@@ -89,6 +89,13 @@ uint32_t hz_from_jiffies(uint64_t jiffies_64, uint64_t ref_nsec);
  */
 uint64_t jiffies_uptime_nsec(uint64_t jiffies_64, uint32_t hz);
 
+/**
+ * The wall-clock time at boot from the RTC's "setting system clock to ...
+ * (SECONDS)" record (the last one), in ns since the epoch.
+ */
+bool boot_time_from_rtc_line(const struct vmt_log *log, int64_t *ret,
+			     uint64_t *seq_ret);
+
 /** What the log tells about a panic. */
 struct panic_facts {
 	/** Index of the message's record, or SIZE_MAX when none. */

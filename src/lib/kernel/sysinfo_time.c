@@ -15,6 +15,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "kernel/sysinfo.h"
 
@@ -115,6 +116,38 @@ static struct vmt_error *read_tk_core(struct kernel *k, struct tk_clocks *ret)
 	return NULL;
 }
 
+// The wall clock the RTC set at boot: drivers/rtc/class.c rtc_hctosys()
+// logs "<dev>: setting system clock to <date> UTC (<seconds>)". The last
+// such record gives the wall-clock time at boot as seconds - timestamp
+// (at most 12 digits are taken: the product stays inside 64 bits).
+bool boot_time_from_rtc_line(const struct vmt_log *log, int64_t *ret,
+			     uint64_t *seq_ret)
+{
+	static const char key[] = "setting system clock to ";
+
+	for (size_t i = log ? log->nr_records : 0; i-- > 0;) {
+		const struct vmt_log_record *r = &log->records[i];
+		const char *p = memmem(r->text, r->text_len, key,
+				       sizeof(key) - 1);
+		const char *end = r->text + r->text_len;
+		int64_t secs = 0;
+
+		if (!p || end - p < 4 || end[-1] != ')')
+			continue;
+		p = end - 2;
+		while (p > r->text && *p >= '0' && *p <= '9')
+			p--;
+		if (*p != '(' || p == end - 2 || end - p > 14)
+			continue;
+		for (p++; *p != ')'; p++)
+			secs = secs * 10 + (*p - '0');
+		*ret = secs * (int64_t)NSEC - (int64_t)r->ts_nsec;
+		*seq_ret = r->seq;
+		return true;
+	}
+	return false;
+}
+
 static bool read_symbol_u64(struct kernel *k, const char *name,
 			    uint64_t *ret)
 {
@@ -131,7 +164,7 @@ void sysinfo_time(struct kernel *k, bool has_crash_time, uint64_t crash_time,
 	struct tk_clocks tk = { 0 };
 	struct vmt_error *tk_err;
 	bool has_tk, has_jiffies, has_log_ts = log && log->nr_records;
-	uint64_t jiffies, tick_nsec, log_ts = 0;
+	uint64_t jiffies, tick_nsec, log_ts = 0, rtc_seq;
 	char tk_why[160];
 
 	tk_err = read_tk_core(k, &tk);
@@ -207,9 +240,13 @@ void sysinfo_time(struct kernel *k, bool has_crash_time, uint64_t crash_time,
 		s->boot_time_nsec = s->crash_time_nsec - (int64_t)s->uptime_nsec;
 		sys_source(s, VMT_SYS_BOOT_TIME, true,
 			   "crash time - uptime");
+	} else if (boot_time_from_rtc_line(log, &s->boot_time_nsec, &rtc_seq)) {
+		sys_source(s, VMT_SYS_BOOT_TIME, true,
+			   "the RTC's \"setting system clock to\" log record %" PRIu64
+			   " minus its timestamp", rtc_seq);
 	} else {
 		sys_source(s, VMT_SYS_BOOT_TIME, false,
-			   "needs the crash time and the uptime: %s",
+			   "needs the crash time and the uptime, or the RTC's log line: %s",
 			   !s->known[VMT_SYS_CRASH_TIME] ?
 				   s->sources[VMT_SYS_CRASH_TIME] :
 				   s->sources[VMT_SYS_UPTIME]);

@@ -3,8 +3,11 @@
 #define VMT_TESTUTIL_H
 
 #include <check.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "vmtool/error.h"
 
@@ -45,6 +48,22 @@ static inline const char *vmt_shared_dumps(void)
 	const char *dir = getenv("VMTOOL_SHARED_DUMPS");
 
 	return dir && *dir ? dir : NULL;
+}
+
+// Decompress @p xz into @p out once (kept between runs: written under a
+// temporary name, then renamed); false if that fails.
+static inline bool vmt_unxz_cached(const char *xz, const char *out)
+{
+	char cmd[3 * 4096 + 128];
+	struct stat st;
+	int n;
+
+	if (!stat(out, &st) && st.st_size > 0)
+		return true;
+	n = snprintf(cmd, sizeof(cmd),
+		     "mkdir -p \"$(dirname '%s')\" && xz -dkc '%s' > '%s.tmp.%d' && mv '%s.tmp.%d' '%s'",
+		     out, xz, out, (int)getpid(), out, (int)getpid(), out);
+	return n > 0 && (size_t)n < sizeof(cmd) && system(cmd) == 0;
 }
 
 #endif

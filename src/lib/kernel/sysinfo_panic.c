@@ -47,10 +47,9 @@ static bool parse_uint(const char **p, const char *end, int *ret)
 // "CPU: N [UID: U ]PID: P Comm:" at the start of a line.
 static bool cpu_line(const char *s, size_t len, int *cpu, int *pid)
 {
-	const char *p = s + 4, *end = s + len, *q;
+	const char *p = s + 5, *end = s + len, *q;
 
-	if (!starts_with(s, len, "CPU: ") || !parse_uint(&p, end, cpu) ||
-	    p == s + 4)
+	if (!starts_with(s, len, "CPU: ") || !parse_uint(&p, end, cpu))
 		return false;
 	q = memmem(p, (size_t)(end - p), " PID: ", 6);
 	if (!q)

@@ -75,7 +75,7 @@ struct vmt_error *vmt_program_sysinfo(struct vmt_program *prog,
 			 "VMCOREINFO CRASHTIME" :
 			 "the kdump header's timestamp");
 	sysinfo_time(&prog->kernel, info->has_crash_time, info->crash_time,
-		     crash_how, log, s);
+		     crash_how, log, tasks, nr_tasks, s);
 	sysinfo_panic(&prog->kernel, log, log_why, tasks, nr_tasks, s);
 	prog->sys_loaded = true;
 	*ret = s;

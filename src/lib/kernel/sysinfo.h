@@ -70,10 +70,12 @@ struct vmt_error *mem_section_present(const struct mem_section_layout *l,
  * CRASH_TIME, HZ, UPTIME and BOOT_TIME: the dump's crash time, else the
  * timekeeper (tk_core); HZ from tick_nsec, else from jiffies against a
  * reference clock; uptime from jiffies_64, else the timekeeper, else the
- * newest log record (@p log may be NULL).
+ * scheduler clock of the tasks (se.exec_start) or the newest log record,
+ * the later. @p log and @p tasks may be NULL.
  */
 void sysinfo_time(struct kernel *k, bool has_crash_time, uint64_t crash_time,
 		  const char *crash_time_how, const struct vmt_log *log,
+		  const struct vmt_task *tasks, size_t nr_tasks,
 		  struct vmt_sysinfo *s);
 
 /**

@@ -6,6 +6,9 @@
 //   CLOCK_MONOTONIC = tkr_mono.base + the same nanoseconds, CLOCK_BOOTTIME
 //   = CLOCK_MONOTONIC + offs_boot (tk_update_ktime_data());
 // - jiffies_64, counting HZ per second from INITIAL_JIFFIES;
+// - the scheduler's clock: each task's se.exec_start is rq_clock_task()
+//   when it last started running, so the latest of them is within a tick
+//   of the crash (on the k612 sets within 40 ms of jiffies);
 // - the newest log record's timestamp (local_clock()).
 // HZ (CONFIG_HZ) is not in the dump as such: tick_nsec (kernel/time/ntp.c,
 // the tick length in ns) gives it, else jiffies against another clock.
@@ -148,6 +151,30 @@ bool boot_time_from_rtc_line(const struct vmt_log *log, int64_t *ret,
 	return false;
 }
 
+// The latest se.exec_start of any task: ns since boot of the scheduler's
+// clock (a lower bound of the uptime).
+static bool latest_exec_start(struct kernel *k, const struct vmt_task *tasks,
+			      size_t nr, uint64_t *ret, int *pid_ret)
+{
+	uint64_t off, v, best = 0;
+	int pid = -1;
+
+	if (!tasks || !vmt_error_ok(kernel_member_offset(k, "task_struct",
+							 "se.exec_start", &off)))
+		return false;
+	for (size_t i = 0; i < nr; i++) {
+		// 100 years: a value beyond is not a clock reading.
+		if (vmt_error_ok(kernel_read_u64(k, tasks[i].task + off, &v)) &&
+		    v > best && v < 3155760000ULL * NSEC) {
+			best = v;
+			pid = tasks[i].pid;
+		}
+	}
+	*ret = best;
+	*pid_ret = pid;
+	return best > 0;
+}
+
 static bool read_symbol_u64(struct kernel *k, const char *name,
 			    uint64_t *ret)
 {
@@ -159,12 +186,15 @@ static bool read_symbol_u64(struct kernel *k, const char *name,
 
 void sysinfo_time(struct kernel *k, bool has_crash_time, uint64_t crash_time,
 		  const char *crash_time_how, const struct vmt_log *log,
+		  const struct vmt_task *tasks, size_t nr_tasks,
 		  struct vmt_sysinfo *s)
 {
 	struct tk_clocks tk = { 0 };
 	struct vmt_error *tk_err;
 	bool has_tk, has_jiffies, has_log_ts = log && log->nr_records;
-	uint64_t jiffies, tick_nsec, log_ts = 0, rtc_seq;
+	uint64_t jiffies, tick_nsec, log_ts = 0, rtc_seq, sched_ts = 0, ref = 0;
+	bool has_sched;
+	int sched_pid = -1;
 	char tk_why[160];
 
 	tk_err = read_tk_core(k, &tk);
@@ -174,6 +204,9 @@ void sysinfo_time(struct kernel *k, bool has_crash_time, uint64_t crash_time,
 	vmt_error_destroy(tk_err);
 	if (has_log_ts)
 		log_ts = log->records[log->nr_records - 1].ts_nsec;
+	has_sched = latest_exec_start(k, tasks, nr_tasks, &sched_ts, &sched_pid);
+	// The best clock to check jiffies against.
+	ref = has_tk ? tk.boot_nsec : sched_ts > log_ts ? sched_ts : log_ts;
 
 	if (has_crash_time) {
 		s->crash_time_nsec = (int64_t)(crash_time * NSEC);
@@ -197,13 +230,12 @@ void sysinfo_time(struct kernel *k, bool has_crash_time, uint64_t crash_time,
 		sys_source(s, VMT_SYS_HZ, true,
 			   "tick_nsec = %" PRIu64 " ns (NSEC_PER_SEC / HZ)",
 			   tick_nsec);
-	} else if (has_jiffies && (has_tk || has_log_ts) &&
-		   (s->hz = hz_from_jiffies(jiffies, has_tk ? tk.boot_nsec :
-								log_ts))) {
+	} else if (has_jiffies && ref && (s->hz = hz_from_jiffies(jiffies, ref))) {
 		sys_source(s, VMT_SYS_HZ, true,
 			   "jiffies_64 since INITIAL_JIFFIES against %s (no tick_nsec symbol)",
 			   has_tk ? "the timekeeper's CLOCK_BOOTTIME" :
-				     "the newest log record's timestamp");
+			   ref == sched_ts ? "the scheduler clock of the tasks" :
+					     "the newest log record's timestamp");
 	} else {
 		sys_source(s, VMT_SYS_HZ, false,
 			   "no tick_nsec symbol%s", has_jiffies ?
@@ -221,10 +253,15 @@ void sysinfo_time(struct kernel *k, bool has_crash_time, uint64_t crash_time,
 		sys_source(s, VMT_SYS_UPTIME, true,
 			   "CLOCK_BOOTTIME of the timekeeper at %#" PRIx64
 			   " (tk_core, as of the last tick)", tk.addr);
+	} else if (has_sched && sched_ts >= log_ts) {
+		s->uptime_nsec = sched_ts;
+		sys_source(s, VMT_SYS_UPTIME, true,
+			   "the latest se.exec_start of the tasks (pid %d): the scheduler clock when a task last started, within a tick of the crash (no jiffies_64 or tk_core symbol: a kernel without CONFIG_KALLSYMS_ALL lists no data symbols)",
+			   sched_pid);
 	} else if (has_log_ts) {
 		s->uptime_nsec = log_ts;
 		sys_source(s, VMT_SYS_UPTIME, true,
-			   "the newest log record's timestamp (no jiffies_64 or tk_core symbol: a kernel without CONFIG_KALLSYMS_ALL lists no data symbols)");
+			   "the newest log record's timestamp, a lower bound (no jiffies_64 or tk_core symbol: a kernel without CONFIG_KALLSYMS_ALL lists no data symbols)");
 	} else {
 		sys_source(s, VMT_SYS_UPTIME, false,
 			   "no jiffies_64 or tk_core symbol and no log");
@@ -250,5 +287,12 @@ void sysinfo_time(struct kernel *k, bool has_crash_time, uint64_t crash_time,
 			   !s->known[VMT_SYS_CRASH_TIME] ?
 				   s->sources[VMT_SYS_CRASH_TIME] :
 				   s->sources[VMT_SYS_UPTIME]);
+	}
+	// Without a recorded crash time: the RTC's boot time plus the uptime.
+	if (!s->known[VMT_SYS_CRASH_TIME] && s->known[VMT_SYS_BOOT_TIME] &&
+	    s->known[VMT_SYS_UPTIME]) {
+		s->crash_time_nsec = s->boot_time_nsec + (int64_t)s->uptime_nsec;
+		sys_source(s, VMT_SYS_CRASH_TIME, true,
+			   "boot time (the RTC's log record) + uptime: the dump records no crash time and has no tk_core symbol");
 	}
 }

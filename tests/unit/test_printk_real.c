@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "testutil.h"
+#include "kernel/printk.h"
+#include "program_internal.h"
 #include "vmtool/vmtool.h"
 
 static const char *dumps_dir, *cache_dir;
@@ -174,6 +176,53 @@ static int check_sys(struct vmt_program *prog, const char *set,
 	return bad;
 }
 
+// Without VMCOREINFO's printk lines the types (BTF in the dump) give the
+// same layout: the fallback, checked against the lines on a real kernel.
+static void check_layout_from_types(struct vmt_program *prog,
+				    const char *label)
+{
+	static const char *const prefixes[] = {
+		"SIZE(printk", "OFFSET(printk", "SIZE(prb", "OFFSET(prb",
+		"SIZE(dev_printk", "OFFSET(dev_printk", "LENGTH(printk",
+		"SIZE(atomic_long_t", "OFFSET(atomic_long_t",
+	};
+	struct printk_ring_layout full, typed;
+	struct vmcoreinfo stripped;
+	char how[256], *text, *out;
+	size_t len = 0;
+
+	text = strdup(prog->vi.raw);
+	ck_assert_ptr_nonnull(text);
+	out = text;
+	for (char *line = prog->vi.raw; *line;) {
+		char *nl = strchr(line, '\n');
+		size_t n = nl ? (size_t)(nl - line) + 1 : strlen(line);
+		bool drop = false;
+
+		for (size_t i = 0; i < sizeof(prefixes) / sizeof(*prefixes); i++)
+			drop |= !strncmp(line, prefixes[i], strlen(prefixes[i]));
+		if (!drop) {
+			memmove(out + len, line, n);
+			len += n;
+		}
+		line += n;
+	}
+	vmt_ck_no_err(vmcoreinfo_parse(text, len, &stripped));
+	ck_assert(!vmcoreinfo_get(&stripped, "OFFSET(printk_info.seq)"));
+	vmt_ck_no_err(printk_ring_layout_init(&prog->kernel, &prog->vi, &full,
+					      how, sizeof(how)));
+	ck_assert_msg(strstr(how, "0 from the types"), "%s: %s", label, how);
+	vmt_ck_no_err(printk_ring_layout_init(&prog->kernel, &stripped, &typed,
+					      how, sizeof(how)));
+	ck_assert_msg(strstr(how, "0 values from VMCOREINFO"), "%s: %s", label,
+		      how);
+	ck_assert_msg(!memcmp(&full, &typed, sizeof(full)),
+		      "%s: the layout from the types differs from VMCOREINFO's",
+		      label);
+	vmcoreinfo_deinit(&stripped);
+	free(text);
+}
+
 static int check_file(const char *set, const char *path, const char *name,
 		      bool with_sys)
 {
@@ -194,8 +243,10 @@ static int check_file(const char *set, const char *path, const char *name,
 	bad = lines_in_order(label, want, got);
 	free(want);
 	free(got);
-	if (with_sys)
+	if (with_sys) {
 		bad += check_sys(prog, set, label);
+		check_layout_from_types(prog, label);
+	}
 	vmt_program_destroy(prog);
 	return bad;
 }

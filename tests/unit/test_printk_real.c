@@ -219,6 +219,20 @@ static void check_layout_from_types(struct vmt_program *prog,
 	ck_assert_msg(!memcmp(&full, &typed, sizeof(full)),
 		      "%s: the layout from the types differs from VMCOREINFO's",
 		      label);
+	// The bitfields as the types have them: where the layout took them.
+	{
+		struct printk_bits b;
+
+		ck_assert_msg(printk_bits_from_types(&prog->kernel, "printk_info",
+						     &b), "%s: no printk_info.level in the types",
+			      label);
+		ck_assert_uint_eq(b.facility, full.info_facility);
+		ck_assert_uint_eq(b.flags_level, full.info_flags_level);
+		ck_assert_uint_eq(b.level_shift, full.level_shift);
+		ck_assert_uint_eq(b.level_bits, full.level_bits);
+		ck_assert_uint_eq(b.flags_shift, full.flags_shift);
+		ck_assert_uint_eq(b.flags_bits, full.flags_bits);
+	}
 	vmcoreinfo_deinit(&stripped);
 	free(text);
 }

@@ -98,31 +98,44 @@ static bool type_bits(struct kernel *k, const char *type, const char *member,
 	return true;
 }
 
-// facility (u8), then flags:5 and level:3 sharing the next byte: the
-// layout of struct printk_log (3.5+) and struct printk_info (5.10+) alike.
-static const char *facility_level(struct kernel *k, const char *type,
-				  uint64_t after, uint64_t *facility,
-				  uint64_t *flags_level, unsigned int *fshift,
-				  unsigned int *fbits, unsigned int *lshift,
-				  unsigned int *lbits)
+bool printk_bits_from_types(struct kernel *k, const char *type,
+			    struct printk_bits *ret)
 {
-	uint64_t fl_byte, lv_byte;
-	unsigned int s, b;
+	struct printk_bits b;
+	uint64_t fl_byte;
+	unsigned int s, n;
 
-	if (type_bits(k, type, "facility", facility, &s, &b) &&
-	    type_bits(k, type, "flags", &fl_byte, fshift, fbits) &&
-	    type_bits(k, type, "level", &lv_byte, lshift, lbits) &&
-	    fl_byte == lv_byte) {
-		*flags_level = lv_byte;
-		return "types";
-	}
-	*facility = after;
-	*flags_level = after + 1;
-	*fshift = 0;
-	*fbits = 5;
-	*lshift = 5;
-	*lbits = 3;
-	return "the fixed layout";
+	if (!type_bits(k, type, "facility", &b.facility, &s, &n) || s || n != 8 ||
+	    !type_bits(k, type, "flags", &fl_byte, &b.flags_shift,
+		       &b.flags_bits) ||
+	    !type_bits(k, type, "level", &b.flags_level, &b.level_shift,
+		       &b.level_bits) ||
+	    fl_byte != b.flags_level)
+		return false;
+	*ret = b;
+	return true;
+}
+
+// facility (u8), then flags:5 and level:3 sharing the next byte, right
+// after text_len (printk_info, 5.10+) or dict_len (printk_log, 3.5+): the
+// layout every such kernel has. Where VMCOREINFO shows exactly those two
+// bytes there (the next member where it should be), that layout is taken
+// without loading types; else the types decide.
+static const char *facility_level(struct kernel *k, const char *type,
+				  uint64_t after, bool two_bytes_there,
+				  struct printk_bits *ret)
+{
+	if (!two_bytes_there && printk_bits_from_types(k, type, ret))
+		return "the types";
+	ret->facility = after;
+	ret->flags_level = after + 1;
+	ret->flags_shift = 0;
+	ret->flags_bits = 5;
+	ret->level_shift = 5;
+	ret->level_bits = 3;
+	return two_bytes_there ?
+		       "the two bytes VMCOREINFO leaves between its members (u8 facility; u8 flags:5, level:3)" :
+		       "the layout of 5.10+ (no type has them)";
 }
 
 struct vmt_error *printk_ring_layout_init(struct kernel *k,
@@ -132,6 +145,7 @@ struct vmt_error *printk_ring_layout_init(struct kernel *k,
 {
 	struct layout_src s = { .k = k, .vi = vi };
 	struct printk_ring_layout l = { 0 };
+	struct printk_bits bits;
 	const char *fl;
 
 	need_offset(&s, "printk_ringbuffer", "desc_ring", &l.rb_desc_ring);
@@ -175,9 +189,13 @@ struct vmt_error *printk_ring_layout_init(struct kernel *k,
 	    !vmcoreinfo_length(vi, "printk_info_device", &l.device_len))
 		l.device_len = 48; // char device[PRINTK_INFO_DEVICE_LEN]
 	fl = facility_level(k, "printk_info", l.info_text_len + 2,
-			    &l.info_facility, &l.info_flags_level,
-			    &l.flags_shift, &l.flags_bits, &l.level_shift,
-			    &l.level_bits);
+			    l.info_caller_id == l.info_text_len + 4, &bits);
+	l.info_facility = bits.facility;
+	l.info_flags_level = bits.flags_level;
+	l.flags_shift = bits.flags_shift;
+	l.flags_bits = bits.flags_bits;
+	l.level_shift = bits.level_shift;
+	l.level_bits = bits.level_bits;
 	snprintf(how, how_size,
 		 "%d values from VMCOREINFO SIZE/OFFSET lines, %d from the types; facility and level from %s",
 		 s.from_vmcoreinfo, s.from_types, fl);
@@ -195,6 +213,7 @@ struct vmt_error *printk_log_layout_init(struct kernel *k,
 	static const char *const names[] = { "printk_log", "log" };
 	struct layout_src s = { .k = k, .vi = vi };
 	struct printk_log_layout l = { 0 };
+	struct printk_bits bits;
 	const char *name = NULL, *fl;
 
 	for (size_t i = 0; i < 2 && !name; i++) {
@@ -219,14 +238,31 @@ struct vmt_error *printk_log_layout_init(struct kernel *k,
 		l.has_caller_id = true;
 		l.caller_id = l.dict_len + 4;
 	}
-	fl = facility_level(k, name, l.dict_len + 2, &l.facility,
-			    &l.flags_level, &l.flags_shift, &l.flags_bits,
-			    &l.level_shift, &l.level_bits);
+	fl = facility_level(k, name, l.dict_len + 2,
+			    l.hdr_size >= l.dict_len + 4 &&
+				    (!l.has_caller_id ||
+				     l.caller_id == l.dict_len + 4),
+			    &bits);
+	l.facility = bits.facility;
+	l.flags_level = bits.flags_level;
+	l.flags_shift = bits.flags_shift;
+	l.flags_bits = bits.flags_bits;
+	l.level_shift = bits.level_shift;
+	l.level_bits = bits.level_bits;
 	snprintf(how, how_size,
 		 "struct %s: %d values from VMCOREINFO SIZE/OFFSET lines, %d from the types; facility and level from %s",
 		 name, s.from_vmcoreinfo, s.from_types, fl);
 	*ret = l;
 	return NULL;
+}
+
+// A symbol from VMCOREINFO's SYMBOL() lines first (no kallsyms to
+// decode), else any source.
+static bool find_symbol(struct kernel *k, const struct vmcoreinfo *vi,
+			const char *name, uint64_t *ret)
+{
+	return vmcoreinfo_symbol(vi, name, ret) ||
+	       vmt_error_ok(kernel_symbol(k, name, ret));
 }
 
 static struct vmt_error *kread(void *arg, uint64_t addr, void *buf,
@@ -256,7 +292,8 @@ static struct vmt_error *load_ring(struct kernel *k,
 		return err;
 	// prb points at the static ring until setup_log_buf() installs a
 	// bigger one (log_buf_len= or many CPUs).
-	vmt_error_ok(kernel_symbol(k, "printk_rb_static", &rb_static));
+	if (!find_symbol(k, vi, "printk_rb_static", &rb_static))
+		rb_static = 0;
 	snprintf(source, source_size,
 		 "printk ring buffer at %#" PRIx64 " (prb -> %s); layout: %s",
 		 rb, rb == rb_static ? "printk_rb_static" :
@@ -279,12 +316,11 @@ static struct vmt_error *load_log_buf(struct kernel *k,
 	struct vmt_error *err;
 
 	err = printk_log_layout_init(k, vi, &l, how, sizeof(how));
-	if (!err)
-		err = kernel_symbol(k, "log_buf_len", &len_addr);
-	if (!err)
-		err = kernel_symbol(k, "log_first_idx", &first_addr);
-	if (!err)
-		err = kernel_symbol(k, "log_next_idx", &next_addr);
+	if (!err && (!find_symbol(k, vi, "log_buf_len", &len_addr) ||
+		     !find_symbol(k, vi, "log_first_idx", &first_addr) ||
+		     !find_symbol(k, vi, "log_next_idx", &next_addr)))
+		err = vmt_error_format(VMT_ERROR_NOT_FOUND,
+				       "log_buf_len, log_first_idx or log_next_idx is in neither VMCOREINFO nor the symbols");
 	if (!err)
 		err = kernel_read_u64(k, log_buf, &lb.buf);
 	if (!err)
@@ -316,10 +352,10 @@ struct vmt_error *printk_load(struct kernel *k, const struct vmcoreinfo *vi,
 	struct vmt_error *err;
 
 	memset(ret, 0, sizeof(*ret));
-	if (vmt_error_ok(kernel_symbol(k, "prb", &addr))) {
+	if (find_symbol(k, vi, "prb", &addr)) {
 		err = load_ring(k, vi, addr, res, source, source_size);
 		ret->format = "printk_ringbuffer";
-	} else if (vmt_error_ok(kernel_symbol(k, "log_buf", &addr))) {
+	} else if (find_symbol(k, vi, "log_buf", &addr)) {
 		err = load_log_buf(k, vi, addr, res, source, source_size);
 		ret->format = "log_buf";
 	} else {

@@ -130,11 +130,23 @@ struct vmt_error *printk_log_buf_parse(const struct printk_log_layout *l,
 				       const struct printk_log_buf *lb,
 				       struct printk_result *ret);
 
+/** Where the facility byte and the flags:5/level:3 byte lie. */
+struct printk_bits {
+	uint64_t facility;
+	uint64_t flags_level;
+	unsigned int flags_shift, flags_bits;
+	unsigned int level_shift, level_bits;
+};
+
+/** The facility and level bits of struct @p type from the types. */
+bool printk_bits_from_types(struct kernel *k, const char *type,
+			    struct printk_bits *ret);
+
 /**
  * The ring layout from VMCOREINFO's SIZE/OFFSET lines, with BTF (or DWARF)
- * only for what a line does not give (printk_info's facility and level
- * are never exported: the types give them, else the layout every kernel
- * since 5.10 has).
+ * only for what a line does not give. printk_info's facility and level
+ * are never exported: the two bytes between text_len and caller_id hold
+ * them where VMCOREINFO shows exactly two bytes there, else the types say.
  *
  * @param how Filled with where the values came from.
  */

@@ -8,5 +8,7 @@
 #include "vmtool/program.h"
 #include "vmtool/fs.h"
 #include "vmtool/list.h"
+#include "vmtool/log.h"
+#include "vmtool/sys.h"
 
 #endif

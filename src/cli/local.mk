@@ -3,3 +3,4 @@ vmtool_SOURCES = src/cli/main.c src/cli/cmd.h src/cli/output.c \
 	src/cli/cmd_vtop.c src/cli/cmd_sym.c src/cli/cmd_ps.c src/cli/cmd_vm.c \
 	src/cli/cmd_files.c src/cli/cmd_mount.c src/cli/cmd_list.c
 vmtool_LDADD = libvmtool_internal.la
+vmtool_SOURCES += src/cli/cmd_log.c src/cli/cmd_sys.c

@@ -37,6 +37,10 @@ static const struct command commands[] = {
 	  "the mounts of a task's namespace (pid 1 by default)" },
 	{ "list", cmd_list, "list [-o OFFSET|TYPE.member] [-H] ADDR",
 	  "walk a linked list from ADDR (-H: ADDR is a list head)" },
+	{ "log", cmd_log, "log [-t|-T] [-m] [-c] [-d]",
+	  "the kernel log, as dmesg prints it" },
+	{ "sys", cmd_sys, "sys",
+	  "kernel, CPUs, memory, uptime, load, tasks and the panic" },
 };
 
 static void usage(FILE *out)

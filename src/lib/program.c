@@ -311,6 +311,7 @@ void vmt_program_destroy(struct vmt_program *prog)
 	if (!prog)
 		return;
 	free(prog->tasks);
+	program_log_deinit(prog);
 	debuginfo_deinit(&prog->di);
 	address_space_destroy(prog->as);
 	free(prog->explain);

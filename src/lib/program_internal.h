@@ -7,9 +7,11 @@
 #include "debuginfo/combined.h"
 #include "dump/dump.h"
 #include "kernel/kernel_ctx.h"
+#include "kernel/printk.h"
 #include "mem/address_space.h"
 #include "vmcoreinfo/vmcoreinfo.h"
 #include "vmtool/program.h"
+#include "vmtool/sys.h"
 
 struct vmt_program {
 	struct dump *dump;
@@ -37,6 +39,19 @@ struct vmt_program {
 	bool tasks_loaded;
 	struct vmt_task *tasks;
 	size_t nr_tasks;
+
+	/** The kernel log (program_log.c), read on first use. */
+	bool log_loaded;
+	struct printk_result log_res;
+	struct vmt_log log;
+	char log_source[512];
+
+	/** `sys` (program_sys.c), gathered on first use. */
+	bool sys_loaded;
+	struct vmt_sysinfo sys;
 };
+
+/** Free what program_log.c cached (vmt_program_destroy()). */
+void program_log_deinit(struct vmt_program *prog);
 
 #endif

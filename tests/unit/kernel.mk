@@ -44,3 +44,28 @@ tests_unit_test_list_SOURCES = tests/unit/test_list.c
 tests_unit_test_list_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_list_LDADD = libvmtool_internal.la $(CHECK_LIBS)
 endif
+
+# The kernel log parsers and `sys` helpers on structures built in memory.
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_printk
+TESTS += tests/unit/test_printk
+tests_unit_test_printk_SOURCES = tests/unit/test_printk.c
+tests_unit_test_printk_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_printk_LDADD = libvmtool_internal.la $(CHECK_LIBS)
+endif
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_sysinfo
+TESTS += tests/unit/test_sysinfo
+tests_unit_test_sysinfo_SOURCES = tests/unit/test_sysinfo.c
+tests_unit_test_sysinfo_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_sysinfo_LDADD = libvmtool_internal.la $(CHECK_LIBS)
+endif
+
+# log and sys of the real dumps of ../shared/dumps (skips without them).
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_printk_real
+TESTS += tests/unit/test_printk_real
+tests_unit_test_printk_real_SOURCES = tests/unit/test_printk_real.c
+tests_unit_test_printk_real_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_printk_real_LDADD = libvmtool_internal.la $(CHECK_LIBS)
+endif

@@ -3,10 +3,13 @@
 #define VMT_TESTUTIL_H
 
 #include <check.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/error.h"
 #include "vmtool/error.h"
@@ -81,6 +84,22 @@ static inline void vmt_fake_mem_put64(struct vmt_fake_mem *m, uint64_t addr,
 		      (unsigned long long)addr);
 	for (int i = 0; i < 8; i++)
 		m->bytes[addr - m->base + i] = (uint8_t)(v >> (8 * i));
+}
+
+// Decompress @p xz into @p out once (kept between runs: written under a
+// temporary name, then renamed); false if that fails.
+static inline bool vmt_unxz_cached(const char *xz, const char *out)
+{
+	char cmd[3 * 4096 + 128];
+	struct stat st;
+	int n;
+
+	if (!stat(out, &st) && st.st_size > 0)
+		return true;
+	n = snprintf(cmd, sizeof(cmd),
+		     "mkdir -p \"$(dirname '%s')\" && xz -dkc '%s' > '%s.tmp.%d' && mv '%s.tmp.%d' '%s'",
+		     out, xz, out, (int)getpid(), out, (int)getpid(), out);
+	return n > 0 && (size_t)n < sizeof(cmd) && system(cmd) == 0;
 }
 
 #endif

@@ -100,7 +100,7 @@ static struct vmt_error *find_struct(struct kernel *k, const char *type,
 	// A bare name means the struct (task_struct), as kernel code spells it.
 	if (!strchr(type, ' ')) {
 		snprintf(name, sizeof(name), "struct %s", type);
-		if (!debuginfo_find_type(k->di, name, ret))
+		if (vmt_error_ok(debuginfo_find_type(k->di, name, ret)))
 			return NULL;
 	}
 	return debuginfo_find_type(k->di, type, ret);

@@ -7,3 +7,11 @@ libvmtool_internal_la_SOURCES += src/lib/kernel/task.c src/lib/kernel/task.h \
 	src/lib/kernel/list.c src/lib/kernel/list.h \
 	src/lib/kernel/rbtree.c src/lib/kernel/rbtree.h \
 	src/lib/kernel/fs.c src/lib/kernel/fs.h src/lib/kernel/mount.c
+# The kernel log (printk ring buffer, log_buf) and `sys`.
+libvmtool_internal_la_SOURCES += src/lib/kernel/printk.c src/lib/kernel/printk.h \
+	src/lib/kernel/printk_parse.h src/lib/kernel/printk_common.c \
+	src/lib/kernel/printk_ring.c src/lib/kernel/printk_logbuf.c \
+	src/lib/kernel/printk_format.c
+libvmtool_internal_la_SOURCES += src/lib/kernel/sysinfo.c src/lib/kernel/sysinfo.h \
+	src/lib/kernel/sysinfo_memory.c src/lib/kernel/sysinfo_time.c \
+	src/lib/kernel/sysinfo_panic.c

@@ -7,6 +7,7 @@
 #include "debuginfo/combined.h"
 #include "dump/dump.h"
 #include "kernel/kernel_ctx.h"
+#include "kernel/percpu.h"
 #include "mem/address_space.h"
 #include "vmcoreinfo/vmcoreinfo.h"
 #include "vmtool/program.h"
@@ -35,6 +36,24 @@ struct vmt_program {
 	bool tasks_loaded;
 	struct vmt_task *tasks;
 	size_t nr_tasks;
+
+	/** Per-CPU facts (program_percpu.c), loaded on first use. */
+	bool percpu_loaded;
+	struct percpu *percpu;
 };
+
+/** A new `explain` item named @p name (NULL if out of memory). */
+struct vmt_layout_item *program_explain_item(struct vmt_program *prog,
+					     const char *name);
+
+/**
+ * The CPUs and their per-CPU areas (loaded once; see kernel/percpu.h).
+ * Borrowed, valid as long as @p prog.
+ */
+struct vmt_error *program_percpu(struct vmt_program *prog,
+				 const struct percpu **ret);
+
+/** Add the per-CPU items to `explain` (program_percpu.c). */
+void program_explain_percpu(struct vmt_program *prog);
 
 #endif

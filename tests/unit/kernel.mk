@@ -35,3 +35,13 @@ tests_unit_test_task_list_SOURCES = tests/unit/test_task_list.c \
 tests_unit_test_task_list_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_task_list_LDADD = $(CHECK_LIBS)
 endif
+
+# percpu_load() over a fake struct kernel (defines the kernel_* functions).
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_percpu
+TESTS += tests/unit/test_percpu
+tests_unit_test_percpu_SOURCES = tests/unit/test_percpu.c \
+	src/lib/kernel/percpu.c src/lib/base/error.c
+tests_unit_test_percpu_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_percpu_LDADD = $(CHECK_LIBS)
+endif

@@ -4,3 +4,4 @@ libvmtool_internal_la_SOURCES += src/lib/kernel/task.c src/lib/kernel/task.h \
 	src/lib/kernel/vma.c src/lib/kernel/proc_fmt.c \
 	src/lib/kernel/maple_tree.c src/lib/kernel/maple_tree.h \
 	src/lib/kernel/d_path.c src/lib/kernel/d_path.h src/lib/kernel/kread.h
+libvmtool_internal_la_SOURCES += src/lib/kernel/percpu.c src/lib/kernel/percpu.h

@@ -288,6 +288,8 @@ struct vmt_task {
 	int cpu;
 	bool oncpu;
 	bool kthread;
+	/** Low end of its kernel stack (task->stack), 0 if unknown. */
+	uint64_t stack;
 };
 
 /**
@@ -297,6 +299,18 @@ struct vmt_task {
 struct vmt_error *vmt_program_tasks(struct vmt_program *prog,
 				    const struct vmt_task **ret,
 				    size_t *nr_ret);
+
+/**
+ * The task current on CPU @p cpu at dump time: the one whose stack holds
+ * the CPU's saved sp, else the runqueue's curr (the CPU's idle task when
+ * nothing else ran). Every CPU has exactly one; NOT_FOUND (saying why)
+ * when the dump does not tell. @p how_ret (may be NULL) says how it was
+ * decided; borrowed like the task.
+ */
+struct vmt_error *vmt_program_cpu_task(struct vmt_program *prog,
+				       unsigned int cpu,
+				       const struct vmt_task **ret,
+				       const char **how_ret);
 
 /** Find a task by pid. NOT_FOUND if none. */
 struct vmt_error *vmt_program_task_by_pid(struct vmt_program *prog, int pid,

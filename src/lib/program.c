@@ -252,6 +252,8 @@ void vmt_program_destroy(struct vmt_program *prog)
 	if (!prog)
 		return;
 	free(prog->tasks);
+	free(prog->cpu_tasks);
+	kernel_stacks_destroy(prog->stacks);
 	percpu_destroy(prog->percpu);
 	debuginfo_deinit(&prog->di);
 	address_space_destroy(prog->as);
@@ -491,6 +493,7 @@ struct vmt_error *vmt_program_explain(struct vmt_program *prog,
 			return err;
 		explain_debuginfo(prog);
 		program_explain_percpu(prog);
+		program_explain_stacks(prog);
 	}
 	*ret = prog->explain;
 	*nr_ret = prog->nr_explain;
@@ -555,10 +558,15 @@ struct vmt_error *vmt_program_tasks(struct vmt_program *prog,
 	struct vmt_error *err;
 
 	if (!prog->tasks_loaded) {
+		struct task_list_input in;
+
 		err = need_layout(prog);
-		if (!err)
-			err = task_list(&prog->kernel, &prog->tasks,
-					&prog->nr_tasks);
+		if (err)
+			return err;
+		program_task_input(prog, &in);
+		err = task_list(&prog->kernel, &in, &prog->tasks,
+				&prog->nr_tasks, &prog->cpu_tasks,
+				&prog->nr_cpu_tasks);
 		if (err)
 			return err;
 		prog->tasks_loaded = true;

@@ -8,6 +8,8 @@
 #include "dump/dump.h"
 #include "kernel/kernel_ctx.h"
 #include "kernel/percpu.h"
+#include "kernel/stack.h"
+#include "kernel/task.h"
 #include "mem/address_space.h"
 #include "vmcoreinfo/vmcoreinfo.h"
 #include "vmtool/program.h"
@@ -37,9 +39,16 @@ struct vmt_program {
 	struct vmt_task *tasks;
 	size_t nr_tasks;
 
+	/** The task current on each CPU (with the tasks). */
+	struct task_cpu *cpu_tasks;
+	unsigned int nr_cpu_tasks;
+
 	/** Per-CPU facts (program_percpu.c), loaded on first use. */
 	bool percpu_loaded;
 	struct percpu *percpu;
+	/** Stack facts (program_stack.c), loaded on first use. */
+	bool stacks_loaded;
+	struct kernel_stacks *stacks;
 };
 
 /** A new `explain` item named @p name (NULL if out of memory). */
@@ -55,5 +64,19 @@ struct vmt_error *program_percpu(struct vmt_program *prog,
 
 /** Add the per-CPU items to `explain` (program_percpu.c). */
 void program_explain_percpu(struct vmt_program *prog);
+
+/**
+ * The stack facts (THREAD_SIZE, per-CPU stacks, pt_regs layout), loaded
+ * once (program_stack.c). Borrowed.
+ */
+struct vmt_error *program_stacks(struct vmt_program *prog,
+				 const struct kernel_stacks **ret);
+
+/** What task_list() needs: per-CPU areas and stack facts, where known. */
+void program_task_input(struct vmt_program *prog,
+			struct task_list_input *ret);
+
+/** Add the stack items to `explain` (program_stack.c). */
+void program_explain_stacks(struct vmt_program *prog);
 
 #endif

@@ -5,3 +5,4 @@ libvmtool_internal_la_SOURCES += src/lib/kernel/task.c src/lib/kernel/task.h \
 	src/lib/kernel/maple_tree.c src/lib/kernel/maple_tree.h \
 	src/lib/kernel/d_path.c src/lib/kernel/d_path.h src/lib/kernel/kread.h
 libvmtool_internal_la_SOURCES += src/lib/kernel/percpu.c src/lib/kernel/percpu.h
+libvmtool_internal_la_SOURCES += src/lib/kernel/stack.c src/lib/kernel/stack.h

@@ -32,6 +32,8 @@ static const struct command commands[] = {
 	{ "whatis", cmd_whatis, "whatis NAME", "a type or a symbol" },
 	{ "ps", cmd_ps, "ps [PID|COMM]...", "tasks" },
 	{ "vm", cmd_vm, "vm [--maps] PID... | vm --all", "memory maps" },
+	{ "bt", cmd_bt, "bt [-a] [-c CPU] [-t] [-f] [-l] [PID|TASK]...",
+	  "kernel stack traces (default: the task on every CPU)" },
 };
 
 static void usage(FILE *out)

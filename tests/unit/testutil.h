@@ -3,8 +3,12 @@
 #define VMT_TESTUTIL_H
 
 #include <check.h>
+#include <dirent.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "vmtool/error.h"
 
@@ -45,6 +49,54 @@ static inline const char *vmt_shared_dumps(void)
 	const char *dir = getenv("VMTOOL_SHARED_DUMPS");
 
 	return dir && *dir ? dir : NULL;
+}
+
+// A dump file of set @p set of $VMTOOL_SHARED_DUMPS into @p buf: the first
+// vmcore* file in name order that is not xz-compressed, else the set's
+// vmcore*.xz decompressed once into $VMTOOL_CACHE/SET/ (a kexec capture
+// ships only that). False if the set has none.
+static inline bool vmt_shared_dump_file(const char *set, char *buf,
+					size_t size)
+{
+	const char *dir = vmt_shared_dumps(), *cache = getenv("VMTOOL_CACHE");
+	char cmd[6 * 4096], best[512] = "", best_xz[512] = "";
+	struct dirent *de;
+	DIR *d;
+
+	if (!dir)
+		return false;
+	snprintf(cmd, sizeof(cmd), "%s/%s", dir, set);
+	d = opendir(cmd);
+	if (!d)
+		return false;
+	while ((de = readdir(d))) {
+		const char *n = de->d_name;
+		size_t len = strlen(n);
+		bool xz = len > 3 && !strcmp(n + len - 3, ".xz");
+		char *pick = xz ? best_xz : best;
+
+		if (strncmp(n, "vmcore", 6) || len >= sizeof(best))
+			continue;
+		if (!pick[0] || strcmp(n, pick) < 0)
+			snprintf(pick, sizeof(best), "%s", n);
+	}
+	closedir(d);
+	if (best[0]) {
+		snprintf(buf, size, "%s/%s/%s", dir, set, best);
+		return true;
+	}
+	if (!best_xz[0])
+		return false;
+	best_xz[strlen(best_xz) - 3] = '\0';
+	snprintf(buf, size, "%s/%s/%s",
+		 cache && *cache ? cache : "/tmp/vmtool-cache", set, best_xz);
+	if (access(buf, R_OK) == 0)
+		return true;
+	snprintf(cmd, sizeof(cmd),
+		 "mkdir -p \"$(dirname '%s')\" && xz -dc '%s/%s/%s.xz' > '%s.tmp.%ld' && mv '%s.tmp.%ld' '%s'",
+		 buf, dir, set, best_xz, buf, (long)getpid(), buf,
+		 (long)getpid(), buf);
+	return system(cmd) == 0;
 }
 
 #endif

@@ -172,7 +172,7 @@ static void bt_text(struct cmd_ctx *ctx, const struct vmt_backtrace *bt,
 			print_regs(ctx, f);
 	}
 	if (bt->end == VMT_BT_END_NO_STACK)
-		fprintf(out, "--- no stack: %s ---\n", bt->start);
+		fprintf(out, "--- no stack: task->stack is NULL (the task has exited) ---\n");
 	else if (bt->end == VMT_BT_END_BROKEN)
 		fprintf(out, "--- trace ends: %s ---\n", bt->reason);
 	else if (bt->end == VMT_BT_END_LIMIT)
@@ -475,10 +475,12 @@ int cmd_bt(struct cmd_ctx *ctx, int argc, char **argv)
 	unsigned int cpus[64], nr_cpus_wanted = 0, nr_cpus = 0;
 	struct vmt_error *err;
 	struct json j;
-	int opt, rc = EXIT_OK, r;
+	int opt, rc = EXIT_OK, r, saved_opterr = opterr;
+	char bad[128] = "";
 
-	while ((opt = getopt_long(argc, argv, "ac:tfl", longopts, NULL)) !=
-	       -1) {
+	opterr = 0; // cmd_usage() says what was wrong
+	while (!bad[0] && (opt = getopt_long(argc, argv, "ac:tfl", longopts,
+					     NULL)) != -1) {
 		uint64_t v;
 
 		switch (opt) {
@@ -488,8 +490,10 @@ int cmd_bt(struct cmd_ctx *ctx, int argc, char **argv)
 		case 'c':
 			if (!parse_number(optarg, &v) || v > UINT_MAX ||
 			    nr_cpus_wanted >= 64)
-				return cmd_usage(ctx, "-c takes a CPU number");
-			cpus[nr_cpus_wanted++] = (unsigned int)v;
+				snprintf(bad, sizeof(bad),
+					 "-c takes a CPU number (at most 64 of them)");
+			else
+				cpus[nr_cpus_wanted++] = (unsigned int)v;
 			break;
 		case 't':
 			o.text = true;
@@ -501,9 +505,20 @@ int cmd_bt(struct cmd_ctx *ctx, int argc, char **argv)
 			o.lines = true;
 			break;
 		default:
-			return cmd_usage(ctx, "unknown option");
+			if (optopt == 'c')
+				snprintf(bad, sizeof(bad),
+					 "-c needs a CPU number");
+			else if (optopt)
+				snprintf(bad, sizeof(bad),
+					 "unknown option -%c", optopt);
+			else
+				snprintf(bad, sizeof(bad), "unknown option %s",
+					 argv[optind - 1]);
 		}
 	}
+	opterr = saved_opterr;
+	if (bad[0])
+		return cmd_usage(ctx, "%s", bad);
 	for (int i = optind; i < argc; i++) {
 		uint64_t v;
 
@@ -530,7 +545,7 @@ int cmd_bt(struct cmd_ctx *ctx, int argc, char **argv)
 
 		err = vmt_program_cpu_task(ctx->prog, cpu, &t, NULL);
 		if (err) {
-			r = cmd_entry_error(ctx, &j, err, "CPU %u", cpu);
+			r = cmd_entry_error(ctx, &j, err, NULL);
 			vmt_error_destroy(err);
 		} else {
 			r = bt_task(ctx, &j, t, &o);

@@ -141,6 +141,15 @@ struct vmt_error *vmt_program_per_cpu_address(struct vmt_program *prog,
 					      const char *name,
 					      unsigned int cpu, uint64_t *ret);
 
+/**
+ * per_cpu_ptr(@p ptr, @p cpu): CPU @p cpu's copy of the per-CPU data a
+ * __percpu pointer points at, static (&var) or from alloc_percpu(). Needs
+ * __per_cpu_start (its symbol, or derived; `explain` says which).
+ */
+struct vmt_error *vmt_program_per_cpu_ptr(struct vmt_program *prog,
+					  uint64_t ptr, unsigned int cpu,
+					  uint64_t *ret);
+
 /** Read physical memory. A FAULT error tells excluded / not in dump. */
 struct vmt_error *vmt_program_read_phys(struct vmt_program *prog,
 					uint64_t paddr, void *buf, size_t len);

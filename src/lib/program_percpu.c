@@ -84,6 +84,13 @@ void program_explain_percpu(struct vmt_program *prog)
 				 "derived: no __per_cpu_offset symbol; CPU n's runqueues found from a task that last ran on CPU n (per-CPU base items)" :
 				 pc->how);
 	}
+	item = program_explain_item(prog, "__per_cpu_start");
+	if (item) {
+		snprintf(item->value, sizeof(item->value), "%#" PRIx64,
+			 pc->section_start);
+		snprintf(item->source, sizeof(item->source), "%.*s",
+			 (int)sizeof(item->source) - 1, pc->start_how);
+	}
 	if (pc->source != PERCPU_FROM_RUNQUEUES)
 		return;
 	item = program_explain_item(prog, "per-CPU rule");
@@ -138,5 +145,17 @@ struct vmt_error *vmt_program_per_cpu_address(struct vmt_program *prog,
 
 	if (!err)
 		err = percpu_var_addr(&prog->kernel, pc, name, cpu, ret);
+	return err;
+}
+
+struct vmt_error *vmt_program_per_cpu_ptr(struct vmt_program *prog,
+					  uint64_t ptr, unsigned int cpu,
+					  uint64_t *ret)
+{
+	const struct percpu *pc;
+	struct vmt_error *err = program_percpu(prog, &pc);
+
+	if (!err)
+		err = percpu_ptr(pc, ptr, cpu, ret);
 	return err;
 }

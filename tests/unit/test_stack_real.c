@@ -3,7 +3,9 @@
 // per-CPU base equals the System.map's runqueues + __per_cpu_offset[cpu]
 // (truth/kernel_symbols_derived.txt, read in the dump), whether found
 // through the symbols or derived from the runqueues (Debian's kernel, no
-// KALLSYMS_ALL); one current task per CPU of truth/cpuinfo.txt,
+// KALLSYMS_ALL), and __per_cpu_start (symbol, or derived from ksoftirqd's
+// smp_hotplug_thread on every set); one current task per CPU of
+// truth/cpuinfo.txt,
 // each with a named first frame; THREAD_SIZE 16K on these kernels (no
 // KASAN; 4K pages, or 64K without VMAP_STACK).
 #include <inttypes.h>
@@ -114,10 +116,28 @@ static void check_set(const char *set, int *checked)
 			      ", System.map says %#" PRIx64,
 			      set, c, pc->base[c] + rq_off, runqueues + off);
 	}
-	// The derivation from the runqueues needs CONFIG_FAIR_GROUP_SCHED
+	// __per_cpu_start, for pointers from alloc_percpu(): from its symbol
+	// or derived from ksoftirqd's smp_hotplug_thread (Debian).
+	ck_assert_msg(pc->section_start == runqueues - rq_off,
+		      "%s: __per_cpu_start %#" PRIx64 " (%s), System.map %#" PRIx64,
+		      set, pc->section_start, pc->start_how, runqueues - rq_off);
+	for (unsigned int c = 0; c < nr_cpus; c++) {
+		uint64_t a;
+
+		vmt_ck_no_err(vmt_program_per_cpu_ptr(prog, runqueues, c, &a));
+		ck_assert_uint_eq(a, pc->base[c] + rq_off);
+	}
+	// __per_cpu_start derived from ksoftirqd, also where the symbol is.
+	vmt_ck_no_err(task_find_init_task(&prog->kernel, &init_task));
+	vmt_ck_no_err(percpu_load(&prog->kernel, init_task, &derived));
+	percpu_derive_start(&prog->kernel, derived, init_task);
+	ck_assert_msg(derived->section_start == pc->section_start,
+		      "%s: derived __per_cpu_start %#" PRIx64 ": %s", set,
+		      derived->section_start, derived->start_how);
+	percpu_destroy(derived);
+	// The bases from the runqueues need CONFIG_FAIR_GROUP_SCHED
 	// (se.cfs_rq): Debian's kernel has it (and no __per_cpu_offset
 	// symbol), the small k612 kernels do not: then it says so.
-	vmt_ck_no_err(task_find_init_task(&prog->kernel, &init_task));
 	vmt_ck_no_err(percpu_load_derived(&prog->kernel, init_task, &derived));
 	if (kernel_has_member(&prog->kernel, "task_struct", "se.cfs_rq")) {
 		ck_assert_msg(derived->source == PERCPU_FROM_RUNQUEUES,

@@ -268,6 +268,139 @@ static void bases_from_runqueues(struct kernel *k, struct percpu *pc,
 		pc->source = PERCPU_FROM_RUNQUEUES;
 }
 
+// Offsets of the chain from a per-CPU kthread to its smp_hotplug_thread.
+struct smpboot_layout {
+	uint64_t tasks, comm, kthread, kthread_data, td_cpu, td_ht, ht_store;
+	uint64_t ksoftirqd; // offset in .data..percpu
+};
+
+static struct vmt_error *smpboot_layout_init(struct kernel *k,
+					     struct smpboot_layout *l)
+{
+	struct vmt_error *err;
+	uint64_t size;
+
+	// The task's struct kthread: task->worker_private since 5.17,
+	// task->set_child_tid before (kernel/kthread.c to_kthread()).
+	err = kernel_member(k, "task_struct", "worker_private", &l->kthread,
+			    &size);
+	if (err) {
+		vmt_error_destroy(err);
+		err = kernel_member(k, "task_struct", "set_child_tid",
+				    &l->kthread, &size);
+	}
+	if (!err)
+		err = kernel_member(k, "task_struct", "tasks", &l->tasks, &size);
+	if (!err)
+		err = kernel_member(k, "task_struct", "comm", &l->comm, &size);
+	if (!err)
+		err = kernel_member(k, "kthread", "data", &l->kthread_data,
+				    &size);
+	if (!err)
+		err = kernel_member(k, "smpboot_thread_data", "cpu", &l->td_cpu,
+				    &size);
+	if (!err)
+		err = kernel_member(k, "smpboot_thread_data", "ht", &l->td_ht,
+				    &size);
+	if (!err)
+		err = kernel_member(k, "smp_hotplug_thread", "store",
+				    &l->ht_store, &size);
+	if (!err)
+		err = percpu_var_offset(k, "ksoftirqd", &l->ksoftirqd, &size);
+	return err;
+}
+
+// __per_cpu_start from ksoftirqd/N, if it is that thread: see below.
+static bool start_from_task(struct kernel *k, const struct smpboot_layout *l,
+			    struct percpu *pc, uint64_t task)
+{
+	uint64_t kthread, td, ht, store, copy;
+	uint32_t cpu;
+	char comm[16];
+
+	if (!vmt_error_ok(kernel_read(k, task + l->comm, comm, sizeof(comm))) ||
+	    strncmp(comm, "ksoftirqd/", 10) ||
+	    !vmt_error_ok(kernel_read_u64(k, task + l->kthread, &kthread)) ||
+	    !kthread ||
+	    !vmt_error_ok(kernel_read_u64(k, kthread + l->kthread_data, &td)) ||
+	    !td || !vmt_error_ok(kernel_read_u32(k, td + l->td_cpu, &cpu)) ||
+	    cpu >= pc->nr_cpus || !pc->base[cpu] ||
+	    !vmt_error_ok(kernel_read_u64(k, td + l->td_ht, &ht)) || !ht ||
+	    !vmt_error_ok(kernel_read_u64(k, ht + l->ht_store, &store)) ||
+	    store < l->ksoftirqd ||
+	    !vmt_error_ok(kernel_read_u64(k, pc->base[cpu] + l->ksoftirqd,
+					  &copy)) ||
+	    copy != task)
+		return false;
+	pc->section_start = store - l->ksoftirqd;
+	snprintf(pc->start_how, sizeof(pc->start_how),
+		 "derived: ksoftirqd/%u's smp_hotplug_thread.store (&ksoftirqd) minus ksoftirqd's DATASEC offset %#" PRIx64,
+		 cpu, l->ksoftirqd);
+	return true;
+}
+
+// __per_cpu_start without its symbol, for pointers to per-CPU data that
+// are not static variables (alloc_percpu()). The per-CPU kthreads of
+// smpboot keep the static address of their per-CPU task pointer:
+// spawn_ksoftirqd() registers softirq_threads with .store = &ksoftirqd
+// (kernel/softirq.c), and each thread's struct kthread has as data its
+// struct smpboot_thread_data, whose ht is that smp_hotplug_thread
+// (kernel/smpboot.c). &ksoftirqd minus ksoftirqd's offset in
+// .data..percpu is __per_cpu_start; checked by CPU N's copy of
+// ksoftirqd holding ksoftirqd/N itself.
+void percpu_derive_start(struct kernel *k, struct percpu *pc,
+			 uint64_t init_task)
+{
+	struct smpboot_layout l;
+	struct vmt_error *err;
+	uint64_t head, pos, saved;
+	unsigned int power = 1, lam = 0, n;
+
+	pc->section_start = 0;
+	if (!init_task || !pc->nr_bases) {
+		snprintf(pc->start_how, sizeof(pc->start_how),
+			 "unknown: no __per_cpu_start symbol, and %s",
+			 init_task ? "no per-CPU area" : "no init_task");
+		return;
+	}
+	err = smpboot_layout_init(k, &l);
+	if (err) {
+		snprintf(pc->start_how, sizeof(pc->start_how),
+			 "unknown: no __per_cpu_start symbol; ksoftirqd's smp_hotplug_thread not reachable: %s",
+			 err->message);
+		vmt_error_destroy(err);
+		return;
+	}
+	head = init_task + l.tasks;
+	saved = head;
+	err = kernel_read_u64(k, head, &pos);
+	for (n = 0; !err && pos && pos != head && n < MAX_WALK; n++) {
+		if (start_from_task(k, &l, pc, pos - l.tasks))
+			return;
+		if (pos == saved)
+			break;
+		if (++lam == power) {
+			saved = pos;
+			power *= 2;
+			lam = 0;
+		}
+		err = kernel_read_u64(k, pos, &pos);
+	}
+	vmt_error_destroy(err);
+	snprintf(pc->start_how, sizeof(pc->start_how),
+		 "unknown: no __per_cpu_start symbol, and no ksoftirqd/N thread whose CPU's copy of ksoftirqd points back at it");
+}
+
+struct vmt_error *percpu_ptr(const struct percpu *pc, uint64_t ptr,
+			     unsigned int cpu, uint64_t *ret)
+{
+	if (!pc->section_start)
+		return vmt_error_format(VMT_ERROR_NOT_FOUND,
+					"per-CPU pointer %#" PRIx64 ": __per_cpu_start %s",
+					ptr, pc->start_how);
+	return percpu_addr(pc, cpu, ptr - pc->section_start, ret);
+}
+
 // base[n] = __per_cpu_start + __per_cpu_offset[n] for the possible CPUs.
 static bool bases_from_offsets(struct kernel *k, struct percpu *pc)
 {
@@ -315,14 +448,17 @@ static struct vmt_error *load(struct kernel *k, uint64_t init_task,
 	pc->have_masks =
 		read_mask(k, "__cpu_possible_mask", pc->possible, nr, NULL) &&
 		read_mask(k, "__cpu_online_mask", pc->online, nr, NULL);
-	if (!vmt_error_ok(kernel_symbol(k, "__per_cpu_start",
-					&pc->section_start)))
-		pc->section_start = 0;
 	if (!nr)
 		snprintf(pc->how, sizeof(pc->how),
 			 "unknown: the number of CPUs is unknown");
 	else if (!symbols || !bases_from_offsets(k, pc))
 		bases_from_runqueues(k, pc, init_task);
+	if (symbols && vmt_error_ok(kernel_symbol(k, "__per_cpu_start",
+						  &pc->section_start)))
+		snprintf(pc->start_how, sizeof(pc->start_how),
+			 "symbol __per_cpu_start");
+	else
+		percpu_derive_start(k, pc, init_task);
 	*ret = pc;
 	return NULL;
 }

@@ -41,8 +41,13 @@ struct percpu {
 	/** [cpu]: set in __cpu_possible_mask / __cpu_online_mask (when have_masks). */
 	bool *possible, *online;
 	bool have_masks;
-	/** __per_cpu_start, when its symbol is known (0 otherwise). */
+	/**
+	 * __per_cpu_start (0 unknown): a __percpu pointer p of any kind
+	 * (alloc_percpu() too) is CPU n's base[n] + (p - section_start).
+	 */
 	uint64_t section_start;
+	/** How section_start was found, or why not. */
+	char start_how[200];
 	/** PERCPU_FROM_RUNQUEUES: runqueues' offset in .data..percpu. */
 	uint64_t runqueues_offset;
 	/** PERCPU_FROM_RUNQUEUES: [cpu] the task whose se.cfs_rq led there. */
@@ -71,6 +76,14 @@ struct vmt_error *percpu_load(struct kernel *k, uint64_t init_task,
 struct vmt_error *percpu_load_derived(struct kernel *k, uint64_t init_task,
 				      struct percpu **ret);
 
+/**
+ * Set pc->section_start (__per_cpu_start) without its symbol, from the
+ * per-CPU kthread ksoftirqd/N (see percpu.c), or say why not in
+ * pc->start_how. percpu_load() does it when the symbol is missing.
+ */
+void percpu_derive_start(struct kernel *k, struct percpu *pc,
+			 uint64_t init_task);
+
 /** Free @p pc; accepts NULL. */
 void percpu_destroy(struct percpu *pc);
 
@@ -87,6 +100,13 @@ struct vmt_error *percpu_var_offset(struct kernel *k, const char *name,
  */
 struct vmt_error *percpu_addr(const struct percpu *pc, unsigned int cpu,
 			      uint64_t offset, uint64_t *ret);
+
+/**
+ * per_cpu_ptr(@p ptr, @p cpu) of any __percpu pointer (a static
+ * variable's address or an alloc_percpu() result): needs section_start.
+ */
+struct vmt_error *percpu_ptr(const struct percpu *pc, uint64_t ptr,
+			     unsigned int cpu, uint64_t *ret);
 
 /** percpu_var_offset() then percpu_addr(). */
 struct vmt_error *percpu_var_addr(struct kernel *k, const struct percpu *pc,

@@ -67,7 +67,10 @@ struct vmt_frame {
 	uint64_t size;
 	/** The module of the symbol, NULL for the kernel itself or unknown. */
 	const char *module;
-	/** "task", "irq", "overflow", "sdei_normal", "sdei_critical", or NULL. */
+	/**
+	 * "task", "irq", "overflow", "sdei_normal", "sdei_critical", or
+	 * NULL.
+	 */
 	const char *stack;
 	/**
 	 * This frame is exception entry code (el1h_64_irq, el0t_64_sync, ...)
@@ -87,7 +90,10 @@ struct vmt_frame {
 enum vmt_bt_end {
 	/** At the task's first frame (kernel thread entry, final record). */
 	VMT_BT_END_STACK_TOP,
-	/** At the exception from user mode (the last frame has the user registers). */
+	/**
+	 * At the exception from user mode (the last frame has the user
+	 * registers).
+	 */
 	VMT_BT_END_USER_ENTRY,
 	/** The CPU was in user mode: no kernel frame. */
 	VMT_BT_END_USER_MODE,

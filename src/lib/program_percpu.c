@@ -95,8 +95,8 @@ void program_explain_percpu(struct vmt_program *prog)
 		return;
 	item = program_explain_item(prog, "per-CPU rule");
 	if (item) {
-		snprintf(item->value, sizeof(item->value), "runqueues at +%#" PRIx64,
-			 pc->runqueues_offset);
+		snprintf(item->value, sizeof(item->value),
+			 "runqueues at +%#" PRIx64, pc->runqueues_offset);
 		snprintf(item->source, sizeof(item->source),
 			 "set_task_rq() (kernel/sched/sched.h, FAIR_GROUP_SCHED): task->se.cfs_rq->rq = cpu_rq(task->cpu); offset from BTF DATASEC .data..percpu");
 	}

@@ -141,16 +141,28 @@ static bool code_symbol(struct vmt_program *prog,
 
 	if (ks->text_end && !kernel_stacks_is_text(ks, addr) && !module)
 		return false;
-	if (!vmt_error_ok(debuginfo_symbol_extent(&prog->di, addr, sym, off)))
+	if (!vmt_error_ok(vmt_program_symbol_by_addr(prog, addr, sym, off)))
 		return false;
+	// kallsyms has no sizes: the kernel's own answer (%pS) runs to the
+	// next symbol.
+	if (!sym->size) {
+		struct vmt_symbol sized;
+		uint64_t o;
+
+		if (vmt_error_ok(debuginfo_symbol_extent(&prog->di, addr,
+							 &sized, &o)) &&
+		    sized.address == sym->address)
+			sym->size = sized.size;
+	}
 	if (module && arm64_classify(&prog->layout, sym->address) !=
 			      ARM64_REGION_MODULES)
 		return false;
 	return true;
 }
 
-// The module a symbol belongs to: vmt_symbol does not carry one yet (the
-// module list is built elsewhere); NULL means the kernel or unknown.
+// The module a symbol belongs to, NULL for the kernel or unknown. The
+// module list and its symbols come from kernel/module.c (branch h/objs),
+// which adds vmt_symbol.module: then this returns sym->module.
 static const char *symbol_module(const struct vmt_symbol *sym)
 {
 	(void)sym;

@@ -290,7 +290,8 @@ static struct vmt_error *smpboot_layout_init(struct kernel *k,
 				    &l->kthread, &size);
 	}
 	if (!err)
-		err = kernel_member(k, "task_struct", "tasks", &l->tasks, &size);
+		err = kernel_member(k, "task_struct", "tasks", &l->tasks,
+				    &size);
 	if (!err)
 		err = kernel_member(k, "task_struct", "comm", &l->comm, &size);
 	if (!err)

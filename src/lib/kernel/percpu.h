@@ -17,7 +17,10 @@
 
 #include "kernel/kernel.h"
 
-/** Most CPUs believed (CONFIG_NR_CPUS is at most 8192 on arm64, 4096 before 6.x). */
+/**
+ * Most CPUs believed: arm64's CONFIG_NR_CPUS is at most 4096 (6.12
+ * arch/arm64/Kconfig); twice that leaves room.
+ */
 #define PERCPU_MAX_CPUS 8192
 
 /** How the per-CPU bases were found. */
@@ -33,12 +36,18 @@ enum percpu_source {
 struct percpu {
 	/** CPUs of the kernel (see cpus_how); bases and flags are this long. */
 	unsigned int nr_cpus;
-	/** [cpu]: address of offset 0 of .data..percpu in the CPU's unit; 0 unknown. */
+	/**
+	 * [cpu]: address of offset 0 of .data..percpu in the CPU's unit;
+	 * 0 unknown.
+	 */
 	uint64_t *base;
 	/** How many entries of base are known. */
 	unsigned int nr_bases;
 	enum percpu_source source;
-	/** [cpu]: set in __cpu_possible_mask / __cpu_online_mask (when have_masks). */
+	/**
+	 * [cpu]: set in __cpu_possible_mask / __cpu_online_mask (when
+	 * have_masks).
+	 */
 	bool *possible, *online;
 	bool have_masks;
 	/**

@@ -77,8 +77,9 @@ static void thread_size(struct kernel *k, struct kernel_stacks *ks,
 		known = kernel_is_vmalloc(k, stack);
 	if (known >= 0) {
 		vmap = known;
-		vmap_how = vmap ? "VMAP_STACK: a task's stack is in the vmalloc area" :
-				  "no VMAP_STACK: a task's stack is in the linear map";
+		vmap_how = vmap ?
+			"VMAP_STACK: a task's stack is in the vmalloc area" :
+			"no VMAP_STACK: a task's stack is in the linear map";
 	} else {
 		uint64_t off, size;
 
@@ -92,7 +93,8 @@ static void thread_size(struct kernel *k, struct kernel_stacks *ks,
 		ks->thread_size = page;
 	snprintf(ks->thread_size_how, sizeof(ks->thread_size_how),
 		 "%s; %s; %" PRIu64 " KiB pages (asm/memory.h THREAD_SHIFT)",
-		 kasan ? "KASAN (MIN_THREAD_SHIFT 15)" : "no KASAN (MIN_THREAD_SHIFT 14)",
+		 kasan ? "KASAN (MIN_THREAD_SHIFT 15)" :
+			 "no KASAN (MIN_THREAD_SHIFT 14)",
 		 vmap_how, page >> 10);
 }
 
@@ -165,8 +167,9 @@ static void cpu_stacks(struct kernel *k, const struct percpu *pc,
 		}
 	}
 	snprintf(ks->cpu_how, sizeof(ks->cpu_how), "%s",
-		 pc->nr_bases ? "per-CPU irq_stack_ptr, overflow_stack, sdei_stack_*_ptr" :
-				"unknown: the per-CPU areas are unknown");
+		 pc->nr_bases ?
+			 "per-CPU irq_stack_ptr, overflow_stack, sdei_stack_*_ptr" :
+			 "unknown: the per-CPU areas are unknown");
 }
 
 struct vmt_error *kernel_stacks_load(struct kernel *k, const struct percpu *pc,
@@ -180,9 +183,12 @@ struct vmt_error *kernel_stacks_load(struct kernel *k, const struct percpu *pc,
 	ks->have_task_stack =
 		member(k, "task_struct", "stack", &ks->task_stack);
 	ks->have_cpu_context =
-		member(k, "task_struct", "thread.cpu_context.fp", &ks->ctx_fp) &&
-		member(k, "task_struct", "thread.cpu_context.sp", &ks->ctx_sp) &&
-		member(k, "task_struct", "thread.cpu_context.pc", &ks->ctx_pc);
+		member(k, "task_struct", "thread.cpu_context.fp",
+		       &ks->ctx_fp) &&
+		member(k, "task_struct", "thread.cpu_context.sp",
+		       &ks->ctx_sp) &&
+		member(k, "task_struct", "thread.cpu_context.pc",
+		       &ks->ctx_pc);
 	thread_size(k, ks, init_task);
 	pt_regs_layout(k, ks);
 	cpu_stacks(k, pc, ks);
@@ -339,8 +345,8 @@ struct vmt_error *kernel_backtrace(struct kernel *k,
 		p.is_entry = unwind_entry;
 		// task_pt_regs(task): the top of the task stack.
 		if (stack && ks->pt_regs.size < ks->thread_size)
-			p.final_fp = stack + ks->thread_size - ks->pt_regs.size +
-				     ks->pt_regs.stackframe;
+			p.final_fp = stack + ks->thread_size -
+				     ks->pt_regs.size + ks->pt_regs.stackframe;
 	}
 	if (req->regs) {
 		start.has_regs = true;

@@ -32,7 +32,10 @@ struct kernel_stacks {
 	char thread_size_how[160];
 	/** Size of each kind of stack (IRQ_STACK_SIZE = THREAD_SIZE, ...). */
 	uint64_t size[KSTACK_KINDS];
-	/** [cpu][kind]: low end of the CPU's stacks (0 unknown); [TASK] unused. */
+	/**
+	 * [cpu][kind]: low end of the CPU's stacks (0 unknown); [TASK]
+	 * unused.
+	 */
 	unsigned int nr_cpus;
 	uint64_t (*cpu)[KSTACK_KINDS];
 	/** Why the per-CPU stacks are unknown, if they are. */
@@ -43,7 +46,10 @@ struct kernel_stacks {
 	/** struct pt_regs, when the types give it. */
 	bool have_pt_regs;
 	struct arm64_pt_regs_layout pt_regs;
-	/** Exception entry code [start, end) (__entry_text_start/end), 0 unknown. */
+	/**
+	 * Exception entry code [start, end) (__entry_text_start/end), 0
+	 * unknown.
+	 */
 	uint64_t entry_start, entry_end;
 	/** Kernel text: [_stext, _etext), [_sinittext, _einittext). */
 	uint64_t text_start, text_end, inittext_start, inittext_end;

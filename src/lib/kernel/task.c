@@ -556,17 +556,14 @@ static void find_current(struct walk *w, struct task_cpu *cpus)
 		struct vmt_task *owner = NULL, *curr = NULL, *t = NULL;
 
 		cpu->note = note;
+		// rq->curr may be on no list (an exiting task): add it
+		// first, as adding may move the array.
+		if (w->rq_curr[c] && !task_at(w, w->rq_curr[c]))
+			vmt_error_destroy(add_task(w, w->rq_curr[c]));
+		if (w->rq_curr[c])
+			curr = task_at(w, w->rq_curr[c]);
 		if (note >= 0)
 			owner = stack_owner(w, w->regs[note].sp);
-		if (w->rq_curr[c]) {
-			curr = task_at(w, w->rq_curr[c]);
-			if (!curr) {
-				vmt_error_destroy(add_task(w, w->rq_curr[c]));
-				curr = task_at(w, w->rq_curr[c]);
-				if (note >= 0)
-					owner = stack_owner(w, w->regs[note].sp);
-			}
-		}
 		if (owner) {
 			// The registers are the truth of what ran; rq->curr
 			// is set before the switch to it completes.

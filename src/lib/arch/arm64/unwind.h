@@ -22,7 +22,10 @@ typedef struct vmt_error *arm64_unwind_read_fn(void *arg, uint64_t addr,
 typedef bool arm64_unwind_func_fn(void *arg, uint64_t addr,
 				  uint64_t *start_ret);
 
-/** Whether @p addr lies in the exception entry code (vectors, el1h_64_irq...). */
+/**
+ * Whether @p addr lies in the exception entry code (vectors, el1h_64_irq,
+ * ...).
+ */
 typedef bool arm64_unwind_entry_fn(void *arg, uint64_t addr);
 
 /** A stack the unwinder may walk: [low, high). */
@@ -129,7 +132,10 @@ struct arm64_frame {
 enum arm64_unwind_end {
 	/** At the task's final frame record (a kernel thread's first frame). */
 	ARM64_END_FINAL,
-	/** At the exception from user mode: the last frame has the user registers. */
+	/**
+	 * At the exception from user mode: the last frame has the user
+	 * registers.
+	 */
 	ARM64_END_USER,
 	/** The starting registers were user mode (EL0): no kernel frame. */
 	ARM64_END_USER_MODE,
@@ -160,7 +166,10 @@ struct arm64_unwind_start {
 	/** Registers of a CPU (NT_PRSTATUS): pc, sp, x29, x30, pstate. */
 	bool has_regs;
 	struct arm64_regs regs;
-	/** Else a saved context (thread.cpu_context): pc is a return address. */
+	/**
+	 * Else a saved context (thread.cpu_context): pc is a return
+	 * address.
+	 */
 	uint64_t pc, sp, fp;
 };
 

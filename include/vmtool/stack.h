@@ -170,6 +170,8 @@ struct vmt_stack_text {
 /**
  * Every word of @p task's stacks, from its starting sp upwards, that holds
  * a kernel text address: what a broken frame chain leaves to read. The
+ * stack holding the sp is read from there (a CPU's IRQ, overflow or SDEI
+ * stack only then), the task stack to its top. The
  * array is malloc'd (free()); symbols are borrowed from the program.
  */
 struct vmt_error *vmt_program_stack_text(struct vmt_program *prog,

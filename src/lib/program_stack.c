@@ -461,18 +461,17 @@ struct vmt_error *vmt_program_stack_text(struct vmt_program *prog,
 		 !vmt_error_ok(kernel_read_u64(&prog->kernel,
 					       task->task + ks->ctx_sp, &sp)))
 		sp = 0;
-	// The per-CPU stacks first (a trace starts there), then the task's.
+	// A per-CPU stack holding the sp first (the rest of it is stale),
+	// then the task's.
 	if (req.cpu >= 0 && (unsigned int)req.cpu < ks->nr_cpus) {
 		for (int kind = KSTACK_IRQ; !err && kind < KSTACK_KINDS;
 		     kind++) {
 			uint64_t low = ks->cpu[req.cpu][kind];
 
-			if (!low)
-				continue;
-			err = scan_text(prog, ks, kstack_kind_name(kind),
-					sp >= low && sp - low < ks->size[kind] ?
-						sp : low,
-					low + ks->size[kind], &l);
+			if (low && sp >= low && sp - low < ks->size[kind])
+				err = scan_text(prog, ks,
+						kstack_kind_name(kind), sp,
+						low + ks->size[kind], &l);
 		}
 	}
 	if (!err && stack)

@@ -10,5 +10,6 @@
 #include "vmtool/list.h"
 #include "vmtool/log.h"
 #include "vmtool/sys.h"
+#include "vmtool/stack.h"
 
 #endif

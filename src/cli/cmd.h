@@ -72,10 +72,17 @@ int cmd_entry_error(struct cmd_ctx *ctx, struct json *j,
 		    const struct vmt_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-cmd_fn cmd_info, cmd_vmcoreinfo, cmd_rd, cmd_vtop, cmd_ptov, cmd_explain,
-	cmd_sym, cmd_struct, cmd_whatis, cmd_ps, cmd_vm, cmd_files, cmd_mount,
-	cmd_list;
-cmd_fn cmd_log, cmd_sys;
+// One line a command, so that additions merge.
+cmd_fn cmd_info, cmd_vmcoreinfo, cmd_rd, cmd_vtop, cmd_ptov, cmd_explain;
+cmd_fn cmd_sym, cmd_struct, cmd_whatis;
+cmd_fn cmd_ps;
+cmd_fn cmd_vm;
+cmd_fn cmd_files;
+cmd_fn cmd_mount;
+cmd_fn cmd_list;
+cmd_fn cmd_log;
+cmd_fn cmd_sys;
+cmd_fn cmd_bt;
 
 /**
  * Strip a --json among @p argv (it may stand among a command's options),

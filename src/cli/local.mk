@@ -1,6 +1,15 @@
-vmtool_SOURCES = src/cli/main.c src/cli/cmd.h src/cli/output.c \
-	src/cli/output.h src/cli/cmd_info.c src/cli/cmd_rd.c \
-	src/cli/cmd_vtop.c src/cli/cmd_sym.c src/cli/cmd_ps.c src/cli/cmd_vm.c \
-	src/cli/cmd_files.c src/cli/cmd_mount.c src/cli/cmd_list.c
+# One line a file, so that additions merge.
+vmtool_SOURCES = src/cli/main.c src/cli/cmd.h src/cli/output.c src/cli/output.h
+vmtool_SOURCES += src/cli/cmd_info.c
+vmtool_SOURCES += src/cli/cmd_rd.c
+vmtool_SOURCES += src/cli/cmd_vtop.c
+vmtool_SOURCES += src/cli/cmd_sym.c
+vmtool_SOURCES += src/cli/cmd_ps.c
+vmtool_SOURCES += src/cli/cmd_vm.c
+vmtool_SOURCES += src/cli/cmd_files.c
+vmtool_SOURCES += src/cli/cmd_mount.c
+vmtool_SOURCES += src/cli/cmd_list.c
+vmtool_SOURCES += src/cli/cmd_log.c
+vmtool_SOURCES += src/cli/cmd_sys.c
+vmtool_SOURCES += src/cli/cmd_bt.c
 vmtool_LDADD = libvmtool_internal.la
-vmtool_SOURCES += src/cli/cmd_log.c src/cli/cmd_sys.c

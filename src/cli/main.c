@@ -41,6 +41,8 @@ static const struct command commands[] = {
 	  "the kernel log, as dmesg prints it" },
 	{ "sys", cmd_sys, "sys",
 	  "kernel, CPUs, memory, uptime, load, tasks and the panic" },
+	{ "bt", cmd_bt, "bt [-a] [-c CPU] [-t] [-f] [-l] [PID|TASK]...",
+	  "kernel stack traces (default: the task on every CPU)" },
 };
 
 static void usage(FILE *out)

@@ -312,6 +312,9 @@ void vmt_program_destroy(struct vmt_program *prog)
 		return;
 	free(prog->tasks);
 	program_log_deinit(prog);
+	free(prog->cpu_tasks);
+	kernel_stacks_destroy(prog->stacks);
+	percpu_destroy(prog->percpu);
 	debuginfo_deinit(&prog->di);
 	address_space_destroy(prog->as);
 	free(prog->explain);
@@ -467,8 +470,8 @@ static void refine_layout(struct vmt_program *prog)
 	vmt_error_destroy(err);
 }
 
-static struct vmt_layout_item *explain_item(struct vmt_program *prog,
-					    const char *name)
+struct vmt_layout_item *program_explain_item(struct vmt_program *prog,
+					     const char *name)
 {
 	struct vmt_layout_item *items, *item;
 
@@ -493,14 +496,14 @@ static void explain_debuginfo(struct vmt_program *prog)
 	struct vmt_symbol sym;
 	struct vmt_error *err;
 
-	item = explain_item(prog, "vmcoreinfo");
+	item = program_explain_item(prog, "vmcoreinfo");
 	if (item) {
 		snprintf(item->value, sizeof(item->value), "%zu keys",
 			 prog->vi.nr_entries);
 		snprintf(item->source, sizeof(item->source), "%s",
 			 prog->info.vmcoreinfo_origin);
 	}
-	item = explain_item(prog, "symbols");
+	item = program_explain_item(prog, "symbols");
 	if (item && di->have_vmlinux)
 		snprintf(item->value, sizeof(item->value), "%zu", di->elf.nr),
 		snprintf(item->source, sizeof(item->source),
@@ -515,7 +518,7 @@ static void explain_debuginfo(struct vmt_program *prog)
 			 di->vmcoreinfo_syms.nr),
 		snprintf(item->source, sizeof(item->source),
 			 "VMCOREINFO SYMBOL() lines only (no kallsyms, no vmlinux)");
-	item = explain_item(prog, "types");
+	item = program_explain_item(prog, "types");
 	if (item) {
 		snprintf(item->value, sizeof(item->value), "%s",
 			 types ? types : "none");
@@ -528,7 +531,7 @@ static void explain_debuginfo(struct vmt_program *prog)
 	if (!tasks_loaded_ok(prog))
 		return;
 	err = debuginfo_symbol_by_name(di, "init_task", &sym);
-	item = explain_item(prog, "init_task");
+	item = program_explain_item(prog, "init_task");
 	if (item && !err) {
 		snprintf(item->value, sizeof(item->value), "%#" PRIx64,
 			 sym.address);
@@ -556,6 +559,8 @@ struct vmt_error *vmt_program_explain(struct vmt_program *prog,
 		if (err)
 			return err;
 		explain_debuginfo(prog);
+		program_explain_percpu(prog);
+		program_explain_stacks(prog);
 	}
 	*ret = prog->explain;
 	*nr_ret = prog->nr_explain;
@@ -628,10 +633,15 @@ struct vmt_error *vmt_program_tasks(struct vmt_program *prog,
 	struct vmt_error *err;
 
 	if (!prog->tasks_loaded) {
+		struct task_list_input in;
+
 		err = need_layout(prog);
-		if (!err)
-			err = task_list(&prog->kernel, &prog->tasks,
-					&prog->nr_tasks);
+		if (err)
+			return err;
+		program_task_input(prog, &in);
+		err = task_list(&prog->kernel, &in, &prog->tasks,
+				&prog->nr_tasks, &prog->cpu_tasks,
+				&prog->nr_cpu_tasks);
 		if (err)
 			return err;
 		prog->tasks_loaded = true;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <dirent.h>
 #include <unistd.h>
 
 #include "base/error.h"
@@ -100,6 +101,49 @@ static inline bool vmt_unxz_cached(const char *xz, const char *out)
 		     "mkdir -p \"$(dirname '%s')\" && xz -dkc '%s' > '%s.tmp.%d' && mv '%s.tmp.%d' '%s'",
 		     out, xz, out, (int)getpid(), out, (int)getpid(), out);
 	return n > 0 && (size_t)n < sizeof(cmd) && system(cmd) == 0;
+}
+
+// A dump file of set @p set of $VMTOOL_SHARED_DUMPS into @p buf: the first
+// vmcore* file in name order that is not xz-compressed, else the set's
+// vmcore*.xz decompressed once into $VMTOOL_CACHE/SET/ (a kexec capture
+// ships only that). False if the set has none.
+static inline bool vmt_shared_dump_file(const char *set, char *buf,
+					size_t size)
+{
+	const char *dir = vmt_shared_dumps(), *cache = getenv("VMTOOL_CACHE");
+	char cmd[6 * 4096], best[512] = "", best_xz[512] = "";
+	struct dirent *de;
+	DIR *d;
+
+	if (!dir)
+		return false;
+	snprintf(cmd, sizeof(cmd), "%s/%s", dir, set);
+	d = opendir(cmd);
+	if (!d)
+		return false;
+	while ((de = readdir(d))) {
+		const char *n = de->d_name;
+		size_t len = strlen(n);
+		bool xz = len > 3 && !strcmp(n + len - 3, ".xz");
+		char *pick = xz ? best_xz : best;
+
+		if (strncmp(n, "vmcore", 6) || len >= sizeof(best))
+			continue;
+		if (!pick[0] || strcmp(n, pick) < 0)
+			snprintf(pick, sizeof(best), "%s", n);
+	}
+	closedir(d);
+	if (best[0]) {
+		snprintf(buf, size, "%s/%s/%s", dir, set, best);
+		return true;
+	}
+	if (!best_xz[0])
+		return false;
+	best_xz[strlen(best_xz) - 3] = '\0';
+	snprintf(buf, size, "%s/%s/%s",
+		 cache && *cache ? cache : "/tmp/vmtool-cache", set, best_xz);
+	snprintf(cmd, sizeof(cmd), "%s/%s/%s.xz", dir, set, best_xz);
+	return vmt_unxz_cached(cmd, buf);
 }
 
 #endif

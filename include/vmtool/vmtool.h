@@ -11,5 +11,6 @@
 #include "vmtool/log.h"
 #include "vmtool/sys.h"
 #include "vmtool/stack.h"
+#include "vmtool/runq.h"
 
 #endif

@@ -83,6 +83,7 @@ cmd_fn cmd_list;
 cmd_fn cmd_log;
 cmd_fn cmd_sys;
 cmd_fn cmd_bt;
+cmd_fn cmd_runq;
 
 /**
  * Strip a --json among @p argv (it may stand among a command's options),

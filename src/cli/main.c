@@ -43,6 +43,8 @@ static const struct command commands[] = {
 	  "kernel, CPUs, memory, uptime, load, tasks and the panic" },
 	{ "bt", cmd_bt, "bt [-a] [-c CPU] [-t] [-f] [-l] [PID|TASK]...",
 	  "kernel stack traces (default: the task on every CPU)" },
+	{ "runq", cmd_runq, "runq [-c CPUS]",
+	  "each CPU's current and queued tasks (crash's runq)" },
 };
 
 static void usage(FILE *out)

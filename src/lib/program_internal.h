@@ -8,6 +8,7 @@
 #include "dump/dump.h"
 #include "kernel/kernel_ctx.h"
 #include "kernel/printk.h"
+#include "kernel/runq.h"
 #include "kernel/percpu.h"
 #include "kernel/stack.h"
 #include "kernel/task.h"
@@ -63,6 +64,10 @@ struct vmt_program {
 	/** Stack facts (program_stack.c), loaded on first use. */
 	bool stacks_loaded;
 	struct kernel_stacks *stacks;
+
+	/** Runqueue member offsets (program_runq.c), on first use. */
+	bool runq_layout_loaded;
+	struct runq_layout runq_layout;
 };
 
 /** Free what program_log.c cached (vmt_program_destroy()). */

@@ -88,3 +88,12 @@ tests_unit_test_stack_real_SOURCES = tests/unit/test_stack_real.c
 tests_unit_test_stack_real_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_stack_real_LDADD = libvmtool_internal.la $(CHECK_LIBS)
 endif
+
+# runq_read() over runqueues laid out in a buffer.
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_runq
+TESTS += tests/unit/test_runq
+tests_unit_test_runq_SOURCES = tests/unit/test_runq.c
+tests_unit_test_runq_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_runq_LDADD = libvmtool_internal.la $(CHECK_LIBS)
+endif

@@ -17,3 +17,4 @@ libvmtool_internal_la_SOURCES += src/lib/kernel/sysinfo.c src/lib/kernel/sysinfo
 	src/lib/kernel/sysinfo_panic.c
 libvmtool_internal_la_SOURCES += src/lib/kernel/percpu.c src/lib/kernel/percpu.h
 libvmtool_internal_la_SOURCES += src/lib/kernel/stack.c src/lib/kernel/stack.h
+libvmtool_internal_la_SOURCES += src/lib/kernel/runq.c src/lib/kernel/runq.h

@@ -12,5 +12,6 @@
 #include "vmtool/sys.h"
 #include "vmtool/stack.h"
 #include "vmtool/runq.h"
+#include "vmtool/value.h"
 
 #endif

@@ -84,6 +84,13 @@ cmd_fn cmd_log;
 cmd_fn cmd_sys;
 cmd_fn cmd_bt;
 cmd_fn cmd_runq;
+cmd_fn cmd_p;
+
+/**
+ * `whatis NAME` of a variable with a known type: print its declaration
+ * (cmd_p.c). -1 when no source gives its type.
+ */
+int whatis_variable(struct cmd_ctx *ctx, const char *name);
 
 /**
  * Strip a --json among @p argv (it may stand among a command's options),

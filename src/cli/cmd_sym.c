@@ -414,6 +414,8 @@ int cmd_whatis(struct cmd_ctx *ctx, int argc, char **argv)
 		return EXIT_OK;
 	}
 	vmt_error_destroy(err);
+	if (whatis_variable(ctx, argv[1]) >= 0)
+		return EXIT_OK;
 	err = vmt_program_symbol_by_name(ctx->prog, argv[1], &sym);
 	if (err) {
 		fprintf(stderr, "vmtool: whatis: %s is neither a type nor a symbol\n",

@@ -45,6 +45,8 @@ static const struct command commands[] = {
 	  "kernel stack traces (default: the task on every CPU)" },
 	{ "runq", cmd_runq, "runq [-c CPUS]",
 	  "each CPU's current and queued tasks (crash's runq)" },
+	{ "p", cmd_p, "p [-x|-d] EXPR",
+	  "an expression's value with its type (jiffies, init_task.comm, runqueues:0)" },
 };
 
 static void usage(FILE *out)

@@ -7,3 +7,4 @@ libvmtool_internal_la_SOURCES += src/lib/program_sys.c
 libvmtool_internal_la_SOURCES += src/lib/program_percpu.c
 libvmtool_internal_la_SOURCES += src/lib/program_stack.c
 libvmtool_internal_la_SOURCES += src/lib/program_runq.c
+libvmtool_internal_la_SOURCES += src/lib/program_value.c

@@ -312,6 +312,7 @@ void vmt_program_destroy(struct vmt_program *prog)
 		return;
 	free(prog->tasks);
 	program_log_deinit(prog);
+	program_value_deinit(prog);
 	free(prog->cpu_tasks);
 	kernel_stacks_destroy(prog->stacks);
 	percpu_destroy(prog->percpu);

@@ -68,7 +68,13 @@ struct vmt_program {
 	/** Runqueue member offsets (program_runq.c), on first use. */
 	bool runq_layout_loaded;
 	struct runq_layout runq_layout;
+
+	/** Types made up by expressions (program_value.c), on first use. */
+	struct value_types *value_types;
 };
+
+/** Free what program_value.c made (vmt_program_destroy()). */
+void program_value_deinit(struct vmt_program *prog);
 
 /** Free what program_log.c cached (vmt_program_destroy()). */
 void program_log_deinit(struct vmt_program *prog);

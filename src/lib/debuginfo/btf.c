@@ -1053,10 +1053,57 @@ static struct vmt_error *btf_section_var(struct typedb *base,
 				section);
 }
 
+// A variable's type: its VAR record, found through the DATASECs that list
+// it (a vmlinux's BTF has VARs only for per-CPU variables, in
+// .data..percpu; a module's for its globals).
+static struct vmt_error *btf_var_type(struct typedb *base, const char *name,
+				      const struct vmt_type **ret,
+				      const char **section_ret)
+{
+	struct btf_db *db = (struct btf_db *)base;
+	const struct vmt_type *var;
+	struct vmt_error *err;
+
+	for (uint32_t id = db->nr_types - 1; id > 0; id--) {
+		const uint8_t *rec;
+		uint32_t vlen;
+
+		if (rec_kind(db, id) != BTF_KIND_DATASEC)
+			continue;
+		rec = record(db, id);
+		vlen = dld32(db, rec + 4) & 0xffff;
+		for (uint32_t i = 0; i < vlen; i++) {
+			uint32_t vid = dld32(db, rec + 12 + 12 * i);
+			const char *vname;
+
+			if (vid == 0 || vid >= db->nr_types ||
+			    rec_kind(db, vid) != BTF_KIND_VAR)
+				continue;
+			vname = type_name_of(db, vid);
+			if (!vname || strcmp(vname, name))
+				continue;
+			err = convert(db, vid, &var);
+			if (err)
+				return err;
+			*ret = var->target;
+			if (section_ret) {
+				const char *sec = type_name_of(db, id);
+
+				*section_ret = sec ? sec : "";
+			}
+			return NULL;
+		}
+	}
+	return vmt_error_format(VMT_ERROR_NOT_FOUND,
+				"BTF: no variable %s (the kernel's BTF describes only per-CPU variables)",
+				name);
+}
+
 static const struct typedb_ops btf_ops = {
 	.find = btf_find,
 	.destroy = btf_destroy,
 	.section_var = btf_section_var,
+	.var_type = btf_var_type,
 };
 
 struct vmt_error *btf_typedb_create(const void *data, size_t size,

@@ -364,6 +364,55 @@ struct vmt_error *debuginfo_section_var(struct debuginfo *di,
 				  size_ret);
 }
 
+struct vmt_error *debuginfo_variable_type(struct debuginfo *di,
+					  const char *name,
+					  const struct vmt_type **ret,
+					  const char **source_ret,
+					  const char **section_ret)
+{
+	const char *section = "";
+	struct vmt_error *err;
+
+	if (di->have_vmlinux && allowed(di, VMT_SYM_SOURCE_DWARF)) {
+		load_dwarf(di);
+		if (di->dwarf) {
+			err = typedb_var_type(di->dwarf, name, ret, &section);
+			if (!err) {
+				*source_ret = "dwarf";
+				if (section_ret)
+					*section_ret = section;
+				return NULL;
+			}
+			if (err->code != VMT_ERROR_NOT_FOUND)
+				return err;
+			vmt_error_destroy(err);
+		}
+	}
+	if (allowed(di, VMT_SYM_SOURCE_BTF) ||
+	    di->only == VMT_SYM_SOURCE_KALLSYMS) {
+		load_btf(di);
+		if (di->btf) {
+			err = typedb_var_type(di->btf, name, ret, &section);
+			if (!err) {
+				*source_ret = "btf";
+				if (section_ret)
+					*section_ret = section;
+				return NULL;
+			}
+			if (err->code != VMT_ERROR_NOT_FOUND)
+				return err;
+			vmt_error_destroy(err);
+		}
+	}
+	return vmt_error_format(VMT_ERROR_NOT_FOUND,
+				"type of %s unknown: %s%s", name,
+				di->have_vmlinux ?
+					"the vmlinux's DWARF does not describe it" :
+					"no vmlinux (-k) for DWARF",
+				di->btf ? ", and the dump's BTF describes only per-CPU variables" :
+					  ", and no BTF in the dump");
+}
+
 struct vmt_error *debuginfo_source_lines(struct debuginfo *di, uint64_t addr,
 					 struct dwarf_src_line **ret,
 					 size_t *nr_ret)

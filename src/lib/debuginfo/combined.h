@@ -90,6 +90,18 @@ struct vmt_error *debuginfo_section_var(struct debuginfo *di,
 					uint64_t *size_ret);
 
 /**
+ * The type of global variable @p name: from the vmlinux's DWARF, else from
+ * the dump's BTF (which has per-CPU variables only). @p source_ret: "dwarf"
+ * or "btf"; @p section_ret: the BTF data section listing it (".data..percpu")
+ * or "" (may be NULL). NOT_FOUND saying which sources were asked.
+ */
+struct vmt_error *debuginfo_variable_type(struct debuginfo *di,
+					  const char *name,
+					  const struct vmt_type **ret,
+					  const char **source_ret,
+					  const char **section_ret);
+
+/**
  * Source lines of runtime code address @p addr from the vmlinux's DWARF
  * (see dwarf_lines_lookup()). NOT_FOUND without a vmlinux.
  */

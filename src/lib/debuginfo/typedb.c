@@ -61,6 +61,16 @@ struct vmt_error *typedb_section_var(struct typedb *db, const char *section,
 	return db->ops->section_var(db, section, name, offset_ret, size_ret);
 }
 
+struct vmt_error *typedb_var_type(struct typedb *db, const char *name,
+				  const struct vmt_type **ret,
+				  const char **section_ret)
+{
+	if (!db->ops->var_type)
+		return vmt_error_format(VMT_ERROR_UNSUPPORTED,
+					"%s has no variables", db->source);
+	return db->ops->var_type(db, name, ret, section_ret);
+}
+
 void typedb_destroy(struct typedb *db)
 {
 	if (db)

@@ -29,6 +29,14 @@ struct typedb_ops {
 					 const char *section, const char *name,
 					 uint64_t *offset_ret,
 					 uint64_t *size_ret);
+	/**
+	 * The type of global variable @p name (DWARF DW_TAG_variable, BTF
+	 * VAR), and the data section BTF places it in (@p section_ret may
+	 * be NULL; "" when the source does not say). NOT_FOUND if absent.
+	 */
+	struct vmt_error *(*var_type)(struct typedb *db, const char *name,
+				      const struct vmt_type **ret,
+				      const char **section_ret);
 };
 
 struct typedb {
@@ -42,6 +50,14 @@ struct vmt_error *typedb_find(struct typedb *db, const char *name,
 			      const struct vmt_type **ret);
 
 void typedb_destroy(struct typedb *db);
+
+/**
+ * The type of variable @p name, as typedb_ops.var_type; UNSUPPORTED when
+ * @p db has no variables.
+ */
+struct vmt_error *typedb_var_type(struct typedb *db, const char *name,
+				  const struct vmt_type **ret,
+				  const char **section_ret);
 
 /**
  * Variable @p name of data section @p section, as typedb_ops.section_var;

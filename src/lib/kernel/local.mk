@@ -18,3 +18,6 @@ libvmtool_internal_la_SOURCES += src/lib/kernel/sysinfo.c src/lib/kernel/sysinfo
 libvmtool_internal_la_SOURCES += src/lib/kernel/percpu.c src/lib/kernel/percpu.h
 libvmtool_internal_la_SOURCES += src/lib/kernel/stack.c src/lib/kernel/stack.h
 libvmtool_internal_la_SOURCES += src/lib/kernel/runq.c src/lib/kernel/runq.h
+libvmtool_internal_la_SOURCES += src/lib/kernel/value.c src/lib/kernel/value.h \
+	src/lib/kernel/value_types.c src/lib/kernel/value_tree.c \
+	src/lib/kernel/value_format.c src/lib/kernel/value_expr.c

@@ -97,3 +97,12 @@ tests_unit_test_runq_SOURCES = tests/unit/test_runq.c
 tests_unit_test_runq_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_runq_LDADD = libvmtool_internal.la $(CHECK_LIBS)
 endif
+
+# Typed values over types built by hand and memory in a buffer.
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_value
+TESTS += tests/unit/test_value
+tests_unit_test_value_SOURCES = tests/unit/test_value.c
+tests_unit_test_value_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_value_LDADD = libvmtool_internal.la $(CHECK_LIBS)
+endif

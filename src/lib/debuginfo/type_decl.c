@@ -116,7 +116,9 @@ void vmt_type_declaration(const struct vmt_type *type, const char *name,
 			if (t && t->kind == VMT_TYPE_POINTER) {
 				prepend(&decl, " ");
 				prepend(&decl, q);
-			} else {
+			} else if (!strstr(base.s, q)) {
+				// C qualifies an array's elements; DWARF may
+				// say const twice (array and element).
 				append(&base, q);
 				append(&base, " ");
 			}

@@ -85,12 +85,32 @@ cmd_fn cmd_sys;
 cmd_fn cmd_bt;
 cmd_fn cmd_runq;
 cmd_fn cmd_p;
+cmd_fn cmd_task;
+cmd_fn cmd_foreach;
 
 /**
  * `whatis NAME` of a variable with a known type: print its declaration
  * (cmd_p.c). -1 when no source gives its type.
  */
 int whatis_variable(struct cmd_ctx *ctx, const char *name);
+
+/**
+ * The task of crash's current context (cmd_task.c): the one on the CPU
+ * that panicked, else on CPU 0.
+ */
+struct vmt_error *task_default(struct cmd_ctx *ctx,
+			       const struct vmt_task **ret);
+
+/**
+ * The task @p arg names: a PID, or a task_struct address (0x hex, or a
+ * number beyond any PID). Returns EXIT_OK, or reports the failure (an
+ * entry of the open array @p j with --json) and returns its exit code.
+ */
+int task_lookup(struct cmd_ctx *ctx, struct json *j, const char *arg,
+		const struct vmt_task **ret);
+
+/** "PID: 1      TASK: ...  CPU: 0   COMMAND: "init"" as crash prints it. */
+void task_header(FILE *out, const struct vmt_task *t);
 
 /**
  * Strip a --json among @p argv (it may stand among a command's options),

@@ -14,4 +14,6 @@ vmtool_SOURCES += src/cli/cmd_sys.c
 vmtool_SOURCES += src/cli/cmd_bt.c
 vmtool_SOURCES += src/cli/cmd_runq.c
 vmtool_SOURCES += src/cli/cmd_p.c src/cli/value_out.c src/cli/value_out.h
+vmtool_SOURCES += src/cli/cmd_task.c
+vmtool_SOURCES += src/cli/cmd_foreach.c
 vmtool_LDADD = libvmtool_internal.la

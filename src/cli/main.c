@@ -47,6 +47,11 @@ static const struct command commands[] = {
 	  "each CPU's current and queued tasks (crash's runq)" },
 	{ "p", cmd_p, "p [-x|-d] EXPR",
 	  "an expression's value with its type (jiffies, init_task.comm, runqueues:0)" },
+	{ "task", cmd_task, "task [-R MEMBER[,MEMBER...]] [-x|-d] [PID|TASK]...",
+	  "a task's task_struct with values (default: the panic CPU's task)" },
+	{ "foreach", cmd_foreach,
+	  "foreach [PID|TASK|COMM|-k|-u]... bt|vm|files|task [OPTIONS]",
+	  "run bt, vm, files or task for each task (default: all)" },
 };
 
 static void usage(FILE *out)

@@ -6,3 +6,6 @@ EXTRA_DIST += tests/integration/run-cli.sh tests/integration/run-truth.sh \
 	tests/integration/run-vmcoreinfo-recovery.sh \
 	tests/integration/check_vmcoreinfo_recovery.py \
 	tests/integration/strip_vmcoreinfo.py
+# runq, p, task and foreach on real dump sets.
+TESTS += tests/integration/run-kobj.sh
+EXTRA_DIST += tests/integration/run-kobj.sh tests/integration/check_kobj.py

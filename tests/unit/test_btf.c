@@ -530,6 +530,20 @@ START_TEST(section_variables_by_name)
 		   VMT_ERROR_NOT_FOUND);
 	vmt_ck_err(typedb_section_var(db, ".bss", "runqueues", &off, &sz),
 		   VMT_ERROR_NOT_FOUND);
+	// A variable's type is its VAR's, and the section that lists it.
+	{
+		const struct vmt_type *vt;
+		const char *sec;
+
+		vmt_ck_no_err(typedb_var_type(db, "runqueues", &vt, &sec));
+		ck_assert_int_eq(vt->kind, VMT_TYPE_INT);
+		ck_assert_str_eq(vt->name, "int");
+		ck_assert_str_eq(sec, ".data..percpu");
+		vmt_ck_no_err(typedb_var_type(db, "other", &vt, &sec));
+		ck_assert_str_eq(sec, ".data");
+		vmt_ck_err(typedb_var_type(db, "jiffies", &vt, &sec),
+			   VMT_ERROR_NOT_FOUND);
+	}
 	typedb_destroy(db);
 }
 END_TEST

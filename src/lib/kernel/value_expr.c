@@ -259,12 +259,52 @@ static struct vmt_error *parse_type(struct parser *p,
 	return NULL;
 }
 
+// Names the kernel's headers define as macros over a variable, read as
+// the macro reads: include/linux/cpumask.h (6.12) defines cpu_online_mask
+// and the others as ((const struct cpumask *)&__cpu_online_mask); older
+// kernels had variables of those names, which are found first.
+static const struct {
+	const char *name, *expansion;
+} macros[] = {
+	{ "cpu_possible_mask", "((const struct cpumask *)&__cpu_possible_mask)" },
+	{ "cpu_online_mask", "((const struct cpumask *)&__cpu_online_mask)" },
+	{ "cpu_present_mask", "((const struct cpumask *)&__cpu_present_mask)" },
+	{ "cpu_active_mask", "((const struct cpumask *)&__cpu_active_mask)" },
+	{ "cpu_dying_mask", "((const struct cpumask *)&__cpu_dying_mask)" },
+};
+
+// @p name as its macro expands, if it is one of macros[].
+static struct vmt_error *parse_macro(struct parser *p, const char *name,
+				     struct operand *o, bool *found)
+{
+	struct parser sub;
+	struct vmt_error *err;
+
+	*found = false;
+	for (size_t i = 0; i < sizeof(macros) / sizeof(macros[0]); i++) {
+		if (strcmp(name, macros[i].name))
+			continue;
+		*found = true;
+		sub = *p;
+		sub.text = sub.pos = macros[i].expansion;
+		next(&sub);
+		err = parse_expr(&sub, o);
+		if (!err && sub.tok.kind != TOK_END)
+			err = syntax(&sub, "unexpected");
+		if (!err && !p->type_source)
+			p->type_source = sub.type_source;
+		return err;
+	}
+	return NULL;
+}
+
 // A variable, with crash's ":CPU" for a per-CPU one.
 static struct vmt_error *parse_variable(struct parser *p, struct operand *o)
 {
 	const struct value_env *env = p->env;
 	struct value_var var;
 	struct vmt_error *err;
+	bool macro;
 
 	memset(o, 0, sizeof(*o));
 	snprintf(o->name, sizeof(o->name), "%s", p->tok.ident);
@@ -273,6 +313,19 @@ static struct vmt_error *parse_variable(struct parser *p, struct operand *o)
 					"no symbols to find %s", o->name);
 	memset(&var, 0, sizeof(var));
 	err = env->variable(env->arg, o->name, &var);
+	if (err && err->code == VMT_ERROR_NOT_FOUND) {
+		char name[sizeof(o->name)];
+		struct vmt_error *merr;
+
+		snprintf(name, sizeof(name), "%s", o->name);
+		merr = parse_macro(p, name, o, &macro);
+		if (macro) {
+			vmt_error_destroy(err);
+			if (!merr)
+				next(p);
+			return merr;
+		}
+	}
 	if (err)
 		return err;
 	next(p);

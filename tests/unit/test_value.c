@@ -576,6 +576,8 @@ START_TEST(bad_expressions_are_errors)
 		"(unsigned banana)1",
 	};
 
+	static char deep[20001];
+
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct vmt_error *err = value_eval(&env, bad[i], &r);
 
@@ -583,6 +585,14 @@ START_TEST(bad_expressions_are_errors)
 		vmt_error_destroy(err);
 		vmt_eval_result_deinit(&r);
 	}
+	// Nesting is bounded, not a stack overflow: 10000 '(' and '*'.
+	for (size_t i = 0; i < 10000; i++) {
+		deep[i] = '(';
+		deep[10000 + i] = '*';
+	}
+	vmt_ck_err(value_eval(&env, deep, &r), VMT_ERROR_INVALID_ARGUMENT);
+	vmt_ck_err(value_eval(&env, deep + 10000, &r),
+		   VMT_ERROR_INVALID_ARGUMENT);
 }
 END_TEST
 

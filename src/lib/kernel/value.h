@@ -21,7 +21,7 @@
 /** Nesting of a value displayed (struct in struct in array ...). */
 #define VALUE_MAX_DEPTH 32
 /** Nodes of one value tree at most (a bound on memory). */
-#define VALUE_MAX_NODES (1U << 20)
+#define VALUE_MAX_NODES (1U << 18)
 /** crash's default print_max and gdb's repeat_count_threshold. */
 #define VALUE_DEFAULT_MAX_ELEMENTS 256
 #define VALUE_REPEAT_THRESHOLD 10

@@ -120,7 +120,7 @@ struct vmt_value_node {
 	/** STRUCT: members; ARRAY: runs of equal elements. */
 	struct vmt_value_node *children;
 	size_t nr_children;
-	/** In an ARRAY: how many equal elements in a row this child stands for. */
+	/** In an ARRAY: the equal elements in a row this child stands for. */
 	uint64_t repeat;
 	/** ARRAY: its length; STRING: its length in bytes. */
 	uint64_t nr_elements;

@@ -53,6 +53,14 @@ static bool is_address_word(const char *s, uint64_t v)
 	return !strncmp(s, "0x", 2) || !strncmp(s, "0X", 2) || v > INT32_MAX;
 }
 
+// Whether number @p i of the selection names task @p t.
+static bool names(const struct selection *sel, size_t i,
+		  const struct vmt_task *t)
+{
+	return sel->number_is_address[i] ? t->task == sel->numbers[i] :
+					   (uint64_t)t->pid == sel->numbers[i];
+}
+
 static bool selected(const struct selection *sel, const struct vmt_task *t,
 		     const struct subcommand *sub)
 {
@@ -64,9 +72,7 @@ static bool selected(const struct selection *sel, const struct vmt_task *t,
 	if ((sel->kernel && t->kthread) || (sel->user && !t->kthread))
 		return true;
 	for (size_t i = 0; i < sel->nr_numbers; i++)
-		if (sel->number_is_address[i] ?
-			    t->task == sel->numbers[i] :
-			    (uint64_t)t->pid == sel->numbers[i])
+		if (names(sel, i, t))
 			return true;
 	for (size_t i = 0; i < sel->nr_comms; i++)
 		if (!strcmp(t->comm, sel->comms[i]))
@@ -168,8 +174,8 @@ int cmd_foreach(struct cmd_ctx *ctx, int argc, char **argv)
 				continue;
 			// Commands that take PIDs see each PID once (the idle
 			// tasks of all CPUs are pid 0).
-			for (int a = first_task; !sub->by_address && a < sub_argc;
-			     a++)
+			for (int a = first_task;
+			     !sub->by_address && a < sub_argc; a++)
 				dup = dup || strtol(sub_argv[a], NULL, 10) ==
 						     tasks[k].pid;
 			if (dup)
@@ -188,10 +194,7 @@ int cmd_foreach(struct cmd_ctx *ctx, int argc, char **argv)
 			bool found = false;
 
 			for (size_t k = 0; k < n && !found; k++)
-				found = sel.number_is_address[i] ?
-						tasks[k].task == sel.numbers[i] :
-						(uint64_t)tasks[k].pid ==
-							sel.numbers[i];
+				found = names(&sel, i, &tasks[k]);
 			if (!found)
 				sub_argv[sub_argc++] = sel.words[i];
 		}

@@ -224,7 +224,8 @@ START_TEST(dl_tree_skips_server_entities)
 	vmt_fake_mem_put64(&mem, RQ + layout.rq_dl + layout.dl_root,
 			   SERVER + layout.dl_se_rb_node);
 	rb_set(SERVER, dl_node(9), 0);
-	bytes[SERVER + server_bit / 8 - BASE] = (uint8_t)(1 << (server_bit % 8));
+	bytes[SERVER + server_bit / 8 - BASE] =
+		(uint8_t)(1 << (server_bit % 8));
 	vmt_ck_no_err(read_rq(&rq));
 	ck_assert_uint_eq(rq.nr_entries, 1);
 	ck_assert_int_eq(rq.entries[0].sched_class, VMT_SCHED_DL);

@@ -110,8 +110,8 @@ void vmt_type_declaration(const struct vmt_type *type, const char *name,
 
 			// A qualifier over a pointer qualifies the pointer
 			// ("char *const p"); over anything else, the base.
-			for (int k = 0; t && k < MAX_CHAIN && qualifier(t->kind);
-			     k++)
+			for (int k = 0;
+			     t && k < MAX_CHAIN && qualifier(t->kind); k++)
 				t = t->target;
 			if (t && t->kind == VMT_TYPE_POINTER) {
 				prepend(&decl, " ");

@@ -333,6 +333,13 @@ static bool path_number(const char **p, uint64_t *ret)
 	return true;
 }
 
+static struct vmt_error *bad_path(const char *path, const char *at,
+				  const char *expected)
+{
+	return vmt_error_format(VMT_ERROR_INVALID_ARGUMENT,
+				"%s: expected %s at '%s'", path, expected, at);
+}
+
 struct vmt_error *value_path(const struct value_env *env,
 			     const struct vmt_value *v, const char *path,
 			     struct vmt_value *ret)
@@ -348,9 +355,7 @@ struct vmt_error *value_path(const struct value_env *env,
 
 			p++;
 			if (!path_number(&p, &index) || *p != ']')
-				return vmt_error_format(VMT_ERROR_INVALID_ARGUMENT,
-							"%s: bad index at '%s'",
-							path, p);
+				return bad_path(path, p, "an index and ']'");
 			p++;
 			err = value_index(env, &cur, (int64_t)index, &next);
 		} else {
@@ -361,16 +366,12 @@ struct vmt_error *value_path(const struct value_env *env,
 			else if (p[0] == '-' && p[1] == '>')
 				p += 2;
 			else if (p != path)
-				return vmt_error_format(VMT_ERROR_INVALID_ARGUMENT,
-							"%s: expected '.', '->' or '[' at '%s'",
-							path, p);
+				return bad_path(path, p, "'.', '->' or '['");
 			n = strspn(p, "abcdefghijklmnopqrstuvwxyz"
 				      "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 				      "0123456789_");
 			if (!n || n >= sizeof(name))
-				return vmt_error_format(VMT_ERROR_INVALID_ARGUMENT,
-							"%s: expected a member name at '%s'",
-							path, p);
+				return bad_path(path, p, "a member name");
 			memcpy(name, p, n);
 			name[n] = '\0';
 			p += n;

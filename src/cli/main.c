@@ -32,6 +32,8 @@ static const struct command commands[] = {
 	{ "whatis", cmd_whatis, "whatis NAME", "a type or a symbol" },
 	{ "ps", cmd_ps, "ps [PID|COMM]...", "tasks" },
 	{ "vm", cmd_vm, "vm [--maps] PID... | vm --all", "memory maps" },
+	{ "kmem", cmd_kmem, "kmem -i | -p [PADDR...]",
+	  "memory use; struct pages of physical addresses" },
 };
 
 static void usage(FILE *out)

@@ -251,6 +251,7 @@ void vmt_program_destroy(struct vmt_program *prog)
 {
 	if (!prog)
 		return;
+	program_page_deinit(prog);
 	free(prog->tasks);
 	debuginfo_deinit(&prog->di);
 	address_space_destroy(prog->as);

@@ -7,5 +7,6 @@
 #include "vmtool/types.h"
 #include "vmtool/program.h"
 #include "vmtool/page.h"
+#include "vmtool/writer.h"
 
 #endif

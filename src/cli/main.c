@@ -34,6 +34,9 @@ static const struct command commands[] = {
 	{ "vm", cmd_vm, "vm [--maps] PID... | vm --all", "memory maps" },
 	{ "kmem", cmd_kmem, "kmem -i | -p [PADDR...]",
 	  "memory use; struct pages of physical addresses" },
+	{ "save", cmd_save,
+	  "save [-d LEVEL] [-c|-l|-p|-z] [-E] [-F] [-f] [--split N] [--num-threads N] OUTPUT... | save --mem-usage [-d LEVEL]",
+	  "write the dump filtered and compressed, as makedumpfile does" },
 };
 
 static void usage(FILE *out)

@@ -1,2 +1,2 @@
 libvmtool_internal_la_SOURCES += src/lib/program.c src/lib/program_internal.h
-libvmtool_internal_la_SOURCES += src/lib/program_page.c
+libvmtool_internal_la_SOURCES += src/lib/program_page.c src/lib/program_save.c

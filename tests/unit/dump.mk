@@ -44,3 +44,13 @@ tests_unit_test_writer_SOURCES = tests/unit/test_writer.c
 tests_unit_test_writer_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_writer_LDADD = libvmtool_internal.la $(CHECK_LIBS)
 endif
+
+# save on the real dumps of ../shared/dumps: makedumpfile's file, the page
+# sets of levels 0/1/17, libkdumpfile and makedumpfile -R reading the output.
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_save_real
+TESTS += tests/unit/test_save_real
+tests_unit_test_save_real_SOURCES = tests/unit/test_save_real.c
+tests_unit_test_save_real_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(LIBKDUMPFILE_CFLAGS)
+tests_unit_test_save_real_LDADD = libvmtool_internal.la $(CHECK_LIBS) $(LIBKDUMPFILE_LIBS)
+endif

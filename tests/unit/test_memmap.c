@@ -367,6 +367,11 @@ START_TEST(struct_page_of_one_pfn)
 	vmt_ck_no_err(memmap_read_page(&s.w, 0x100, &p));
 	ck_assert_int_eq(p.cls, VMT_PAGE_FREE);
 	ck_assert_uint_eq(p.order, 2);
+	// Inside the free block: only its head is marked.
+	vmt_ck_no_err(memmap_read_page(&s.w, 0x103, &p));
+	ck_assert_int_eq(p.cls, VMT_PAGE_FREE);
+	vmt_ck_no_err(memmap_read_page(&s.w, 0x104, &p));
+	ck_assert_int_eq(p.cls, VMT_PAGE_CACHE);
 	mem.hole_start = 0x300;
 	mem.hole_end = 0x340;
 	s.w.block_valid = false;

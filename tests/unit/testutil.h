@@ -3,8 +3,12 @@
 #define VMT_TESTUTIL_H
 
 #include <check.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "vmtool/error.h"
 
@@ -45,6 +49,41 @@ static inline const char *vmt_shared_dumps(void)
 	const char *dir = getenv("VMTOOL_SHARED_DUMPS");
 
 	return dir && *dir ? dir : NULL;
+}
+
+// The ELF dump of set @p set_dir (named @p set), decompressed once from
+// its vmcore.elf.xz or vmcore.proc.elf.xz into $VMTOOL_CACHE/SET/ (or
+// /tmp/vmtool-cache/SET/). Writes the path to @p out; false if none.
+static inline bool vmt_set_elf(const char *set_dir, const char *set,
+			       char *out, size_t size)
+{
+	static const char *const names[] = { "vmcore.elf", "vmcore.proc.elf" };
+	const char *cache = getenv("VMTOOL_CACHE");
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char xz[2048], dir[2048], tmp[2200], cmd[4400];
+		struct stat st;
+
+		snprintf(xz, sizeof(xz), "%s/%s.xz", set_dir, names[i]);
+		if (stat(xz, &st))
+			continue;
+		snprintf(dir, sizeof(dir), "%s", cache && *cache ? cache :
+					       "/tmp/vmtool-cache");
+		mkdir(dir, 0755);
+		snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), "/%s", set);
+		mkdir(dir, 0755);
+		snprintf(out, size, "%s/%s", dir, names[i]);
+		if (!stat(out, &st))
+			return true;
+		snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", out, (long)getpid());
+		snprintf(cmd, sizeof(cmd), "xz -dkc '%s' > '%s'", xz, tmp);
+		if (system(cmd) || rename(tmp, out)) {
+			unlink(tmp);
+			return false;
+		}
+		return true;
+	}
+	return false;
 }
 
 #endif

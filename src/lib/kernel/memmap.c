@@ -842,6 +842,37 @@ struct vmt_error *memmap_walk_classify(struct memmap_walk *w, uint64_t pfn,
 	return NULL;
 }
 
+// Only the first page of a free block carries the buddy mark: a page
+// inside one is free if a head at an aligned PFN below it has an order
+// that reaches it (as the kernel's is_free_buddy_page() looks).
+static void free_block_of(struct memmap_walk *w, uint64_t pfn, uint8_t *cls)
+{
+	const struct memmap_layout *ml = w->ml;
+
+	for (unsigned int order = 1; order < ml->max_buddy_order && order < 64;
+	     order++) {
+		uint64_t head = pfn & ~((UINT64_C(1) << order) - 1);
+		unsigned char *buf = w->scratch;
+		struct vmt_error *err;
+		struct raw_page r;
+		bool ok;
+
+		if (head == pfn)
+			continue;
+		err = read_struct(w, head, buf, &ok);
+		if (err || !ok) {
+			vmt_error_destroy(err);
+			return;
+		}
+		decode_raw(ml, buf, &r);
+		if (page_type_is(&ml->buddy, r.mapcount) && !is_slab(ml, &r) &&
+		    r.private >= order && r.private < ml->max_buddy_order) {
+			*cls = VMT_PAGE_FREE;
+			return;
+		}
+	}
+}
+
 struct vmt_error *memmap_read_page(struct memmap_walk *w, uint64_t pfn,
 				   struct vmt_page *ret)
 {
@@ -903,6 +934,8 @@ struct vmt_error *memmap_read_page(struct memmap_walk *w, uint64_t pfn,
 		cls = classify_head(ml, &r, next, pfn, &span);
 		if (MEMMAP_CLASS(cls) == VMT_PAGE_FREE)
 			pg.order = (unsigned int)r.private;
+		else if (MEMMAP_CLASS(cls) == VMT_PAGE_KERNEL && !pg.head)
+			free_block_of(w, pfn, &cls);
 	}
 	pg.cls = MEMMAP_CLASS(cls);
 	*ret = pg;

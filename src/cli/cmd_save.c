@@ -282,7 +282,8 @@ int cmd_save(struct cmd_ctx *ctx, int argc, char **argv)
 	uint64_t v;
 	int opt, rc;
 
-	o.dump_level = 31;
+	// makedumpfile's default: level 0, every page.
+	o.dump_level = 0;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "d:clpzEFf", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -383,7 +384,7 @@ int cmd_save(struct cmd_ctx *ctx, int argc, char **argv)
 	if (pr.tty && pr.last >= 0 && err)
 		fputc('\n', stderr);
 	if (err) {
-		rc = cmd_fail(ctx, err, "save");
+		rc = cmd_fail(ctx, err, NULL);
 		vmt_error_destroy(err);
 	} else {
 		rc = EXIT_OK;

@@ -28,6 +28,9 @@ struct save_ctx {
 	int pass;
 	// The first range that may still hold PFNs at or after the cursor.
 	size_t range;
+	// Every page of the ranges is in the input (a complete ELF): no need
+	// to ask the reader page by page.
+	bool all_present;
 	struct vmt_save_result *res;
 };
 
@@ -97,11 +100,13 @@ static struct vmt_error *classify_run(struct save_ctx *c, uint64_t base,
 	for (uint64_t p = s; p < e; p++) {
 		uint64_t i = p - base;
 		uint8_t b = cls[p - s];
-		struct dump_location loc;
+		struct dump_location loc = { .state = DUMP_PAGE_PRESENT };
 
-		err = dump_locate(c->prog->dump, p << c->shift, &loc);
-		if (err)
-			return err;
+		if (!c->all_present) {
+			err = dump_locate(c->prog->dump, p << c->shift, &loc);
+			if (err)
+				return err;
+		}
 		if (loc.state == DUMP_PAGE_NOT_IN_DUMP)
 			continue;
 		ram[i / 64] |= UINT64_C(1) << (i % 64);
@@ -233,6 +238,9 @@ struct vmt_error *vmt_program_save(struct vmt_program *prog,
 	if (err)
 		return err;
 	c.page_size = program_page_size(prog);
+	// An ELF's ranges are its PT_LOADs (zero-filled tails included); only
+	// an incomplete one has pages it lost.
+	c.all_present = dump->format == &dump_format_elf && !dump->incomplete;
 	c.shift = (unsigned int)__builtin_ctzll(c.page_size);
 	c.level = opts->dump_level;
 	// Without a memmap only the zero pages of level 1 can be told

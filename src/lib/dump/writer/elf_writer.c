@@ -29,6 +29,7 @@ struct ewriter {
 	uint32_t ps;
 	bool be;
 	uint64_t *ram, *keep;
+	struct writer_cache cache;
 	unsigned char *page;
 	struct sink *sink;
 	unsigned char *notes;
@@ -47,9 +48,12 @@ static uint64_t chunk_words(uint64_t nr)
 	return (nr + 63) / 64;
 }
 
-static struct vmt_error *classify(struct ewriter *ew, uint64_t pfn,
+static struct vmt_error *classify(struct ewriter *ew, int pass, uint64_t pfn,
 				  uint64_t nr)
 {
+	if (pass == 2 && writer_cache_get(&ew->cache, pfn / WRITER_CHUNK_PFNS,
+					  ew->ram, ew->keep, chunk_words(nr)))
+		return NULL;
 	memset(ew->ram, 0, chunk_words(nr) * 8);
 	memset(ew->keep, 0, chunk_words(nr) * 8);
 	return ew->src->classify(ew->src->arg, pfn, nr, ew->ram, ew->keep);
@@ -79,7 +83,7 @@ static struct vmt_error *count_pass(struct ewriter *ew)
 		uint64_t nr = src->max_mapnr - pfn < WRITER_CHUNK_PFNS ?
 				      src->max_mapnr - pfn : WRITER_CHUNK_PFNS;
 
-		err = classify(ew, pfn, nr);
+		err = classify(ew, 1, pfn, nr);
 		for (uint64_t w = 0; !err && w < chunk_words(nr); w++) {
 			uint64_t bits = ew->keep[w];
 
@@ -94,6 +98,8 @@ static struct vmt_error *count_pass(struct ewriter *ew)
 				if (err)
 					continue;
 				if (!keep) {
+					// Left out: the cached bits say so.
+					ew->keep[w] &= ~(UINT64_C(1) << (p - pfn - w * 64));
 					ew->st.zero_pages++;
 					continue;
 				}
@@ -103,6 +109,9 @@ static struct vmt_error *count_pass(struct ewriter *ew)
 				last = p;
 			}
 		}
+		if (!err)
+			writer_cache_put(&ew->cache, pfn / WRITER_CHUNK_PFNS,
+					 ew->ram, ew->keep, chunk_words(nr));
 		if (!err)
 			err = writer_progress(ew->opts, 1, 2, pfn + nr,
 					      src->max_mapnr, 0, 0);
@@ -184,7 +193,7 @@ static struct vmt_error *write_pass(struct ewriter *ew)
 		uint64_t nr = src->max_mapnr - pfn < WRITER_CHUNK_PFNS ?
 				      src->max_mapnr - pfn : WRITER_CHUNK_PFNS;
 
-		err = classify(ew, pfn, nr);
+		err = classify(ew, 2, pfn, nr);
 		for (uint64_t w = 0; !err && w < chunk_words(nr); w++) {
 			uint64_t bits = ew->keep[w];
 
@@ -274,6 +283,9 @@ struct vmt_error *elf_write(const struct writer_source *src,
 		err = &vmt_enomem;
 		goto out;
 	}
+	err = writer_cache_init(&ew.cache, src->max_mapnr);
+	if (err)
+		goto out;
 	err = writer_notes(src, &ew.notes, &ew.notes_len, &ew.vi_off,
 			   &ew.vi_len);
 	if (!err)
@@ -306,6 +318,7 @@ out:
 	free(ew.keep);
 	free(ew.page);
 	free(ew.notes);
+	writer_cache_deinit(&ew.cache);
 	if (err)
 		return err;
 	*ret = ew.st;

@@ -21,7 +21,7 @@
 #include "dump/writer/writer.h"
 
 // Bytes of pages read per batch (then compressed on the workers).
-#define BATCH_BYTES (2u << 20)
+#define BATCH_BYTES (256u << 10)
 #define BATCH_MIN 16
 #define BATCH_MAX 512
 // Descriptors gathered per part before they are written.
@@ -83,6 +83,7 @@ struct kwriter {
 	bool in_flight;
 	size_t batch_cap;
 	uint64_t *ram, *keep;
+	struct writer_cache cache;
 	struct writer_stats st;
 };
 
@@ -246,14 +247,23 @@ static uint64_t chunk_words(uint64_t nr)
 	return (nr + 63) / 64;
 }
 
-static struct vmt_error *classify(struct kwriter *kw, uint64_t pfn,
+// The bits of a chunk: classified in pass 1 (and cached), from the cache
+// in pass 2 where it holds them.
+static struct vmt_error *classify(struct kwriter *kw, int pass, uint64_t pfn,
 				  uint64_t nr)
 {
-	uint64_t words = chunk_words(nr);
+	uint64_t words = chunk_words(nr), index = pfn / WRITER_CHUNK_PFNS;
+	struct vmt_error *err;
 
+	if (pass == 2 && writer_cache_get(&kw->cache, index, kw->ram, kw->keep,
+					  words))
+		return NULL;
 	memset(kw->ram, 0, words * 8);
 	memset(kw->keep, 0, words * 8);
-	return kw->src->classify(kw->src->arg, pfn, nr, kw->ram, kw->keep);
+	err = kw->src->classify(kw->src->arg, pfn, nr, kw->ram, kw->keep);
+	if (!err && pass == 1)
+		writer_cache_put(&kw->cache, index, kw->ram, kw->keep, words);
+	return err;
 }
 
 static struct vmt_error *count_pass(struct kwriter *kw)
@@ -266,7 +276,7 @@ static struct vmt_error *count_pass(struct kwriter *kw)
 		uint64_t nr = src->max_mapnr - pfn < WRITER_CHUNK_PFNS ?
 				      src->max_mapnr - pfn : WRITER_CHUNK_PFNS;
 
-		err = classify(kw, pfn, nr);
+		err = classify(kw, 1, pfn, nr);
 		for (uint64_t w = 0; !err && w < chunk_words(nr); w++) {
 			kw->total += (uint64_t)__builtin_popcountll(kw->keep[w]);
 			kw->st.ram_pages += (uint64_t)__builtin_popcountll(kw->ram[w]);
@@ -365,7 +375,7 @@ static struct vmt_error *write_pass(struct kwriter *kw)
 		uint64_t nr = src->max_mapnr - pfn < WRITER_CHUNK_PFNS ?
 				      src->max_mapnr - pfn : WRITER_CHUNK_PFNS;
 
-		err = classify(kw, pfn, nr);
+		err = classify(kw, 2, pfn, nr);
 		if (!err)
 			err = write_chunk(kw, pfn, nr);
 		if (!err)
@@ -454,6 +464,8 @@ static struct vmt_error *setup(struct kwriter *kw)
 
 	err = writer_notes(src, &kw->notes, &kw->notes_len, &kw->vi_off,
 			   &kw->vi_len);
+	if (!err)
+		err = writer_cache_init(&kw->cache, src->max_mapnr);
 	if (err)
 		return err;
 	kw->sub_hdr_blocks = (uint32_t)((KDUMP_SH_SIZE + kw->notes_len +
@@ -579,6 +591,7 @@ static void teardown(struct kwriter *kw, bool ok)
 	free(kw->ram);
 	free(kw->keep);
 	free(kw->notes);
+	writer_cache_deinit(&kw->cache);
 }
 
 struct vmt_error *kdump_write(const struct writer_source *src,

@@ -27,6 +27,9 @@ struct pool {
 	pool_fn *fn;
 	void *arg;
 	size_t n, next, finished;
+	// Items a worker takes at once: a few per worker and batch, so the
+	// lock is not taken per page.
+	size_t slice;
 	bool stop;
 };
 
@@ -37,17 +40,21 @@ static void *worker_main(void *data)
 
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
-		size_t i;
+		size_t first, end;
 
 		while (!p->stop && p->next >= p->n)
 			pthread_cond_wait(&p->work, &p->lock);
 		if (p->stop)
 			break;
-		i = p->next++;
+		first = p->next;
+		end = first + p->slice < p->n ? first + p->slice : p->n;
+		p->next = end;
 		pthread_mutex_unlock(&p->lock);
-		p->fn(p->arg, w->index, i);
+		for (size_t i = first; i < end; i++)
+			p->fn(p->arg, w->index, i);
 		pthread_mutex_lock(&p->lock);
-		if (++p->finished == p->n)
+		p->finished += end - first;
+		if (p->finished == p->n)
 			pthread_cond_signal(&p->done);
 	}
 	pthread_mutex_unlock(&p->lock);
@@ -113,6 +120,7 @@ void pool_start(struct pool *p, pool_fn *fn, void *arg, size_t n)
 	p->next = 0;
 	p->finished = 0;
 	p->n = n;
+	p->slice = n / (4 * (size_t)p->nr) ? n / (4 * (size_t)p->nr) : 1;
 	pthread_cond_broadcast(&p->work);
 	pthread_mutex_unlock(&p->lock);
 }

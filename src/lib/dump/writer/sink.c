@@ -21,7 +21,7 @@
 #include "dump/writer/writer.h"
 
 // Writes gathered before they go out (one pwrite or one record).
-#define SINK_BUFFER (1u << 20)
+#define SINK_BUFFER (256u << 10)
 
 struct sink {
 	int fd;

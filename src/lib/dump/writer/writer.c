@@ -128,6 +128,87 @@ struct vmt_error *writer_notes(const struct writer_source *src,
 	return NULL;
 }
 
+// Bitmap bytes the first pass may keep for the second (both bitmaps):
+// 16 MiB is 64 Mi pages of RAM, 256 GiB at 4 KiB.
+#define CACHE_BUDGET (16u << 20)
+
+struct vmt_error *writer_cache_init(struct writer_cache *c, uint64_t max_mapnr)
+{
+	memset(c, 0, sizeof(*c));
+	c->nr_chunks = (max_mapnr + WRITER_CHUNK_PFNS - 1) / WRITER_CHUNK_PFNS;
+	c->ram = calloc(c->nr_chunks ? c->nr_chunks : 1, sizeof(*c->ram));
+	c->keep = calloc(c->nr_chunks ? c->nr_chunks : 1, sizeof(*c->keep));
+	if (!c->ram || !c->keep) {
+		writer_cache_deinit(c);
+		return &vmt_enomem;
+	}
+	c->complete = true;
+	return NULL;
+}
+
+static void cache_drop(struct writer_cache *c)
+{
+	for (uint64_t i = 0; c->ram && i < c->nr_chunks; i++) {
+		free(c->ram[i]);
+		free(c->keep[i]);
+		c->ram[i] = c->keep[i] = NULL;
+	}
+	c->bytes = 0;
+	c->complete = false;
+}
+
+void writer_cache_deinit(struct writer_cache *c)
+{
+	cache_drop(c);
+	free(c->ram);
+	free(c->keep);
+	memset(c, 0, sizeof(*c));
+}
+
+void writer_cache_put(struct writer_cache *c, uint64_t index,
+		      const uint64_t *ram, const uint64_t *keep, uint64_t words)
+{
+	size_t size = (size_t)words * 8;
+	bool any = false;
+
+	if (!c->complete || index >= c->nr_chunks)
+		return;
+	for (uint64_t w = 0; w < words && !any; w++)
+		any = ram[w] || keep[w];
+	if (!any)
+		return;
+	if (c->bytes + 2 * size > CACHE_BUDGET) {
+		cache_drop(c);
+		return;
+	}
+	c->ram[index] = malloc(size);
+	c->keep[index] = malloc(size);
+	if (!c->ram[index] || !c->keep[index]) {
+		cache_drop(c);
+		return;
+	}
+	memcpy(c->ram[index], ram, size);
+	memcpy(c->keep[index], keep, size);
+	c->bytes += 2 * size;
+}
+
+bool writer_cache_get(const struct writer_cache *c, uint64_t index,
+		      uint64_t *ram, uint64_t *keep, uint64_t words)
+{
+	size_t size = (size_t)words * 8;
+
+	if (!c->complete || index >= c->nr_chunks)
+		return false;
+	if (c->ram[index]) {
+		memcpy(ram, c->ram[index], size);
+		memcpy(keep, c->keep[index], size);
+	} else {
+		memset(ram, 0, size);
+		memset(keep, 0, size);
+	}
+	return true;
+}
+
 struct vmt_error *dump_write(const struct writer_source *src,
 			     const struct vmt_save_options *opts,
 			     struct writer_stats *ret)

@@ -142,6 +142,33 @@ void pool_start(struct pool *p, pool_fn *fn, void *arg, size_t n);
 /** Wait until the started batch is done. */
 void pool_wait(struct pool *p);
 
+/*
+ * The bits of the first pass, kept for the second when they fit in a
+ * budget (a chunk with no bit costs nothing): then the second pass does
+ * not classify again. Past the budget it does, so memory stays bounded.
+ */
+struct writer_cache {
+	uint64_t nr_chunks;
+	uint64_t **ram;
+	uint64_t **keep;
+	size_t bytes;
+	bool complete;
+};
+
+struct vmt_error *writer_cache_init(struct writer_cache *c, uint64_t max_mapnr);
+void writer_cache_deinit(struct writer_cache *c);
+
+/** Keep chunk @p index's bits (or give up caching past the budget). */
+void writer_cache_put(struct writer_cache *c, uint64_t index,
+		      const uint64_t *ram, const uint64_t *keep, uint64_t words);
+
+/**
+ * The bits of chunk @p index into @p ram and @p keep; false when the cache
+ * is incomplete (classify again).
+ */
+bool writer_cache_get(const struct writer_cache *c, uint64_t index,
+		      uint64_t *ram, uint64_t *keep, uint64_t words);
+
 /* Helpers shared by the format writers. */
 
 /** Report progress; an error if the callback asks to stop. */

@@ -8,6 +8,7 @@
 #include "dump/dump.h"
 #include "kernel/kernel_ctx.h"
 #include "kernel/memmap.h"
+#include "kernel/memmap_free.h"
 #include "mem/address_space.h"
 #include "vmcoreinfo/vmcoreinfo.h"
 #include "vmtool/program.h"
@@ -42,7 +43,14 @@ struct vmt_program {
 	struct vmt_error *memmap_err;
 	struct memmap_layout memmap;
 	struct memmap_walk memmap_walk;
+	/** Free blocks of the free lists, when there are no buddy marks. */
+	struct memmap_free_block *free_blocks;
+	size_t nr_free_blocks;
 };
+
+/** Where the node data of the free lists is (VMCOREINFO, symbols). */
+void program_free_nodes(struct vmt_program *prog,
+			struct memmap_free_nodes *ret);
 
 /**
  * The memmap layout and the program's walker over it (built once; the

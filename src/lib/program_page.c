@@ -29,6 +29,89 @@ uint64_t program_page_size(struct vmt_program *prog)
 	return 4096;
 }
 
+void program_free_nodes(struct vmt_program *prog,
+			struct memmap_free_nodes *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	if (!vmcoreinfo_symbol(&prog->vi, "contig_page_data",
+			       &ret->contig_page_data) &&
+	    !vmt_error_ok(kernel_symbol(&prog->kernel, "contig_page_data",
+					&ret->contig_page_data)))
+		ret->contig_page_data = 0;
+	if (!vmt_error_ok(kernel_symbol(&prog->kernel, "node_data",
+					&ret->node_data)))
+		ret->node_data = 0;
+	if (!vmcoreinfo_symbol(&prog->vi, "node_online_map",
+			       &ret->node_online_map))
+		ret->node_online_map = 0;
+}
+
+struct free_collect {
+	struct memmap_free_block *blocks;
+	size_t nr, cap;
+};
+
+static struct vmt_error *collect_free(void *arg, uint64_t pfn,
+				      unsigned int order)
+{
+	struct free_collect *c = arg;
+
+	if (c->nr == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 1024;
+		struct memmap_free_block *b = realloc(c->blocks, cap * sizeof(*b));
+
+		if (!b)
+			return &vmt_enomem;
+		c->blocks = b;
+		c->cap = cap;
+	}
+	c->blocks[c->nr].pfn = pfn;
+	c->blocks[c->nr++].order = order;
+	return NULL;
+}
+
+static int cmp_block(const void *a, const void *b)
+{
+	const struct memmap_free_block *x = a, *y = b;
+
+	return x->pfn < y->pfn ? -1 : x->pfn > y->pfn;
+}
+
+// A kernel without buddy marks in VMCOREINFO: its free pages come from
+// the free lists, read once (one entry per free block).
+static void free_blocks_from_lists(struct vmt_program *prog)
+{
+	struct free_collect c = { 0 };
+	struct memmap_free_nodes nodes;
+	struct vmt_error *err;
+	uint64_t max_pfn = 0;
+
+	for (size_t r = 0; r < prog->dump->nr_ranges; r++) {
+		uint64_t e = prog->dump->ranges[r].end >> prog->memmap.page_shift;
+
+		if (e > max_pfn)
+			max_pfn = e;
+	}
+	program_free_nodes(prog, &nodes);
+	err = memmap_free_lists(&prog->vi, &prog->memmap, &nodes, kread,
+				&prog->kernel, max_pfn + 1, collect_free, &c);
+	if (err) {
+		warnings_add(&prog->warnings,
+			     "free pages unknown: VMCOREINFO has no PAGE_BUDDY_MAPCOUNT_VALUE and the free lists cannot be read: %s",
+			     err->message);
+		vmt_error_destroy(err);
+		free(c.blocks);
+		return;
+	}
+	qsort(c.blocks, c.nr, sizeof(*c.blocks), cmp_block);
+	prog->free_blocks = c.blocks;
+	prog->nr_free_blocks = c.nr;
+	memmap_walk_set_free_blocks(&prog->memmap_walk, c.blocks, c.nr);
+	warnings_add(&prog->warnings,
+		     "VMCOREINFO has no PAGE_BUDDY_MAPCOUNT_VALUE: free pages come from the zones' free lists (%zu blocks)",
+		     c.nr);
+}
+
 static struct vmt_error *build_memmap(struct vmt_program *prog)
 {
 	char note[MEMMAP_NOTE_SIZE];
@@ -48,8 +131,11 @@ static struct vmt_error *build_memmap(struct vmt_program *prog)
 		return err;
 	if (note[0])
 		warnings_add(&prog->warnings, "%s", note);
-	return memmap_walk_init(&prog->memmap_walk, &prog->memmap, kread,
-				&prog->kernel);
+	err = memmap_walk_init(&prog->memmap_walk, &prog->memmap, kread,
+			       &prog->kernel);
+	if (!err && !prog->memmap.buddy.known)
+		free_blocks_from_lists(prog);
+	return err;
 }
 
 struct vmt_error *program_memmap(struct vmt_program *prog,
@@ -70,6 +156,8 @@ void program_page_deinit(struct vmt_program *prog)
 {
 	memmap_walk_deinit(&prog->memmap_walk);
 	memmap_layout_deinit(&prog->memmap);
+	free(prog->free_blocks);
+	prog->free_blocks = NULL;
 	vmt_error_destroy(prog->memmap_err);
 	prog->memmap_err = NULL;
 }

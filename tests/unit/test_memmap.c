@@ -11,6 +11,7 @@
 #include "arch/arm64/layout.h"
 #include "base/error.h"
 #include "kernel/memmap.h"
+#include "kernel/memmap_free.h"
 #include "vmcoreinfo/vmcoreinfo.h"
 
 #define VMEMMAP 0xfffffc0000000000ULL
@@ -515,6 +516,115 @@ START_TEST(sections_find_holes_and_vmemmap)
 }
 END_TEST
 
+// Free lists: one node (contig_page_data), one zone, blocks of order 2
+// and 0 on two lists.
+#define PGDAT 0xffff000003000000ULL
+#define ZONE_FREE_AREA 64
+#define FREE_AREA_SIZE 72
+
+static const char vi_lists[] =
+	"OSRELEASE=6.1.0-test\nPAGESIZE=4096\n"
+	"SYMBOL(vmemmap)=fffffc0000000000\n"
+	"SIZE(page)=64\nOFFSET(page.flags)=0\nOFFSET(page._refcount)=52\n"
+	"OFFSET(page.mapping)=24\nOFFSET(page.lru)=8\nOFFSET(page._mapcount)=48\n"
+	"OFFSET(page.private)=40\nOFFSET(page.compound_head)=8\n"
+	"OFFSET(page.compound_order)=17\nNUMBER(PG_head_mask)=65536\n"
+	"NUMBER(PG_lru)=4\n"
+	"OFFSET(pglist_data.node_zones)=0\nOFFSET(pglist_data.nr_zones)=4000\n"
+	"SIZE(zone)=1000\nOFFSET(zone.free_area)=64\nLENGTH(zone.free_area)=11\n"
+	"SIZE(free_area)=72\nOFFSET(free_area.free_list)=0\n"
+	"LENGTH(free_area.free_list)=4\nSIZE(list_head)=16\n"
+	"OFFSET(list_head.next)=0\n";
+
+struct blocks {
+	struct memmap_free_block b[8];
+	int n;
+};
+
+static struct vmt_error *got_block(void *arg, uint64_t pfn, unsigned int order)
+{
+	struct blocks *bl = arg;
+
+	ck_assert_int_lt(bl->n, 8);
+	bl->b[bl->n].pfn = pfn;
+	bl->b[bl->n++].order = order;
+	return NULL;
+}
+
+static struct vmt_error *got_block_bounded(void *arg, uint64_t pfn,
+					    unsigned int order)
+{
+	(void)arg;
+	(void)pfn;
+	(void)order;
+	return NULL;
+}
+
+static uint64_t list_head(unsigned int order, unsigned int type)
+{
+	return PGDAT + ZONE_FREE_AREA + order * FREE_AREA_SIZE + type * 16;
+}
+
+static unsigned char *build_lists(void)
+{
+	unsigned char *pgdat;
+
+	reset_mem();
+	for (uint64_t p = 0; p < NR_PFNS; p++)
+		page_init(p);
+	pgdat = add_region(PGDAT, 4096);
+	put32(pgdat + 4000, 1);
+	// order 2, type 1: the block at 0x100; order 0, type 0: 0x180.
+	put64(pgdat + ZONE_FREE_AREA + 2 * FREE_AREA_SIZE + 16,
+	      VMEMMAP + 0x100 * SP + 8);
+	put64(pg(0x100) + 8, list_head(2, 1));
+	put64(pgdat + ZONE_FREE_AREA, VMEMMAP + 0x180 * SP + 8);
+	put64(pg(0x180) + 8, list_head(0, 0));
+	// An initialised empty list points at itself.
+	put64(pgdat + ZONE_FREE_AREA + 16, list_head(0, 1));
+	return pgdat;
+}
+
+START_TEST(free_lists_and_the_classes_they_give)
+{
+	struct memmap_free_nodes nodes = { .contig_page_data = PGDAT };
+	struct blocks bl = { 0 };
+	struct setup s;
+	uint8_t c[0x90];
+	unsigned char *pgdat = build_lists();
+
+	setup(&s, vi_lists, ARM64_KVER(6, 1, 0));
+	ck_assert(!s.ml.buddy.known);
+	vmt_ck_no_err(memmap_free_lists(&s.vi, &s.ml, &nodes, fake_read, NULL,
+					NR_PFNS, got_block, &bl));
+	ck_assert_int_eq(bl.n, 2);
+	ck_assert_uint_eq(bl.b[0].pfn, 0x180);
+	ck_assert_uint_eq(bl.b[0].order, 0);
+	ck_assert_uint_eq(bl.b[1].pfn, 0x100);
+	ck_assert_uint_eq(bl.b[1].order, 2);
+	// Sorted, they stand in for the buddy marks.
+	bl.b[0] = (struct memmap_free_block){ 0x100, 2 };
+	bl.b[1] = (struct memmap_free_block){ 0x180, 0 };
+	memmap_walk_set_free_blocks(&s.w, bl.b, 2);
+	classify(&s, 0x100, 0x90, c);
+	for (int i = 0; i < 0x90; i++)
+		ck_assert_int_eq(CLS(c[i]), i < 4 || i == 0x80 ? VMT_PAGE_FREE :
+							  VMT_PAGE_KERNEL);
+	// A list that never comes back to its head is reported, bounded.
+	put64(pg(0x180) + 8, VMEMMAP + 0x180 * SP + 8);
+	bl.n = 0;
+	vmt_ck_err(memmap_free_lists(&s.vi, &s.ml, &nodes, fake_read, NULL, 4,
+				     got_block_bounded, &bl),
+		   VMT_ERROR_BAD_DATA);
+	// An entry that is no struct page.
+	put64(pgdat + ZONE_FREE_AREA, 0xffff000012345678ULL);
+	vmt_ck_err(memmap_free_lists(&s.vi, &s.ml, &nodes, fake_read, NULL,
+				     NR_PFNS, got_block_bounded, &bl),
+		   VMT_ERROR_BAD_DATA);
+	teardown(&s);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("memmap");
@@ -531,6 +641,7 @@ int main(void)
 	tcase_add_test(tc, cleared_bit_page_types);
 	tcase_add_test(tc, missing_vmcoreinfo_is_unsupported);
 	tcase_add_test(tc, sections_find_holes_and_vmemmap);
+	tcase_add_test(tc, free_lists_and_the_classes_they_give);
 	suite_add_tcase(s, tc);
 	rc = vmt_ck_run(s);
 	for (int i = 0; i < mem.n; i++)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "testutil.h"
+#include "program_internal.h"
 #include "vmtool/page.h"
 #include "vmtool/program.h"
 
@@ -129,9 +130,104 @@ static int check_counters(const char *file, const struct vmt_meminfo *mi,
 	return bad;
 }
 
+struct free_set {
+	struct memmap_free_block *b;
+	size_t n, cap;
+	uint64_t pages;
+};
+
+static struct vmt_error *add_block(void *arg, uint64_t pfn, unsigned int order)
+{
+	struct free_set *f = arg;
+
+	if (f->n == f->cap) {
+		f->cap = f->cap ? 2 * f->cap : 1024;
+		f->b = realloc(f->b, f->cap * sizeof(*f->b));
+		ck_assert_ptr_nonnull(f->b);
+	}
+	f->b[f->n].pfn = pfn;
+	f->b[f->n++].order = order;
+	f->pages += UINT64_C(1) << order;
+	return NULL;
+}
+
+static int cmp_block(const void *a, const void *b)
+{
+	const struct memmap_free_block *x = a, *y = b;
+
+	return x->pfn < y->pfn ? -1 : x->pfn > y->pfn;
+}
+
+static struct vmt_error *kread_prog(void *arg, uint64_t addr, void *buf,
+				    size_t len)
+{
+	return vmt_program_read_virt(arg, addr, buf, len);
+}
+
+// The free lists against the buddy marks: the same blocks, and classes
+// from the lists (as on a kernel without the marks) equal to the marks'.
+// Returns the mismatches; *@p checked counts the sets compared.
+static int check_free_lists(struct vmt_program *prog, const char *file,
+			    int *checked)
+{
+	const struct vmt_dump_info *info = vmt_program_dump_info(prog);
+	struct memmap_free_nodes nodes;
+	struct free_set f = { 0 };
+	struct memmap_layout ml;
+	struct memmap_walk *w, w2;
+	struct vmt_error *err;
+	uint8_t *a, *b;
+	int bad = 0;
+
+	vmt_ck_no_err(program_memmap(prog, &w));
+	program_free_nodes(prog, &nodes);
+	err = memmap_free_lists(&prog->vi, w->ml, &nodes, kread_prog, prog,
+				UINT64_C(1) << 40, add_block, &f);
+	if (err) {
+		// A NUMA kernel without data symbols (Debian's) names no node.
+		ck_assert_int_eq(err->code, VMT_ERROR_UNSUPPORTED);
+		fprintf(stderr, "%s: free lists not compared: %s\n", file, err->message);
+		vmt_error_destroy(err);
+		return 0;
+	}
+	(*checked)++;
+	qsort(f.b, f.n, sizeof(*f.b), cmp_block);
+	ml = *w->ml;
+	memset(ml.flag_names, 0, sizeof(ml.flag_names));
+	ml.buddy.known = false;
+	vmt_ck_no_err(memmap_walk_init(&w2, &ml, kread_prog, prog));
+	memmap_walk_set_free_blocks(&w2, f.b, f.n);
+	memmap_walk_reset(w);
+	for (size_t r = 0; r < info->nr_phys_ranges; r++) {
+		uint64_t pfn = info->phys_ranges[r].start / info->page_size;
+		uint64_t end = info->phys_ranges[r].end / info->page_size;
+
+		a = malloc(end - pfn);
+		b = malloc(end - pfn);
+		ck_assert(a && b);
+		vmt_ck_no_err(memmap_walk_classify(w, pfn, end - pfn, a));
+		vmt_ck_no_err(memmap_walk_classify(&w2, pfn, end - pfn, b));
+		for (uint64_t i = 0; i < end - pfn; i++) {
+			if ((MEMMAP_CLASS(a[i]) == VMT_PAGE_FREE) !=
+			    (MEMMAP_CLASS(b[i]) == VMT_PAGE_FREE) && bad++ < 10)
+				fprintf(stderr, "%s: PFN %#" PRIx64 ": buddy marks say %s, free lists %s\n",
+					file, pfn + i,
+					vmt_page_class_name(MEMMAP_CLASS(a[i])),
+					vmt_page_class_name(MEMMAP_CLASS(b[i])));
+		}
+		free(a);
+		free(b);
+	}
+	fprintf(stderr, "%s: free lists: %zu blocks, %" PRIu64 " pages, %d pages judged otherwise by the buddy marks\n",
+		file, f.n, f.pages, bad);
+	memmap_walk_deinit(&w2);
+	free(f.b);
+	return bad;
+}
+
 START_TEST(memmap_matches_the_guest)
 {
-	int files = 0, pages = 0, bad = 0;
+	int files = 0, pages = 0, bad = 0, lists = 0;
 	struct dirent *de;
 	DIR *top = opendir(dumps_dir);
 
@@ -183,6 +279,7 @@ START_TEST(memmap_matches_the_guest)
 				bad++;
 			}
 			bad += check_workload(prog, setdir, path, &pages);
+			bad += check_free_lists(prog, path, &lists);
 			vmt_program_destroy(prog);
 		}
 		closedir(sd);
@@ -192,6 +289,7 @@ START_TEST(memmap_matches_the_guest)
 		files, pages, bad);
 	ck_assert_int_gt(files, 0);
 	ck_assert_int_gt(pages, 0);
+	ck_assert_int_gt(lists, 0);
 	ck_assert_int_eq(bad, 0);
 }
 END_TEST

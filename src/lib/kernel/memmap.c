@@ -494,6 +494,36 @@ void memmap_walk_deinit(struct memmap_walk *w)
 	w->scratch = NULL;
 }
 
+void memmap_walk_set_free_blocks(struct memmap_walk *w,
+				 const struct memmap_free_block *blocks,
+				 size_t nr)
+{
+	w->free_blocks = blocks;
+	w->nr_free_blocks = nr;
+}
+
+// The free block of the free lists holding @p pfn, or NULL.
+static const struct memmap_free_block *free_block(const struct memmap_walk *w,
+						  uint64_t pfn)
+{
+	size_t lo = 0, hi = w->nr_free_blocks;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (w->free_blocks[mid].pfn <= pfn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return NULL;
+	lo--;
+	return pfn - w->free_blocks[lo].pfn <
+			       (UINT64_C(1) << w->free_blocks[lo].order) ?
+		       &w->free_blocks[lo] : NULL;
+}
+
 void memmap_walk_reset(struct memmap_walk *w)
 {
 	w->span_start = w->span_end = 0;
@@ -783,6 +813,17 @@ static struct vmt_error *classify_at(struct memmap_walk *w, uint64_t pfn,
 	uint64_t span, head_pfn;
 
 	decode_raw(ml, p, &r);
+	if (w->nr_free_blocks) {
+		const struct memmap_free_block *fb = free_block(w, pfn);
+
+		if (fb) {
+			*ret = VMT_PAGE_FREE;
+			w->span_start = fb->pfn;
+			w->span_end = fb->pfn + (UINT64_C(1) << fb->order);
+			w->span_class = *ret;
+			return NULL;
+		}
+	}
 	if (ml->off_compound_head != MEMMAP_NO_OFFSET && (r.compound_head & 1)) {
 		// A tail whose head this walk has not covered: judge it by its
 		// head, as the head would have judged the whole folio.
@@ -936,6 +977,14 @@ struct vmt_error *memmap_read_page(struct memmap_walk *w, uint64_t pfn,
 			pg.order = (unsigned int)r.private;
 		else if (MEMMAP_CLASS(cls) == VMT_PAGE_KERNEL && !pg.head)
 			free_block_of(w, pfn, &cls);
+	}
+	if (w->nr_free_blocks && !pg.tail) {
+		const struct memmap_free_block *fb = free_block(w, pfn);
+
+		if (fb) {
+			cls = VMT_PAGE_FREE;
+			pg.order = fb->pfn == pfn ? fb->order : 0;
+		}
 	}
 	pg.cls = MEMMAP_CLASS(cls);
 	*ret = pg;

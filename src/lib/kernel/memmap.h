@@ -126,6 +126,12 @@ static inline uint64_t memmap_page_address(const struct memmap_layout *ml,
 /** Whether a page of class byte @p cls is excluded at dump level @p level. */
 bool memmap_excluded(uint8_t cls, unsigned int level);
 
+/** A free block: 2^order pages from pfn. */
+struct memmap_free_block {
+	uint64_t pfn;
+	unsigned int order;
+};
+
 /**
  * A walk over the memmap in increasing PFN order: struct pages are read a
  * memmap page at a time, and a folio or free block found at its head
@@ -155,6 +161,12 @@ struct memmap_walk {
 	/** Section of the last lookup: present with a memmap, or not. */
 	uint64_t section_nr;
 	int section_state;
+	/**
+	 * Free blocks from the free lists, sorted by PFN, for a kernel whose
+	 * VMCOREINFO has no buddy mark (memmap_walk_set_free_blocks()).
+	 */
+	const struct memmap_free_block *free_blocks;
+	size_t nr_free_blocks;
 	/** Struct pages read and found unreadable (statistics). */
 	uint64_t nr_blocks_read;
 	uint64_t nr_unreadable;
@@ -165,6 +177,14 @@ struct vmt_error *memmap_walk_init(struct memmap_walk *w,
 				   kread_fn *read, void *arg);
 
 void memmap_walk_deinit(struct memmap_walk *w);
+
+/**
+ * Tell free pages by @p blocks (sorted by PFN; borrowed) instead of the
+ * buddy marks VMCOREINFO does not describe.
+ */
+void memmap_walk_set_free_blocks(struct memmap_walk *w,
+				 const struct memmap_free_block *blocks,
+				 size_t nr);
 
 /** Forget the carried folio, to start a new pass from a lower PFN. */
 void memmap_walk_reset(struct memmap_walk *w);

@@ -54,8 +54,7 @@ struct vmt_save_progress {
 
 /**
  * Called now and then during a save; return nonzero to stop it (the save
- * then fails with VMT_ERROR_INVALID_ARGUMENT "interrupted" and leaves no
- * output file).
+ * then fails with VMT_ERROR_OS, errno EINTR, and leaves no output file).
  */
 typedef int vmt_save_progress_fn(void *arg, const struct vmt_save_progress *p);
 

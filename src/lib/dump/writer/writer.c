@@ -4,6 +4,7 @@
 #include "config.h"
 #endif
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,8 +62,7 @@ struct vmt_error *writer_progress(const struct vmt_save_options *opts,
 	};
 
 	if (opts->progress && opts->progress(opts->progress_arg, &p))
-		return vmt_error_format(VMT_ERROR_INVALID_ARGUMENT,
-					"interrupted: no output written");
+		return vmt_error_os(EINTR, "save", "interrupted: no output written");
 	return NULL;
 }
 

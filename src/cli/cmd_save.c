@@ -127,6 +127,8 @@ static void result_text(FILE *out, const struct vmt_save_options *o,
 		if (r->excluded[c])
 			fprintf(out, " %s %" PRIu64, vmt_page_class_name(c),
 				r->excluded[c]);
+	if (r->kept_pages + r->not_in_input == r->ram_pages && !r->zero_pages)
+		fprintf(out, " none");
 	if (r->excluded_hwpoison)
 		fprintf(out, " (hwpoison %" PRIu64 ")", r->excluded_hwpoison);
 	if (r->not_in_input)

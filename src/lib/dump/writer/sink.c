@@ -124,7 +124,7 @@ struct vmt_error *sink_open_file(const char *path, bool force,
 {
 	struct vmt_error *err;
 	struct stat st;
-	struct sink *s;
+	struct sink *s = NULL;
 
 	if (!force && lstat(path, &st) == 0)
 		return vmt_error_format(VMT_ERROR_INVALID_ARGUMENT,
@@ -155,7 +155,7 @@ struct vmt_error *sink_open_flat(int fd, struct sink **ret)
 {
 	unsigned char hdr[KDUMP_FLAT_HEADER_SIZE] = { 0 };
 	struct vmt_error *err;
-	struct sink *s;
+	struct sink *s = NULL;
 
 	err = sink_new(&s);
 	if (err)

@@ -37,7 +37,7 @@ static char out_dir[512];
 
 static char *out_path(const char *name)
 {
-	static char buf[8][700];
+	static char buf[8][800];
 	static int next;
 	char *p = buf[next++ % 8];
 
@@ -474,6 +474,20 @@ START_TEST(other_tools_read_what_save_writes)
 }
 END_TEST
 
+// Remove what a failed test left behind (its files are not unlinked).
+static void cleanup_out_dir(void)
+{
+	struct dirent *de;
+	DIR *d = opendir(out_dir);
+
+	while (d && (de = readdir(d)))
+		if (de->d_name[0] != '.')
+			unlink(out_path(de->d_name));
+	if (d)
+		closedir(d);
+	rmdir(out_dir);
+}
+
 int main(void)
 {
 	Suite *s;
@@ -502,6 +516,6 @@ int main(void)
 	tcase_add_test(tc, other_tools_read_what_save_writes);
 	suite_add_tcase(s, tc);
 	rc = vmt_ck_run(s);
-	rmdir(out_dir);
+	cleanup_out_dir();
 	return rc;
 }

@@ -11,5 +11,7 @@
 #include "vmtool/log.h"
 #include "vmtool/sys.h"
 #include "vmtool/stack.h"
+#include "vmtool/page.h"
+#include "vmtool/writer.h"
 
 #endif

@@ -83,6 +83,8 @@ cmd_fn cmd_list;
 cmd_fn cmd_log;
 cmd_fn cmd_sys;
 cmd_fn cmd_bt;
+cmd_fn cmd_kmem;
+cmd_fn cmd_save;
 
 /**
  * Strip a --json among @p argv (it may stand among a command's options),

@@ -12,4 +12,6 @@ vmtool_SOURCES += src/cli/cmd_list.c
 vmtool_SOURCES += src/cli/cmd_log.c
 vmtool_SOURCES += src/cli/cmd_sys.c
 vmtool_SOURCES += src/cli/cmd_bt.c
+vmtool_SOURCES += src/cli/cmd_kmem.c
+vmtool_SOURCES += src/cli/cmd_save.c
 vmtool_LDADD = libvmtool_internal.la

@@ -6,3 +6,5 @@ libvmtool_internal_la_SOURCES += src/lib/program_log.c
 libvmtool_internal_la_SOURCES += src/lib/program_sys.c
 libvmtool_internal_la_SOURCES += src/lib/program_percpu.c
 libvmtool_internal_la_SOURCES += src/lib/program_stack.c
+libvmtool_internal_la_SOURCES += src/lib/program_page.c
+libvmtool_internal_la_SOURCES += src/lib/program_save.c

@@ -310,6 +310,7 @@ void vmt_program_destroy(struct vmt_program *prog)
 {
 	if (!prog)
 		return;
+	program_page_deinit(prog);
 	free(prog->tasks);
 	program_log_deinit(prog);
 	free(prog->cpu_tasks);

@@ -11,6 +11,8 @@
 #include "kernel/percpu.h"
 #include "kernel/stack.h"
 #include "kernel/task.h"
+#include "kernel/memmap.h"
+#include "kernel/memmap_free.h"
 #include "mem/address_space.h"
 #include "vmcoreinfo/vmcoreinfo.h"
 #include "vmtool/program.h"
@@ -63,6 +65,15 @@ struct vmt_program {
 	/** Stack facts (program_stack.c), loaded on first use. */
 	bool stacks_loaded;
 	struct kernel_stacks *stacks;
+
+	/** The memmap (program_page.c), built on first use. */
+	bool memmap_tried;
+	struct vmt_error *memmap_err;
+	struct memmap_layout memmap;
+	struct memmap_walk memmap_walk;
+	/** Free blocks of the free lists, when there are no buddy marks. */
+	struct memmap_free_block *free_blocks;
+	size_t nr_free_blocks;
 };
 
 /** Free what program_log.c cached (vmt_program_destroy()). */
@@ -95,5 +106,22 @@ void program_task_input(struct vmt_program *prog,
 
 /** Add the stack items to `explain` (program_stack.c). */
 void program_explain_stacks(struct vmt_program *prog);
+
+/** Where the node data of the free lists is (VMCOREINFO, symbols). */
+void program_free_nodes(struct vmt_program *prog,
+			struct memmap_free_nodes *ret);
+
+/**
+ * The memmap layout and the program's walker over it (built once; the
+ * error, e.g. VMCOREINFO without SIZE(page), is returned each time).
+ */
+struct vmt_error *program_memmap(struct vmt_program *prog,
+				 struct memmap_walk **ret);
+
+/** Free the memmap state (vmt_program_destroy). */
+void program_page_deinit(struct vmt_program *prog);
+
+/** Page size of the kernel: PAGESIZE, else the layout's, else 4096. */
+uint64_t program_page_size(struct vmt_program *prog);
 
 #endif

@@ -6,3 +6,5 @@ EXTRA_DIST += tests/integration/run-cli.sh tests/integration/run-truth.sh \
 	tests/integration/run-vmcoreinfo-recovery.sh \
 	tests/integration/check_vmcoreinfo_recovery.py \
 	tests/integration/strip_vmcoreinfo.py
+# Rewrites the shared sets with `save` for truthcheck.py (run by hand).
+EXTRA_DIST += tests/integration/save-sets.sh

@@ -90,6 +90,9 @@ struct dump {
 	char *vmcoreinfo;
 	size_t vmcoreinfo_len;
 	const char *vmcoreinfo_origin;
+	/** The note areas as read (ELF PT_NOTEs, kdump notes), for writers. */
+	unsigned char *notes;
+	size_t notes_len;
 	/** NT_PRSTATUS registers, one per note, in note order. */
 	struct vmt_cpu_regs *cpus;
 	size_t nr_cpus;

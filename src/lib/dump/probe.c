@@ -186,6 +186,7 @@ void dump_destroy(struct dump *dump)
 	if (dump->format && dump->priv)
 		dump->format->close(dump);
 	free(dump->vmcoreinfo);
+	free(dump->notes);
 	free(dump->cpus);
 	free(dump->ranges);
 	for (size_t i = 0; i < dump->nr_files; i++)

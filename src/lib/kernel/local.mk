@@ -17,3 +17,6 @@ libvmtool_internal_la_SOURCES += src/lib/kernel/sysinfo.c src/lib/kernel/sysinfo
 	src/lib/kernel/sysinfo_panic.c
 libvmtool_internal_la_SOURCES += src/lib/kernel/percpu.c src/lib/kernel/percpu.h
 libvmtool_internal_la_SOURCES += src/lib/kernel/stack.c src/lib/kernel/stack.h
+libvmtool_internal_la_SOURCES += src/lib/kernel/memmap.c src/lib/kernel/memmap.h \
+	src/lib/kernel/memmap_stat.c src/lib/kernel/memmap_stat.h \
+	src/lib/kernel/memmap_free.c src/lib/kernel/memmap_free.h

@@ -144,7 +144,7 @@ fdtable() { # /proc/PID
 	printf 'fd\ttarget\tpos\tflags\tmnt_id\tino\n'
 	ls -l "$1/fd" > /tmp/fd.ls 2>/dev/null
 	# busybox: "lrwx------ 1 0 0 64 Dec  6 18:29 0 -> /dev/console"
-	while read -r perm links user group size mon day time n arrow t; do
+	while read -r perm links user group size mon day time fdn arrow tgt; do
 		[ "$arrow" = "->" ] || continue
 		pos= fl= mnt= ino=
 		while read -r k v rest; do
@@ -154,8 +154,8 @@ fdtable() { # /proc/PID
 			mnt_id:) mnt=$v ;;
 			ino:) ino=$v ;;
 			esac
-		done < "$1/fdinfo/$n"
-		printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$t" "$pos" "$fl" "$mnt" "$ino"
+		done < "$1/fdinfo/$fdn"
+		printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$fdn" "$tgt" "$pos" "$fl" "$mnt" "$ino"
 	done < /tmp/fd.ls
 }
 
@@ -187,24 +187,49 @@ emitcmd kallsyms.gz sh -c 'gzip -c < /proc/kallsyms'
 emit workload.txt /tmp/workload.txt
 stamp system-truth-done
 # every task that exists now (the glob is expanded by pid 1 itself: no
-# transient child is in it); tasks gone meanwhile are skipped
+# transient child is in it): its files in one bundle, a single `cat` of
+# them all, each after a separator file written with builtins (a fork per
+# file would cost minutes under TCG); realdump.py splits it again
+mkdir /tmp/sep
+# (sh variables are global: these names are used nowhere else)
+bundle_list=
+bundle_n=0
+bundle() { # NAME FILE: FILE's bytes under NAME
+	bundle_n=$((bundle_n + 1))
+	{
+		echo
+		echo "@@VMTOOL-FILE $1@@"
+	} > /tmp/sep/$bundle_n
+	bundle_list="$bundle_list /tmp/sep/$bundle_n $2"
+}
 for d in /proc/[0-9]*; do
 	p=${d#/proc/}
 	[ -d "$d" ] || continue
 	for f in stat status maps cmdline stack wchan; do
-		emit "proc/$p/$f" "$d/$f"
+		bundle "proc/$p/$f" "$d/$f"
 	done
-	emitcmd "proc/$p/tasks" ls "$d/task"
-	# tasks with open files only (not kernel threads); no fork to find out
-	set -- "$d"/fd/*
-	[ -L "$1" ] && emitcmd "proc/$p/fd.tsv" fdtable "$d"
+	for t in "$d"/task/*; do
+		echo "${t##*/}"
+	done > /tmp/sep/tasks.$p
+	bundle "proc/$p/tasks" /tmp/sep/tasks.$p
 	for t in "$d"/task/*; do
 		tid=${t##*/}
 		[ "$tid" = "$p" ] && continue
-		emit "proc/$p/task_${tid}_stat" "$t/stat"
-		emit "proc/$p/task_${tid}_stack" "$t/stack"
+		bundle "proc/$p/task_${tid}_stat" "$t/stat"
+		bundle "proc/$p/task_${tid}_stack" "$t/stack"
 	done
+	# tasks with open files only (not kernel threads); no fork to find out
+	set -- "$d"/fd/*
+	if [ -L "$1" ]; then
+		fdtable "$d" > /tmp/sep/fd.$p
+		bundle "proc/$p/fd.tsv" /tmp/sep/fd.$p
+	fi
 done
+echo "=====BEGIN FILE @bundle base64====="
+# shellcheck disable=SC2086
+cat $bundle_list 2>/dev/null | base64
+echo "=====END FILE====="
+rm -rf /tmp/sep
 stamp task-truth-done
 emitcmd dmesg.txt dmesg
 

@@ -169,8 +169,8 @@ stage_busybox() { # STAGEDIR APPLET...
 	cp "$build/bb/bin/busybox" "$d/bin/busybox"
 	for a in "$@"; do ln -s busybox "$d/bin/$a"; done
 }
-stage_busybox "$build/stage" sh mount umount insmod dmesg mkfifo sleep kill cat base64 gzip \
-	ls uname true swapoff grep
+stage_busybox "$build/stage" sh mount umount insmod dmesg mkfifo mkdir rm sleep kill cat \
+	base64 gzip ls uname true swapoff grep
 
 # ---------- modules: a module and what it depends on, from modinfo ----------
 # stage_modules STAGEDIR MODULE...: copies each module that is not built in,
@@ -251,7 +251,8 @@ if [ $panic = 1 ]; then
 
 	cap=$build/capture
 	mkdir -p "$cap/bin" "$cap/proc" "$cap/sys" "$cap/dev" "$cap/tmp" "$cap/etc"
-	stage_busybox "$cap" sh mount insmod dd stat sleep dmesg cat base64 ls poweroff sync
+	stage_busybox "$cap" sh mount insmod stat sleep dmesg cat base64 ls poweroff sync
+	aarch64-linux-gnu-gcc -static -O2 -Wall -o "$cap/bin/vmcore-copy" "$here/vmcore-copy.c"
 	cp "$pkgroot/usr/bin/makedumpfile" "$cap/bin/makedumpfile"
 	$py libs "$pkgroot" "$cap" "$cap/bin/makedumpfile"
 	left=$(stage_modules "$cap" virtio_mmio virtio_blk)
@@ -308,12 +309,15 @@ fail() {
 }
 while ! grep -q '^=====VMTOOL-READY=====' "$console" 2>/dev/null; do
 	kill -0 "$qpid" 2>/dev/null || fail "QEMU ended before the guest was ready"
+	if grep -q '^=====INIT kexec-failed' "$console" 2>/dev/null; then
+		tr -d '\r' < "$console" | grep -i crashkernel >&2 || true
+		fail "kexec could not load the capture kernel (is crashkernel= reserved? above)"
+	fi
 	[ $(($(date +%s) - t_boot)) -lt "$timeout_s" ] || fail "guest not ready after ${timeout_s}s"
 	sleep 2
 done
 t_ready=$(date +%s)
 log "guest ready after $((t_ready - t_boot))s"
-grep -q '^=====INIT kexec-failed' "$console" && fail "kexec could not load the capture kernel"
 if [ $panic = 1 ]; then
 	# the guest crashes itself; the capture kernel saves /proc/vmcore and
 	# powers off, which ends QEMU

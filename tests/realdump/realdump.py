@@ -208,6 +208,12 @@ def parse_console(path):
                 cur = None
                 continue
             buf.append(line)
+    # the guest's bundle of many files: "\n@@VMTOOL-FILE NAME@@\n" before each
+    bundle = files.pop("@bundle", None)
+    if bundle is not None:
+        parts = re.split(rb"\n@@VMTOOL-FILE ([^\n@]+)@@\n", bundle)
+        for k in range(1, len(parts) - 1, 2):
+            files[parts[k].decode("latin-1")] = parts[k + 1]
     return files
 
 

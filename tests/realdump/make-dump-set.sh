@@ -420,4 +420,6 @@ qver=$(qemu-system-aarch64 --version | head -n1)
 	(cd "$out" && ls -l vmcore.* | awk '{print "  " $NF " " $5}')
 	echo "generation took $(($(date +%s) - t_start)) s"
 } > "$out/PROVENANCE"
+# what only served to build the initramfs (hundreds of MB): gone
+rm -rf "$build/stage" "$build/capture" "$build/pkgroot" "$build/bb"
 log "done in $(($(date +%s) - t_start)) s: $out"

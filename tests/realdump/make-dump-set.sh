@@ -318,6 +318,10 @@ while ! grep -q '^=====VMTOOL-READY=====' "$console" 2>/dev/null; do
 done
 t_ready=$(date +%s)
 log "guest ready after $((t_ready - t_boot))s"
+if grep -q '^=====INIT workload did not finish' "$console"; then
+	tr -d '\r' < "$console" | grep -a '^WL' | tail -n 5 >&2 || true
+	fail "the workload did not finish (a set without its pages is no use)"
+fi
 if [ $panic = 1 ]; then
 	# the guest crashes itself; the capture kernel saves /proc/vmcore and
 	# powers off, which ends QEMU

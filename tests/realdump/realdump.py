@@ -479,7 +479,9 @@ def cmd_verify(setdir):
         if ncpu and prstatus != ncpu:
             probs.append(f"{prstatus} NT_PRSTATUS notes for {ncpu} CPUs")
         good = sum(1 for pa, w in pages if read_pa(pa + 64, 8) == struct.pack("<Q", w))
-        if good != len(pages):
+        if not pages:
+            probs.append("no present workload page in truth/workload_va_pa.tsv")
+        elif good != len(pages):
             probs.append(f"workload pages: {good}/{len(pages)} at their physical address")
         if banner is not None and "NUMBER(kimage_voffset)" in vi:
             pa = (banner - int(vi["NUMBER(kimage_voffset)"], 16)) & ((1 << 64) - 1)

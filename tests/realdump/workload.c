@@ -250,9 +250,10 @@ int main(int argc, char **argv)
 	int fdd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	if (fdd < 0 || unlink(path) != 0)
 		die("deleted file");
-	int sv[2];
+	// a kernel without CONFIG_NET (the small self-built ones) has no sockets
+	int sv[2] = { -1, -1 };
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
-		die("socketpair");
+		out("WLINFO socketpair: %s\n", strerror(errno));
 	if (dup2(fds, 100) != 100)
 		die("dup2 100");
 	out("WLINFO fds shared=%d private=%d deleted=%d sockets=%d,%d dup_of_shared=100\n", fds, fdp,

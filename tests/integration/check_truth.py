@@ -80,7 +80,9 @@ def check_set(vmtool, setdir, res):
     if not files:
         res.check("dump files", False, f"{name}: no vmcore* file")
         return
-    main = files[0]
+    # ps, maps and user pages need every page: not a makedumpfile file that
+    # left user pages out (a kexec-captured set sorts vmcore.mdf-* first)
+    main = next((f for f in files if not os.path.basename(f).startswith("vmcore.mdf-")), files[0])
     pages = workload(setdir)
     for path in files:
         rc, out, err = run(vmtool, ["--json", path, "info"])

@@ -6,5 +6,6 @@
 #include "vmtool/error.h"
 #include "vmtool/types.h"
 #include "vmtool/program.h"
+#include "vmtool/module.h"
 
 #endif

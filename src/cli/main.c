@@ -32,6 +32,7 @@ static const struct command commands[] = {
 	{ "whatis", cmd_whatis, "whatis NAME", "a type or a symbol" },
 	{ "ps", cmd_ps, "ps [PID|COMM]...", "tasks" },
 	{ "vm", cmd_vm, "vm [--maps] PID... | vm --all", "memory maps" },
+	{ "mod", cmd_mod, "mod [NAME...]", "loaded modules" },
 };
 
 static void usage(FILE *out)

@@ -225,6 +225,7 @@ struct vmt_error *vmt_program_open(const char *const *paths, size_t nr_paths,
 		goto fail;
 	if (!prog->layout_err)
 		prog->di.kimage_start = prog->layout.kimage_start.value;
+	program_symbol_ops_init(prog);
 	if (opts->vmlinux_path) {
 		err = debuginfo_add_vmlinux(&prog->di, opts->vmlinux_path,
 					    prog->layout_err ? 0 :
@@ -252,6 +253,8 @@ void vmt_program_destroy(struct vmt_program *prog)
 	if (!prog)
 		return;
 	free(prog->tasks);
+	free(prog->modules);
+	vmt_error_destroy(prog->modules_err);
 	debuginfo_deinit(&prog->di);
 	address_space_destroy(prog->as);
 	free(prog->explain);
@@ -472,6 +475,7 @@ static void explain_debuginfo(struct vmt_program *prog)
 				 sym.source);
 	}
 	vmt_error_destroy(err);
+	program_explain_modules(prog, explain_item(prog, "modules"));
 }
 
 struct vmt_error *vmt_program_explain(struct vmt_program *prog,
@@ -511,7 +515,14 @@ struct vmt_error *vmt_program_symbol_by_name(struct vmt_program *prog,
 					     const char *name,
 					     struct vmt_symbol *ret)
 {
-	return debuginfo_symbol_by_name(&prog->di, name, ret);
+	struct vmt_error *err = debuginfo_symbol_by_name_all(&prog->di, name,
+							     ret);
+
+	if (!err) {
+		refine_layout(prog);
+		debuginfo_infer_size(&prog->di, ret);
+	}
+	return err;
 }
 
 struct vmt_error *vmt_program_symbol_by_addr(struct vmt_program *prog,
@@ -519,6 +530,8 @@ struct vmt_error *vmt_program_symbol_by_addr(struct vmt_program *prog,
 					     struct vmt_symbol *ret,
 					     uint64_t *offset_ret)
 {
+	// The image's end (_end) bounds the last symbols.
+	refine_layout(prog);
 	return debuginfo_symbol_by_addr(&prog->di, address, ret, offset_ret);
 }
 

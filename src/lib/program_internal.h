@@ -9,6 +9,7 @@
 #include "kernel/kernel_ctx.h"
 #include "mem/address_space.h"
 #include "vmcoreinfo/vmcoreinfo.h"
+#include "vmtool/module.h"
 #include "vmtool/program.h"
 
 struct vmt_program {
@@ -35,6 +36,24 @@ struct vmt_program {
 	bool tasks_loaded;
 	struct vmt_task *tasks;
 	size_t nr_tasks;
+
+	/** Modules (program_module.c): 0 not loaded, 1 loading, 2 loaded. */
+	int modules_state;
+	struct vmt_module *modules;
+	size_t nr_modules;
+	/** Why the list is partial or missing (kept; copied to callers). */
+	struct vmt_error *modules_err;
+	char modules_how[400];
 };
+
+/**
+ * Tell symbol lookups how to strip addresses, where the kernel image is,
+ * and how to find derived and module symbols (program_module.c).
+ */
+void program_symbol_ops_init(struct vmt_program *prog);
+
+/** Fill @p item (may be NULL) with the module count and how they were found. */
+void program_explain_modules(struct vmt_program *prog,
+			     struct vmt_layout_item *item);
 
 #endif

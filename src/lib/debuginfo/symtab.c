@@ -225,3 +225,53 @@ const struct symtab_entry *symtab_lookup_addr(struct symtab *tab,
 		return NULL;
 	return e;
 }
+
+const struct symtab_entry *symtab_lookup_next(struct symtab *tab,
+					      uint64_t address)
+{
+	size_t lo = 0, hi = tab->nr;
+
+	if (!tab->name_hash || !sort_by_addr(tab))
+		return NULL;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (tab->entries[tab->by_addr[mid]].address <= address)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < tab->nr ? &tab->entries[tab->by_addr[lo]] : NULL;
+}
+
+const struct symtab_entry *
+symtab_lookup_nearest(struct symtab *tab, uint64_t address,
+		      bool (*prefer)(const struct symtab_entry *e))
+{
+	const struct symtab_entry *e;
+	size_t lo = 0, hi = tab->nr;
+
+	if (!tab->name_hash || !sort_by_addr(tab))
+		return NULL;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (tab->entries[tab->by_addr[mid]].address <= address)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return NULL;
+	e = &tab->entries[tab->by_addr[lo - 1]];
+	// Entries at one address sort globals last: walk back over them.
+	for (size_t i = lo; prefer && i > 0; i--) {
+		const struct symtab_entry *o = &tab->entries[tab->by_addr[i - 1]];
+
+		if (o->address != e->address)
+			break;
+		if (prefer(o))
+			return o;
+	}
+	return e;
+}

@@ -4,3 +4,7 @@ libvmtool_internal_la_SOURCES += src/lib/kernel/task.c src/lib/kernel/task.h \
 	src/lib/kernel/vma.c src/lib/kernel/proc_fmt.c \
 	src/lib/kernel/maple_tree.c src/lib/kernel/maple_tree.h \
 	src/lib/kernel/d_path.c src/lib/kernel/d_path.h src/lib/kernel/kread.h
+libvmtool_internal_la_SOURCES += src/lib/kernel/list.c src/lib/kernel/list.h \
+	src/lib/kernel/vmalloc.c src/lib/kernel/vmalloc.h \
+	src/lib/kernel/module.c src/lib/kernel/module.h \
+	src/lib/kernel/module_find.c

@@ -7,5 +7,6 @@
 #include "vmtool/types.h"
 #include "vmtool/program.h"
 #include "vmtool/module.h"
+#include "vmtool/page.h"
 
 #endif

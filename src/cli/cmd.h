@@ -74,7 +74,7 @@ int cmd_entry_error(struct cmd_ctx *ctx, struct json *j,
 
 cmd_fn cmd_info, cmd_vmcoreinfo, cmd_rd, cmd_vtop, cmd_ptov, cmd_explain,
 	cmd_sym, cmd_struct, cmd_whatis, cmd_ps, cmd_vm;
-cmd_fn cmd_mod;
+cmd_fn cmd_mod, cmd_kmem;
 
 /**
  * Strip a --json among @p argv (it may stand among a command's options),

@@ -252,6 +252,7 @@ void vmt_program_destroy(struct vmt_program *prog)
 {
 	if (!prog)
 		return;
+	program_page_deinit(prog);
 	free(prog->tasks);
 	free(prog->modules);
 	vmt_error_destroy(prog->modules_err);

@@ -7,6 +7,7 @@
 #include "debuginfo/combined.h"
 #include "dump/dump.h"
 #include "kernel/kernel_ctx.h"
+#include "kernel/memmap.h"
 #include "mem/address_space.h"
 #include "vmcoreinfo/vmcoreinfo.h"
 #include "vmtool/module.h"
@@ -44,7 +45,26 @@ struct vmt_program {
 	/** Why the list is partial or missing (kept; copied to callers). */
 	struct vmt_error *modules_err;
 	char modules_how[400];
+
+	/** The memmap (program_page.c), built on first use. */
+	bool memmap_tried;
+	struct vmt_error *memmap_err;
+	struct memmap_layout memmap;
+	struct memmap_walk memmap_walk;
 };
+
+/**
+ * The memmap layout and the program's walker over it (built once; the
+ * error, e.g. VMCOREINFO without SIZE(page), is returned each time).
+ */
+struct vmt_error *program_memmap(struct vmt_program *prog,
+				 struct memmap_walk **ret);
+
+/** Free the memmap state (vmt_program_destroy). */
+void program_page_deinit(struct vmt_program *prog);
+
+/** Page size of the kernel: PAGESIZE, else the layout's, else 4096. */
+uint64_t program_page_size(struct vmt_program *prog);
 
 /**
  * Tell symbol lookups how to strip addresses, where the kernel image is,

@@ -35,3 +35,21 @@ tests_unit_test_task_list_SOURCES = tests/unit/test_task_list.c \
 tests_unit_test_task_list_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_task_list_LDADD = $(CHECK_LIBS)
 endif
+
+# The memmap walker over struct pages laid out in memory.
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_memmap
+TESTS += tests/unit/test_memmap
+tests_unit_test_memmap_SOURCES = tests/unit/test_memmap.c
+tests_unit_test_memmap_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_memmap_LDADD = libvmtool_internal.la $(CHECK_LIBS)
+endif
+
+# The memmap of the real dumps of ../shared/dumps (skips without them).
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_memmap_real
+TESTS += tests/unit/test_memmap_real
+tests_unit_test_memmap_real_SOURCES = tests/unit/test_memmap_real.c
+tests_unit_test_memmap_real_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_memmap_real_LDADD = libvmtool_internal.la $(CHECK_LIBS)
+endif

@@ -1,5 +1,7 @@
 # files of src/lib/kernel
 libvmtool_internal_la_SOURCES += src/lib/kernel/kernel.c src/lib/kernel/kernel.h src/lib/kernel/kernel_ctx.h
+libvmtool_internal_la_SOURCES += src/lib/kernel/memmap.c src/lib/kernel/memmap.h \
+	src/lib/kernel/memmap_stat.c src/lib/kernel/memmap_stat.h
 libvmtool_internal_la_SOURCES += src/lib/kernel/task.c src/lib/kernel/task.h \
 	src/lib/kernel/vma.c src/lib/kernel/proc_fmt.c \
 	src/lib/kernel/maple_tree.c src/lib/kernel/maple_tree.h \

@@ -124,6 +124,23 @@ struct vmt_cpu_regs {
 void vmt_program_cpu_regs(struct vmt_program *prog,
 			  const struct vmt_cpu_regs **ret, size_t *nr_ret);
 
+/**
+ * Number of CPUs of the dumped kernel: nr_cpu_ids, else the highest CPU of
+ * __cpu_possible_mask + 1, else the dump's NT_PRSTATUS notes (`explain`
+ * says which). NOT_FOUND when none is known.
+ */
+struct vmt_error *vmt_program_nr_cpus(struct vmt_program *prog,
+				      unsigned int *ret);
+
+/**
+ * Address of CPU @p cpu's copy of the per-CPU variable @p name
+ * (DEFINE_PER_CPU). The per-CPU areas come from __per_cpu_offset, or are
+ * derived from the runqueues where that symbol is missing (`explain`).
+ */
+struct vmt_error *vmt_program_per_cpu_address(struct vmt_program *prog,
+					      const char *name,
+					      unsigned int cpu, uint64_t *ret);
+
 /** Read physical memory. A FAULT error tells excluded / not in dump. */
 struct vmt_error *vmt_program_read_phys(struct vmt_program *prog,
 					uint64_t paddr, void *buf, size_t len);

@@ -256,6 +256,7 @@ void vmt_program_destroy(struct vmt_program *prog)
 	free(prog->tasks);
 	free(prog->modules);
 	vmt_error_destroy(prog->modules_err);
+	percpu_destroy(prog->percpu);
 	debuginfo_deinit(&prog->di);
 	address_space_destroy(prog->as);
 	free(prog->explain);
@@ -411,8 +412,8 @@ static void refine_layout(struct vmt_program *prog)
 	vmt_error_destroy(err);
 }
 
-static struct vmt_layout_item *explain_item(struct vmt_program *prog,
-					    const char *name)
+struct vmt_layout_item *program_explain_item(struct vmt_program *prog,
+					     const char *name)
 {
 	struct vmt_layout_item *items, *item;
 
@@ -437,7 +438,7 @@ static void explain_debuginfo(struct vmt_program *prog)
 	struct vmt_symbol sym;
 	struct vmt_error *err;
 
-	item = explain_item(prog, "symbols");
+	item = program_explain_item(prog, "symbols");
 	if (item && di->have_vmlinux)
 		snprintf(item->value, sizeof(item->value), "%zu", di->elf.nr),
 		snprintf(item->source, sizeof(item->source),
@@ -452,7 +453,7 @@ static void explain_debuginfo(struct vmt_program *prog)
 			 di->vmcoreinfo_syms.nr),
 		snprintf(item->source, sizeof(item->source),
 			 "VMCOREINFO SYMBOL() lines only (no kallsyms, no vmlinux)");
-	item = explain_item(prog, "types");
+	item = program_explain_item(prog, "types");
 	if (item) {
 		snprintf(item->value, sizeof(item->value), "%s",
 			 types ? types : "none");
@@ -465,7 +466,7 @@ static void explain_debuginfo(struct vmt_program *prog)
 	if (!tasks_loaded_ok(prog))
 		return;
 	err = debuginfo_symbol_by_name(di, "init_task", &sym);
-	item = explain_item(prog, "init_task");
+	item = program_explain_item(prog, "init_task");
 	if (item && !err) {
 		snprintf(item->value, sizeof(item->value), "%#" PRIx64,
 			 sym.address);
@@ -476,7 +477,7 @@ static void explain_debuginfo(struct vmt_program *prog)
 				 sym.source);
 	}
 	vmt_error_destroy(err);
-	program_explain_modules(prog, explain_item(prog, "modules"));
+	program_explain_modules(prog, program_explain_item(prog, "modules"));
 }
 
 struct vmt_error *vmt_program_explain(struct vmt_program *prog,
@@ -494,6 +495,7 @@ struct vmt_error *vmt_program_explain(struct vmt_program *prog,
 		if (err)
 			return err;
 		explain_debuginfo(prog);
+		program_explain_percpu(prog);
 	}
 	*ret = prog->explain;
 	*nr_ret = prog->nr_explain;

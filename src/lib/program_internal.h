@@ -8,6 +8,7 @@
 #include "dump/dump.h"
 #include "kernel/kernel_ctx.h"
 #include "kernel/memmap.h"
+#include "kernel/percpu.h"
 #include "mem/address_space.h"
 #include "vmcoreinfo/vmcoreinfo.h"
 #include "vmtool/module.h"
@@ -51,6 +52,10 @@ struct vmt_program {
 	struct vmt_error *memmap_err;
 	struct memmap_layout memmap;
 	struct memmap_walk memmap_walk;
+
+	/** Per-CPU facts (program_percpu.c), loaded on first use. */
+	bool percpu_loaded;
+	struct percpu *percpu;
 };
 
 /**
@@ -75,5 +80,19 @@ void program_symbol_ops_init(struct vmt_program *prog);
 /** Fill @p item (may be NULL) with the module count and how they were found. */
 void program_explain_modules(struct vmt_program *prog,
 			     struct vmt_layout_item *item);
+
+/** A new `explain` item named @p name (NULL if out of memory). */
+struct vmt_layout_item *program_explain_item(struct vmt_program *prog,
+					     const char *name);
+
+/**
+ * The CPUs and their per-CPU areas (loaded once; see kernel/percpu.h).
+ * Borrowed, valid as long as @p prog.
+ */
+struct vmt_error *program_percpu(struct vmt_program *prog,
+				 const struct percpu **ret);
+
+/** Add the per-CPU items to `explain` (program_percpu.c). */
+void program_explain_percpu(struct vmt_program *prog);
 
 #endif

@@ -53,3 +53,13 @@ tests_unit_test_memmap_real_SOURCES = tests/unit/test_memmap_real.c
 tests_unit_test_memmap_real_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_memmap_real_LDADD = libvmtool_internal.la $(CHECK_LIBS)
 endif
+
+# percpu_load() over a fake struct kernel (defines the kernel_* functions).
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_percpu
+TESTS += tests/unit/test_percpu
+tests_unit_test_percpu_SOURCES = tests/unit/test_percpu.c \
+	src/lib/kernel/percpu.c src/lib/base/error.c
+tests_unit_test_percpu_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_percpu_LDADD = $(CHECK_LIBS)
+endif

@@ -338,6 +338,25 @@ struct vmt_error *debuginfo_find_type(struct debuginfo *di, const char *name,
 	return typedb_find(db, name, ret);
 }
 
+struct vmt_error *debuginfo_section_var(struct debuginfo *di,
+					const char *section, const char *name,
+					uint64_t *offset_ret,
+					uint64_t *size_ret)
+{
+	if (!allowed(di, VMT_SYM_SOURCE_BTF) &&
+	    di->only != VMT_SYM_SOURCE_KALLSYMS)
+		return vmt_error_format(VMT_ERROR_NOT_FOUND,
+					"%s %s: BTF not allowed as a source",
+					section, name);
+	load_btf(di);
+	if (!di->btf)
+		return vmt_error_format(VMT_ERROR_NOT_FOUND,
+					"%s %s: no BTF found in the dump",
+					section, name);
+	return typedb_section_var(di->btf, section, name, offset_ret,
+				  size_ret);
+}
+
 const char *debuginfo_type_source(struct debuginfo *di)
 {
 	struct typedb *db = type_source(di);

@@ -156,6 +156,16 @@ const char *debuginfo_derived_how(struct debuginfo *di, const char *name);
 
 struct vmt_error *debuginfo_find_type(struct debuginfo *di, const char *name,
 				      const struct vmt_type **ret);
+/**
+ * Offset and size of variable @p name in data section @p section, from
+ * BTF's DATASEC records (the dump's BTF, also when a vmlinux gives the
+ * types: DWARF has no such records). NOT_FOUND when absent.
+ */
+struct vmt_error *debuginfo_section_var(struct debuginfo *di,
+					const char *section, const char *name,
+					uint64_t *offset_ret,
+					uint64_t *size_ret);
+
 /** "dwarf", "btf" or NULL when no type source loads. */
 const char *debuginfo_type_source(struct debuginfo *di);
 

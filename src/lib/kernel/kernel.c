@@ -144,6 +144,14 @@ struct vmt_error *kernel_member_offset(struct kernel *k, const char *type,
 	return kernel_member(k, type, member, ret, NULL);
 }
 
+struct vmt_error *kernel_section_var(struct kernel *k, const char *section,
+				     const char *name, uint64_t *offset_ret,
+				     uint64_t *size_ret)
+{
+	return debuginfo_section_var(k->di, section, name, offset_ret,
+				     size_ret);
+}
+
 bool kernel_has_member(struct kernel *k, const char *type, const char *member)
 {
 	uint64_t off;

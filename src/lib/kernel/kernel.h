@@ -47,6 +47,14 @@ struct vmt_error *kernel_member(struct kernel *k, const char *type,
 				const char *member, uint64_t *offset_ret,
 				uint64_t *size_ret);
 
+/**
+ * Offset (from the section start) and size of variable @p name in data
+ * section @p section (".data..percpu"), from BTF's DATASEC records.
+ */
+struct vmt_error *kernel_section_var(struct kernel *k, const char *section,
+				     const char *name, uint64_t *offset_ret,
+				     uint64_t *size_ret);
+
 /** Whether struct @p type has member @p member. */
 bool kernel_has_member(struct kernel *k, const char *type, const char *member);
 

@@ -10,3 +10,4 @@ libvmtool_internal_la_SOURCES += src/lib/kernel/list.c src/lib/kernel/list.h \
 	src/lib/kernel/vmalloc.c src/lib/kernel/vmalloc.h \
 	src/lib/kernel/module.c src/lib/kernel/module.h \
 	src/lib/kernel/module_find.c
+libvmtool_internal_la_SOURCES += src/lib/kernel/percpu.c src/lib/kernel/percpu.h

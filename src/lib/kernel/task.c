@@ -427,6 +427,21 @@ static struct vmt_error *scan_init_task(struct kernel *k,
 				BELOW >> 20, ABOVE >> 20, anchors[i], anchor);
 }
 
+struct vmt_error *task_find_init_task(struct kernel *k, uint64_t *ret)
+{
+	struct task_layout l;
+	struct vmt_error *err;
+
+	err = kernel_symbol(k, "init_task", ret);
+	if (!err)
+		return NULL;
+	vmt_error_destroy(err);
+	err = task_layout_init(k, &l);
+	if (err)
+		return vmt_error_wrap(err, "init_task");
+	return scan_init_task(k, &l, ret);
+}
+
 // The idle tasks of CPUs other than the boot one are not on the tasks
 // list; runqueues (a per-CPU variable) names them in rq->idle.
 static void add_idle_tasks(struct walk *w)

@@ -18,6 +18,13 @@ struct vmt_error *task_list(struct kernel *k, struct vmt_task **ret,
 			    size_t *nr_ret);
 
 /**
+ * The address of init_task: its symbol, else found by scanning the
+ * kernel's data for the task named "swapper/0" (then remembered as a
+ * derived symbol).
+ */
+struct vmt_error *task_find_init_task(struct kernel *k, uint64_t *ret);
+
+/**
  * The VMAs of @p task's mm (maple tree or linked list), as
  * /proc/PID/maps shows them. A task without an mm has none. Every path is
  * allocated ("" when anonymous); free each, then the array.

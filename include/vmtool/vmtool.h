@@ -8,5 +8,6 @@
 #include "vmtool/program.h"
 #include "vmtool/module.h"
 #include "vmtool/page.h"
+#include "vmtool/kmem.h"
 
 #endif

@@ -33,8 +33,8 @@ static const struct command commands[] = {
 	{ "ps", cmd_ps, "ps [PID|COMM]...", "tasks" },
 	{ "vm", cmd_vm, "vm [--maps] PID... | vm --all", "memory maps" },
 	{ "mod", cmd_mod, "mod [NAME...]", "loaded modules" },
-	{ "kmem", cmd_kmem, "kmem -i | -p [PADDR...]",
-	  "memory use; struct pages of physical addresses" },
+	{ "kmem", cmd_kmem, "kmem ADDR... | -i | -p [PADDR...] | -s [NAME...]",
+	  "what addresses are; memory use; struct pages; slab caches" },
 };
 
 static void usage(FILE *out)

@@ -256,6 +256,7 @@ void vmt_program_destroy(struct vmt_program *prog)
 	free(prog->tasks);
 	free(prog->modules);
 	vmt_error_destroy(prog->modules_err);
+	program_kmem_destroy(prog);
 	percpu_destroy(prog->percpu);
 	debuginfo_deinit(&prog->di);
 	address_space_destroy(prog->as);
@@ -410,6 +411,11 @@ static void refine_layout(struct vmt_program *prog)
 		arm64_layout_set_kimage_end(&prog->layout, sym.address,
 					    sym.source);
 	vmt_error_destroy(err);
+}
+
+void program_refine_layout(struct vmt_program *prog)
+{
+	refine_layout(prog);
 }
 
 struct vmt_layout_item *program_explain_item(struct vmt_program *prog,

@@ -53,6 +53,9 @@ struct vmt_program {
 	struct memmap_layout memmap;
 	struct memmap_walk memmap_walk;
 
+	/** What kmem needs, gathered on first use (program_kmem.c). */
+	struct program_kmem *kmem;
+
 	/** Per-CPU facts (program_percpu.c), loaded on first use. */
 	bool percpu_loaded;
 	struct percpu *percpu;
@@ -76,6 +79,12 @@ uint64_t program_page_size(struct vmt_program *prog);
  * and how to find derived and module symbols (program_module.c).
  */
 void program_symbol_ops_init(struct vmt_program *prog);
+
+/** Free what kmem gathered (vmt_program_destroy). */
+void program_kmem_destroy(struct vmt_program *prog);
+
+/** Bound the kernel image by _end once symbols are known (program.c). */
+void program_refine_layout(struct vmt_program *prog);
 
 /** Fill @p item (may be NULL) with the module count and how they were found. */
 void program_explain_modules(struct vmt_program *prog,

@@ -26,9 +26,35 @@ static bool is_section_end(const char *name)
 	return false;
 }
 
-static bool global_not_section_end(const struct symtab_entry *e)
+// Linker labels that start a section: a function or object at the same
+// address names it better.
+static bool is_section_start(const char *name)
 {
-	return e->type >= 'A' && e->type <= 'Z' && !is_section_end(e->name);
+	static const char *const starts[] = {
+		"_text",	"_stext",	   "_sinittext", "__init_begin",
+		"_sdata",	"__bss_start",	   "__start_rodata",
+		"_sinitdata",	"__inittext_begin",
+	};
+	size_t len = strlen(name);
+
+	for (size_t i = 0; i < sizeof(starts) / sizeof(starts[0]); i++)
+		if (!strcmp(name, starts[i]))
+			return true;
+	// __irqentry_text_start, __entry_text_start, __start___ex_table...
+	return !strncmp(name, "__start_", 8) ||
+	       (!strncmp(name, "__", 2) && len > 8 &&
+		!strcmp(name + len - 6, "_start"));
+}
+
+// Which of several symbols at one address answers: a real symbol before
+// a section label, a global before a local.
+static int symbol_rank(const struct symtab_entry *e)
+{
+	if (is_section_end(e->name))
+		return 0;
+	if (is_section_start(e->name))
+		return 1;
+	return e->type >= 'A' && e->type <= 'Z' ? 3 : 2;
 }
 
 // Sizes of the objects VMCOREINFO names, which its SYMBOL() lines do not
@@ -125,7 +151,7 @@ static bool module_symbol(const struct debuginfo_module *m, uint64_t addr,
 			r = &m->ranges[i];
 	// The table is the module's own: the const is on the module record.
 	e = symtab_lookup_nearest((struct symtab *)&m->syms, addr,
-				  global_not_section_end);
+				  symbol_rank);
 	if (!r || !e || e->address < r->start)
 		return false;
 	end = r->end;
@@ -224,16 +250,16 @@ static bool core_symbol(struct debuginfo *di, uint64_t addr,
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		const struct symtab_entry *e = symtab_lookup_nearest(
-			tabs[i], addr, global_not_section_end);
+			tabs[i], addr, symbol_rank);
 		uint64_t unused;
 
 		if (!e || !in_kimage(di, e->address, &unused))
 			continue;
-		// Earlier (better) sources win ties; a marker loses to a
-		// symbol at the same address.
+		// Earlier (better) sources win ties, unless a label loses to
+		// a symbol at the same address.
 		if (!best || e->address > best->address ||
-		    (e->address == best->address && is_section_end(best->name) &&
-		     !is_section_end(e->name))) {
+		    (e->address == best->address &&
+		     symbol_rank(e) > symbol_rank(best))) {
 			best = e;
 			best_tab = tabs[i];
 		}

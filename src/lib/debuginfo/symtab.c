@@ -246,10 +246,11 @@ const struct symtab_entry *symtab_lookup_next(struct symtab *tab,
 
 const struct symtab_entry *
 symtab_lookup_nearest(struct symtab *tab, uint64_t address,
-		      bool (*prefer)(const struct symtab_entry *e))
+		      int (*rank)(const struct symtab_entry *e))
 {
-	const struct symtab_entry *e;
+	const struct symtab_entry *e, *best;
 	size_t lo = 0, hi = tab->nr;
+	int best_rank;
 
 	if (!tab->name_hash || !sort_by_addr(tab))
 		return NULL;
@@ -263,15 +264,21 @@ symtab_lookup_nearest(struct symtab *tab, uint64_t address,
 	}
 	if (lo == 0)
 		return NULL;
-	e = &tab->entries[tab->by_addr[lo - 1]];
-	// Entries at one address sort globals last: walk back over them.
-	for (size_t i = lo; prefer && i > 0; i--) {
+	// Entries at one address sort globals last, the first added last
+	// among equals: walk back over them for a better rank.
+	best = e = &tab->entries[tab->by_addr[lo - 1]];
+	best_rank = rank ? rank(e) : 0;
+	for (size_t i = lo - 1; rank && i > 0; i--) {
 		const struct symtab_entry *o = &tab->entries[tab->by_addr[i - 1]];
+		int r;
 
 		if (o->address != e->address)
 			break;
-		if (prefer(o))
-			return o;
+		r = rank(o);
+		if (r > best_rank) {
+			best = o;
+			best_rank = r;
+		}
 	}
-	return e;
+	return best;
 }

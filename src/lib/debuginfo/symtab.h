@@ -53,12 +53,12 @@ const struct symtab_entry *symtab_lookup_addr(struct symtab *tab,
 					      uint64_t address);
 /**
  * The symbol nearest at or below @p address whatever its size, or NULL.
- * Among several at that address, the last that @p prefer accepts (a
- * global before a local), else the last.
+ * Among several at that address, the one @p rank ranks highest (NULL:
+ * globals first); among equals, the one added first.
  */
 const struct symtab_entry *
 symtab_lookup_nearest(struct symtab *tab, uint64_t address,
-		      bool (*prefer)(const struct symtab_entry *e));
+		      int (*rank)(const struct symtab_entry *e));
 /**
  * The first symbol whose address is above @p address, or NULL: where a
  * symbol of unknown size at or below @p address ends at the latest.

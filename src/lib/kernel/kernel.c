@@ -221,3 +221,9 @@ void kernel_add_derived_object(struct kernel *k, const char *name,
 		size = 0;
 	debuginfo_add_derived_sized(k->di, name, addr, size, how);
 }
+
+void kernel_add_derived_sized(struct kernel *k, const char *name,
+			      uint64_t addr, uint64_t size, const char *how)
+{
+	debuginfo_add_derived_sized(k->di, name, addr, size, how);
+}

@@ -91,6 +91,10 @@ void kernel_add_derived_object(struct kernel *k, const char *name,
 			       uint64_t addr, const char *type,
 			       const char *how);
 
+/** Like kernel_add_derived_symbol(), for an object of @p size bytes. */
+void kernel_add_derived_sized(struct kernel *k, const char *name,
+			      uint64_t addr, uint64_t size, const char *how);
+
 /** Record a warning. */
 void kernel_warn(struct kernel *k, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

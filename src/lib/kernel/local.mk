@@ -11,3 +11,6 @@ libvmtool_internal_la_SOURCES += src/lib/kernel/list.c src/lib/kernel/list.h \
 	src/lib/kernel/module.c src/lib/kernel/module.h \
 	src/lib/kernel/module_find.c
 libvmtool_internal_la_SOURCES += src/lib/kernel/percpu.c src/lib/kernel/percpu.h
+libvmtool_internal_la_SOURCES += src/lib/kernel/slab.c src/lib/kernel/slab.h \
+	src/lib/kernel/kmem.c src/lib/kernel/kmem.h \
+	src/lib/kernel/percpu_start.c src/lib/kernel/percpu_start.h

@@ -1,0 +1,231 @@
+// list_head rings and vmalloc areas laid out in a buffer: list_walk's
+// cycle and broken-link checks, vmalloc_walk_list(), vmalloc_find().
+#include <stdint.h>
+
+#include "testutil.h"
+#include "kernel/list.h"
+#include "kernel/vmalloc.h"
+
+#define BASE 0xffff000020000000ULL
+#define OBJ 128
+
+static struct vmt_fake_mem mem;
+
+static uint64_t obj(int i)
+{
+	return BASE + (uint64_t)OBJ * i;
+}
+
+static void setup(void)
+{
+	vmt_fake_init(&mem, BASE, 64 * OBJ);
+}
+
+static void teardown(void)
+{
+	vmt_fake_deinit(&mem);
+}
+
+struct seen {
+	uint64_t nodes[64];
+	size_t n;
+	size_t stop_after;
+};
+
+static bool record(void *arg, uint64_t node)
+{
+	struct seen *s = arg;
+
+	s->nodes[s->n++] = node;
+	return !s->stop_after || s->n < s->stop_after;
+}
+
+START_TEST(list_walk_visits_every_node_once_in_order)
+{
+	uint64_t ring[] = { obj(0), obj(3), obj(1), obj(2) };
+	struct seen s = { .n = 0 };
+
+	vmt_fake_ring(&mem, ring, 4);
+	vmt_ck_no_err(list_walk(vmt_fake_read, &mem, obj(0), 100, record, &s));
+	ck_assert_uint_eq(s.n, 3);
+	ck_assert_uint_eq(s.nodes[0], obj(3));
+	ck_assert_uint_eq(s.nodes[1], obj(1));
+	ck_assert_uint_eq(s.nodes[2], obj(2));
+}
+END_TEST
+
+START_TEST(list_walk_of_an_empty_list_visits_nothing)
+{
+	struct seen s = { .n = 0 };
+
+	vmt_fake_list(&mem, obj(5), obj(5), obj(5));
+	vmt_ck_no_err(list_walk(vmt_fake_read, &mem, obj(5), 100, record, &s));
+	ck_assert_uint_eq(s.n, 0);
+}
+END_TEST
+
+START_TEST(list_walk_stops_where_the_visitor_says)
+{
+	uint64_t ring[] = { obj(0), obj(1), obj(2), obj(3) };
+	struct seen s = { .n = 0, .stop_after = 2 };
+
+	vmt_fake_ring(&mem, ring, 4);
+	vmt_ck_no_err(list_walk(vmt_fake_read, &mem, obj(0), 100, record, &s));
+	ck_assert_uint_eq(s.n, 2);
+}
+END_TEST
+
+// head -> 1 -> 2 -> 3 -> 1: a cycle that never comes back to the head.
+START_TEST(list_walk_catches_a_cycle_that_misses_the_head)
+{
+	uint64_t ring[] = { obj(0), obj(1), obj(2), obj(3) };
+	struct seen s = { .n = 0 };
+	struct vmt_error *err;
+
+	vmt_fake_ring(&mem, ring, 4);
+	vmt_fake_list(&mem, obj(3), obj(1), obj(2));
+	err = list_walk(vmt_fake_read, &mem, obj(0), 1000, record, &s);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_int_eq(err->code, VMT_ERROR_BAD_DATA);
+	ck_assert_msg(strstr(err->message, "prev"), "%s", err->message);
+	ck_assert_uint_eq(s.n, 3); // 1, 2, 3 were visited before the cycle
+	vmt_error_destroy(err);
+}
+END_TEST
+
+// A self-consistent ring of 1 <-> 2 reached from the head, whose prev
+// pointers were rewritten to match: the bound still ends the walk.
+START_TEST(list_walk_is_bounded)
+{
+	uint64_t ring[] = { obj(0), obj(1), obj(2), obj(3), obj(4), obj(5) };
+	struct seen s = { .n = 0 };
+
+	vmt_fake_ring(&mem, ring, 6);
+	vmt_ck_err(list_walk(vmt_fake_read, &mem, obj(0), 3, record, &s),
+		   VMT_ERROR_BAD_DATA);
+	ck_assert_uint_le(s.n, 3);
+}
+END_TEST
+
+START_TEST(list_walk_reports_a_null_and_an_unreadable_node)
+{
+	uint64_t ring[] = { obj(0), obj(1), obj(2) };
+	struct seen s = { .n = 0 };
+
+	vmt_fake_ring(&mem, ring, 3);
+	vmt_fake_put64(&mem, obj(1), 0);
+	vmt_ck_err(list_walk(vmt_fake_read, &mem, obj(0), 100, record, &s),
+		   VMT_ERROR_BAD_DATA);
+	vmt_fake_put64(&mem, obj(1), 0xffff000090000000ULL);
+	s.n = 0;
+	vmt_ck_err(list_walk(vmt_fake_read, &mem, obj(0), 100, record, &s),
+		   VMT_ERROR_FAULT);
+	ck_assert_uint_eq(s.n, 1);
+}
+END_TEST
+
+// An arbitrary layout (not the kernel's): the code must use the offsets.
+static const struct vmalloc_layout vl = {
+	.va_start = 8, .va_end = 16, .va_list = 32, .va_vm = 64,
+	.vm_addr = 0, .vm_size = 8, .vm_flags = 16, .vm_nr_pages = 24,
+	.vm_phys_addr = 32, .vm_caller = 40,
+};
+
+static void put_area(int va, uint64_t start, uint64_t end, int vm,
+		     uint64_t flags, uint64_t caller)
+{
+	vmt_fake_put64(&mem, obj(va) + vl.va_start, start);
+	vmt_fake_put64(&mem, obj(va) + vl.va_end, end);
+	vmt_fake_put64(&mem, obj(va) + vl.va_vm, vm ? obj(vm) : 0);
+	if (!vm)
+		return;
+	vmt_fake_put64(&mem, obj(vm) + vl.vm_addr, start);
+	vmt_fake_put64(&mem, obj(vm) + vl.vm_size, end - start);
+	vmt_fake_put64(&mem, obj(vm) + vl.vm_flags, flags);
+	vmt_fake_put32(&mem, obj(vm) + vl.vm_nr_pages,
+		       (uint32_t)((end - start) / 4096 - 1));
+	vmt_fake_put64(&mem, obj(vm) + vl.vm_caller, caller);
+}
+
+START_TEST(vmalloc_areas_are_read_with_their_vm_struct)
+{
+	uint64_t ring[] = { obj(0), obj(1) + vl.va_list, obj(2) + vl.va_list,
+			    obj(3) + vl.va_list };
+	struct vmalloc_area *areas = NULL;
+	const struct vmalloc_area *a;
+	size_t nr = 0, cap = 0;
+
+	put_area(1, 0xffff800008000000ULL, 0xffff800008005000ULL, 11,
+		 VMALLOC_VM_ALLOC, 0xffff800080123456ULL);
+	put_area(2, 0xffff800009000000ULL, 0xffff800009002000ULL, 12,
+		 VMALLOC_VM_IOREMAP, 0xffff800080200000ULL);
+	put_area(3, 0xffff800008010000ULL, 0xffff800008011000ULL, 0, 0, 0);
+	vmt_fake_ring(&mem, ring, 4);
+	vmt_ck_no_err(vmalloc_walk_list(&vl, vmt_fake_read, &mem, obj(0), 100,
+					&areas, &nr, &cap));
+	ck_assert_uint_eq(nr, 3);
+	vmalloc_sort(areas, nr);
+	a = vmalloc_find(areas, nr, 0xffff800008004fffULL);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_uint_eq(a->vmap_area, obj(1));
+	ck_assert_uint_eq(a->size, 0x5000);
+	ck_assert_uint_eq(a->nr_pages, 4);
+	ck_assert_uint_eq(a->caller, 0xffff800080123456ULL);
+	ck_assert_str_eq(vmalloc_kind(a->flags), "vmalloc");
+	a = vmalloc_find(areas, nr, 0xffff800009000010ULL);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_str_eq(vmalloc_kind(a->flags), "ioremap");
+	// vm_map_ram areas have no vm_struct.
+	a = vmalloc_find(areas, nr, 0xffff800008010000ULL);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_uint_eq(a->vm, 0);
+	// Between areas, before the first and at an end: none.
+	ck_assert_ptr_null(vmalloc_find(areas, nr, 0xffff800008005000ULL));
+	ck_assert_ptr_null(vmalloc_find(areas, nr, 0xffff800007000000ULL));
+	ck_assert_ptr_null(vmalloc_find(areas, nr, 0xffff800009002000ULL));
+	free(areas);
+}
+END_TEST
+
+START_TEST(a_broken_area_keeps_the_ones_before_it)
+{
+	uint64_t ring[] = { obj(0), obj(1) + vl.va_list, obj(2) + vl.va_list,
+			    obj(3) + vl.va_list };
+	struct vmalloc_area *areas = NULL;
+	size_t nr = 0, cap = 0;
+
+	put_area(1, 0xffff800008000000ULL, 0xffff800008005000ULL, 11,
+		 VMALLOC_VM_ALLOC, 0);
+	// va_end below va_start.
+	put_area(2, 0xffff800009000000ULL, 0xffff800008000000ULL, 12,
+		 VMALLOC_VM_ALLOC, 0);
+	put_area(3, 0xffff800008010000ULL, 0xffff800008011000ULL, 0, 0, 0);
+	vmt_fake_ring(&mem, ring, 4);
+	vmt_ck_err(vmalloc_walk_list(&vl, vmt_fake_read, &mem, obj(0), 100,
+				     &areas, &nr, &cap),
+		   VMT_ERROR_BAD_DATA);
+	ck_assert_uint_eq(nr, 1);
+	free(areas);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("vmalloc");
+	TCase *tc = tcase_create("list");
+	TCase *tv = tcase_create("vmalloc");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, list_walk_visits_every_node_once_in_order);
+	tcase_add_test(tc, list_walk_of_an_empty_list_visits_nothing);
+	tcase_add_test(tc, list_walk_stops_where_the_visitor_says);
+	tcase_add_test(tc, list_walk_catches_a_cycle_that_misses_the_head);
+	tcase_add_test(tc, list_walk_is_bounded);
+	tcase_add_test(tc, list_walk_reports_a_null_and_an_unreadable_node);
+	suite_add_tcase(s, tc);
+	tcase_add_checked_fixture(tv, setup, teardown);
+	tcase_add_test(tv, vmalloc_areas_are_read_with_their_vm_struct);
+	tcase_add_test(tv, a_broken_area_keeps_the_ones_before_it);
+	suite_add_tcase(s, tv);
+	return vmt_ck_run(s);
+}

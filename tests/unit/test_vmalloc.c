@@ -162,7 +162,7 @@ START_TEST(vmalloc_areas_are_read_with_their_vm_struct)
 	put_area(3, 0xffff800008010000ULL, 0xffff800008011000ULL, 0, 0, 0);
 	vmt_fake_ring(&mem, ring, 4);
 	vmt_ck_no_err(vmalloc_walk_list(&vl, vmt_fake_read, &mem, obj(0), 100,
-					&areas, &nr, &cap));
+					false, &areas, &nr, &cap));
 	ck_assert_uint_eq(nr, 3);
 	vmalloc_sort(areas, nr);
 	a = vmalloc_find(areas, nr, 0xffff800008004fffULL);
@@ -202,9 +202,30 @@ START_TEST(a_broken_area_keeps_the_ones_before_it)
 	put_area(3, 0xffff800008010000ULL, 0xffff800008011000ULL, 0, 0, 0);
 	vmt_fake_ring(&mem, ring, 4);
 	vmt_ck_err(vmalloc_walk_list(&vl, vmt_fake_read, &mem, obj(0), 100,
-				     &areas, &nr, &cap),
+				     false, &areas, &nr, &cap),
 		   VMT_ERROR_BAD_DATA);
 	ck_assert_uint_eq(nr, 1);
+	free(areas);
+}
+END_TEST
+
+// A lazy list of freed areas: the vm member is the augmented tree's
+// subtree_max_size there, never read as a vm_struct.
+START_TEST(unpurged_areas_are_marked_and_have_no_vm_struct)
+{
+	uint64_t ring[] = { obj(0), obj(1) + vl.va_list };
+	struct vmalloc_area *areas = NULL;
+	size_t nr = 0, cap = 0;
+
+	put_area(1, 0xffff800008000000ULL, 0xffff800008002000ULL, 0, 0, 0);
+	vmt_fake_put64(&mem, obj(1) + vl.va_vm, 0x2000); // subtree_max_size
+	vmt_fake_ring(&mem, ring, 2);
+	vmt_ck_no_err(vmalloc_walk_list(&vl, vmt_fake_read, &mem, obj(0), 100,
+					true, &areas, &nr, &cap));
+	ck_assert_uint_eq(nr, 1);
+	ck_assert(areas[0].unpurged);
+	ck_assert_uint_eq(areas[0].vm, 0);
+	ck_assert_uint_eq(areas[0].size, 0x2000);
 	free(areas);
 }
 END_TEST
@@ -226,6 +247,7 @@ int main(void)
 	tcase_add_checked_fixture(tv, setup, teardown);
 	tcase_add_test(tv, vmalloc_areas_are_read_with_their_vm_struct);
 	tcase_add_test(tv, a_broken_area_keeps_the_ones_before_it);
+	tcase_add_test(tv, unpurged_areas_are_marked_and_have_no_vm_struct);
 	suite_add_tcase(s, tv);
 	return vmt_ck_run(s);
 }

@@ -74,7 +74,9 @@ static void fill_vmalloc(const struct kmem_ctx *c,
 	ret->vm_phys_addr = a->phys_addr;
 	ret->vm_caller = a->caller;
 	ret->vm_nr_pages = a->nr_pages;
-	ret->vm_kind = a->vm ? vmalloc_kind(a->flags) : "vm_map_ram";
+	ret->vm_kind = a->unpurged ? "unpurged" :
+		       a->vm	   ? vmalloc_kind(a->flags) :
+				     "vm_map_ram";
 	if (a->caller &&
 	    vmt_error_ok(debuginfo_symbol_by_addr(c->k->di, a->caller,
 						  &ret->vm_caller_symbol,
@@ -387,9 +389,14 @@ struct vmt_error *kmem_identify(const struct kmem_ctx *c, uint64_t addr,
 			note(ret, "kernel image; no symbol covers it");
 	} else if (find_module(c, addr, ret)) {
 		// ret->has_symbol says whether a module symbol covers it
+		if ((a = vmalloc_find(c->areas, c->nr_areas, addr)))
+			fill_vmalloc(c, a, ret);
 	} else if ((a = vmalloc_find(c->areas, c->nr_areas, addr))) {
-		ret->kind = VMT_KMEM_VMALLOC;
 		fill_vmalloc(c, a, ret);
+		if (a->unpurged)
+			note(ret, "a freed vmalloc area awaiting purge");
+		else
+			ret->kind = VMT_KMEM_VMALLOC;
 	} else if (region == ARM64_REGION_VMALLOC ||
 		   region == ARM64_REGION_MODULES) {
 		note(ret, "%s range, in no vmalloc area%s%s", ret->region,

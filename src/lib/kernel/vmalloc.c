@@ -21,6 +21,7 @@ struct walk {
 	const struct vmalloc_layout *l;
 	kread_fn *read;
 	void *arg;
+	bool unpurged;
 	struct vmalloc_area **areas;
 	size_t *nr, *cap;
 	struct vmt_error *err;
@@ -28,7 +29,7 @@ struct walk {
 
 static struct vmt_error *read_area(const struct vmalloc_layout *l,
 				   kread_fn *read, void *arg, uint64_t va,
-				   struct vmalloc_area *ret)
+				   bool unpurged, struct vmalloc_area *ret)
 {
 	uint8_t buf[8];
 	struct vmt_error *err;
@@ -49,6 +50,12 @@ static struct vmt_error *read_area(const struct vmalloc_layout *l,
 					": va_end %#" PRIx64
 					" below va_start %#" PRIx64,
 					va, ret->va_end, ret->va_start);
+	if (unpurged) {
+		ret->vm = 0;
+		ret->unpurged = true;
+		ret->size = ret->va_end - ret->va_start;
+		return NULL;
+	}
 	if (!ret->vm)
 		return NULL;
 	uint64_t *vfields[] = { &ret->addr, &ret->size, &ret->flags,
@@ -76,7 +83,8 @@ static bool visit_area(void *arg, uint64_t node)
 	struct walk *w = arg;
 	struct vmalloc_area a;
 
-	w->err = read_area(w->l, w->read, w->arg, node - w->l->va_list, &a);
+	w->err = read_area(w->l, w->read, w->arg, node - w->l->va_list,
+			   w->unpurged, &a);
 	if (w->err)
 		return false;
 	if (*w->nr == *w->cap) {
@@ -96,10 +104,11 @@ static bool visit_area(void *arg, uint64_t node)
 
 struct vmt_error *vmalloc_walk_list(const struct vmalloc_layout *l,
 				    kread_fn *read, void *arg, uint64_t head,
-				    size_t max, struct vmalloc_area **areas,
-				    size_t *nr, size_t *cap)
+				    size_t max, bool unpurged,
+				    struct vmalloc_area **areas, size_t *nr,
+				    size_t *cap)
 {
-	struct walk w = { l, read, arg, areas, nr, cap, NULL };
+	struct walk w = { l, read, arg, unpurged, areas, nr, cap, NULL };
 	struct vmt_error *err;
 
 	err = list_walk(read, arg, head, max, visit_area, &w);
@@ -208,7 +217,7 @@ struct vmt_error *vmalloc_areas(struct kernel *k, struct vmalloc_area **ret,
 	size_t nr = 0, cap = 0;
 	struct vmalloc_layout l;
 	struct vmt_error *err;
-	uint64_t head, nodes, node_size, busy_head;
+	uint64_t head, nodes, node_size, busy_head, lazy_head;
 	uint32_t nr_nodes;
 	char how[160];
 
@@ -217,17 +226,28 @@ struct vmt_error *vmalloc_areas(struct kernel *k, struct vmalloc_area **ret,
 		return err;
 	if (vmt_error_ok(kernel_symbol(k, "vmap_area_list", &head))) {
 		snprintf(how, sizeof(how), "vmap_area_list");
-		err = vmalloc_walk_list(&l, kread, k, head, MAX_AREAS, &areas,
-					&nr, &cap);
+		err = vmalloc_walk_list(&l, kread, k, head, MAX_AREAS, false,
+					&areas, &nr, &cap);
 		if (err)
 			warn_broken(k, err, "vmap_area_list", nr);
+		// Freed areas awaiting purge: a static list, known only with
+		// data symbols.
+		if (vmt_error_ok(kernel_symbol(k, "purge_vmap_area_list",
+					       &head))) {
+			err = vmalloc_walk_list(&l, kread, k, head, MAX_AREAS,
+						true, &areas, &nr, &cap);
+			if (err)
+				warn_broken(k, err, "purge_vmap_area_list", nr);
+		}
 	} else if (vmt_error_ok(kernel_symbol(k, "vmap_nodes", &nodes)) &&
 		   vmt_error_ok(kernel_symbol(k, "nr_vmap_nodes", &head)) &&
 		   vmt_error_ok(kernel_read_u32(k, head, &nr_nodes)) &&
 		   vmt_error_ok(kernel_read_u64(k, nodes, &nodes)) &&
 		   vmt_error_ok(kernel_type_size(k, "vmap_node", &node_size)) &&
 		   vmt_error_ok(kernel_member_offset(k, "vmap_node",
-						     "busy.head", &busy_head))) {
+						     "busy.head", &busy_head)) &&
+		   vmt_error_ok(kernel_member_offset(k, "vmap_node",
+						     "lazy.head", &lazy_head))) {
 		if (nr_nodes == 0 || nr_nodes > MAX_VMAP_NODES)
 			return vmt_error_format(VMT_ERROR_BAD_DATA,
 						"nr_vmap_nodes at %#" PRIx64
@@ -241,10 +261,21 @@ struct vmt_error *vmalloc_areas(struct kernel *k, struct vmalloc_area **ret,
 			err = vmalloc_walk_list(&l, kread, k,
 						nodes + i * node_size +
 							busy_head,
-						MAX_AREAS, &areas, &nr, &cap);
+						MAX_AREAS, false, &areas, &nr,
+						&cap);
 			if (err) {
 				snprintf(what, sizeof(what),
 					 "vmap_nodes[%" PRIu32 "].busy", i);
+				warn_broken(k, err, what, nr);
+			}
+			err = vmalloc_walk_list(&l, kread, k,
+						nodes + i * node_size +
+							lazy_head,
+						MAX_AREAS, true, &areas, &nr,
+						&cap);
+			if (err) {
+				snprintf(what, sizeof(what),
+					 "vmap_nodes[%" PRIu32 "].lazy", i);
 				warn_broken(k, err, what, nr);
 			}
 		}

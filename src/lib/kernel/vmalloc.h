@@ -27,6 +27,8 @@ struct vmalloc_area {
 	uint64_t vm;
 	uint64_t addr, size, flags, caller, phys_addr;
 	uint32_t nr_pages;
+	/** Freed, on a lazy list awaiting purge (vmallocinfo's "unpurged"). */
+	bool unpurged;
 };
 
 /** Byte offsets of the members read. */
@@ -41,11 +43,14 @@ struct vmalloc_layout {
  * each area, with its vm_struct, to *@p areas (realloc'd; *@p nr and
  * *@p cap updated). At most @p max areas. A broken list or an unreadable
  * area gives an error naming it; the areas read before it are kept.
+ * With @p unpurged (a lazy list of freed areas) no vm_struct is read: the
+ * member then holds the augmented tree's subtree_max_size.
  */
 struct vmt_error *vmalloc_walk_list(const struct vmalloc_layout *l,
 				    kread_fn *read, void *arg, uint64_t head,
-				    size_t max, struct vmalloc_area **areas,
-				    size_t *nr, size_t *cap);
+				    size_t max, bool unpurged,
+				    struct vmalloc_area **areas, size_t *nr,
+				    size_t *cap);
 
 /** Sort @p areas by start and find the one holding @p addr (or NULL). */
 void vmalloc_sort(struct vmalloc_area *areas, size_t nr);
@@ -53,8 +58,9 @@ const struct vmalloc_area *vmalloc_find(const struct vmalloc_area *areas,
 					size_t nr, uint64_t addr);
 
 /**
- * Every busy vmalloc area of the kernel, sorted by address, into a new
- * array (free()). @p how_ret (may be NULL) says where the list came from.
+ * Every busy vmalloc area of the kernel, and the freed ones awaiting
+ * purge where their list is known, sorted by address, into a new array
+ * (free()). @p how_ret (may be NULL) says where the list came from.
  * NOT_FOUND when the kernel's lists cannot be located. A broken list
  * gives the areas before it, with a warning naming it.
  */

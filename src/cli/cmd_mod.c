@@ -70,8 +70,9 @@ int cmd_mod(struct cmd_ctx *ctx, int argc, char **argv)
 	struct json j = { 0 };
 	size_t n;
 
+	opterr = 0; // cmd_usage() reports unknown options
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
-		return cmd_usage(ctx, "unknown option %s", argv[optind - 1]);
+		return cmd_usage(ctx, "unknown option '%s'", argv[optind - 1]);
 	err = vmt_program_modules(ctx->prog, &mods, &n);
 	if (err && !n) {
 		rc = cmd_fail(ctx, err, NULL);

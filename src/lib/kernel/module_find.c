@@ -114,6 +114,50 @@ static bool kernel_lacks_modules(struct kernel *k)
 	return true;
 }
 
+// Without the symbol: a struct module in the vmalloc areas, and the one
+// node of its list ring outside module memory. *head_ret = 0 when no
+// module is found (none loaded); @p how says what was done.
+static struct vmt_error *scan_for_head(struct kernel *k,
+				       const struct module_layout *l,
+				       uint64_t *head_ret, char *how,
+				       size_t how_size)
+{
+	struct areas a = { NULL, 0 };
+	struct vmt_module m;
+	uint64_t mod = 0, head = 0;
+	size_t scanned = 0;
+	struct vmt_error *err;
+	char vhow[160];
+	bool found;
+
+	err = vmalloc_areas(k, &a.v, &a.nr, vhow, sizeof(vhow));
+	if (err)
+		return vmt_error_wrap(err,
+				      "no modules symbol (no CONFIG_KALLSYMS_ALL, no vmlinux), and no vmalloc areas to search");
+	err = scan_areas(k, l, &a, &found, &mod, &scanned);
+	if (!err && found)
+		err = module_find_head(l, kread, k, mod, in_vmalloc_area, &a,
+				       &head);
+	free(a.v);
+	if (err)
+		return err;
+	*head_ret = head;
+	if (!found) {
+		snprintf(how, how_size,
+			 "none: no symbol modules, no struct module in %zu vmalloc areas (%s)",
+			 scanned, vhow);
+		return NULL;
+	}
+	if (!vmt_error_ok(module_read(l, kread, k, mod, &m)))
+		snprintf(m.name, sizeof(m.name), "?");
+	snprintf(how, how_size,
+		 "derived: list head of struct module %s (%#" PRIx64
+		 ") found in vmalloc areas (%s)",
+		 m.name, mod, vhow);
+	kernel_add_derived_object(k, "modules", head, "list_head", how);
+	return NULL;
+}
+
 // The list head, from its symbol or found by scanning. *head_ret = 0 means
 // there is no module list to read (@p how says why).
 static struct vmt_error *find_head(struct kernel *k,
@@ -121,13 +165,6 @@ static struct vmt_error *find_head(struct kernel *k,
 				   uint64_t *head_ret, char *how,
 				   size_t how_size)
 {
-	struct areas a = { NULL, 0 };
-	char vhow[160];
-	size_t scanned = 0;
-	uint64_t mod, head;
-	struct vmt_error *err;
-	char name[64];
-
 	if (vmt_error_ok(kernel_symbol(k, "modules", head_ret))) {
 		snprintf(how, how_size, "symbol modules at %#" PRIx64,
 			 *head_ret);
@@ -139,41 +176,7 @@ static struct vmt_error *find_head(struct kernel *k,
 			 "none: the kernel has no module support (no modules symbol, no load_module)");
 		return NULL;
 	}
-	err = vmalloc_areas(k, &a.v, &a.nr, vhow, sizeof(vhow));
-	if (err)
-		return vmt_error_wrap(err,
-				      "no modules symbol (no CONFIG_KALLSYMS_ALL, no vmlinux), and no vmalloc areas to search");
-	bool found;
-
-	err = scan_areas(k, l, &a, &found, &mod, &scanned);
-	if (!err && !found) {
-		free(a.v);
-		*head_ret = 0;
-		snprintf(how, how_size,
-			 "none: no symbol modules, no struct module in %zu vmalloc areas (%s)",
-			 scanned, vhow);
-		return NULL;
-	}
-	if (!err)
-		err = module_find_head(l, kread, k, mod, in_vmalloc_area, &a,
-				       &head);
-	free(a.v);
-	if (err)
-		return err;
-	*head_ret = head;
-	snprintf(name, sizeof(name), "?");
-	{
-		struct vmt_module m;
-
-		if (vmt_error_ok(module_read(l, kread, k, mod, &m)))
-			snprintf(name, sizeof(name), "%s", m.name);
-	}
-	snprintf(how, how_size,
-		 "derived: list head of struct module %s (%#" PRIx64
-		 ") found in vmalloc areas (%s)",
-		 name, mod, vhow);
-	kernel_add_derived_object(k, "modules", head, "list_head", how);
-	return NULL;
+	return scan_for_head(k, l, head_ret, how, how_size);
 }
 
 static void add_symbols(struct kernel *k, const struct module_layout *l,

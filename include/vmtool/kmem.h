@@ -42,7 +42,10 @@ enum vmt_kmem_kind {
 	VMT_KMEM_PAGE_TABLE,
 };
 
-/** "unknown", "symbol", "module", "vmalloc", "stack", "slab", "page", "free", "page_table". */
+/**
+ * The JSON name of @p kind: "unknown", "symbol", "module", "vmalloc",
+ * "stack", "slab", "page", "free" or "page_table".
+ */
 const char *vmt_kmem_kind_name(enum vmt_kmem_kind kind);
 
 /** What vmt_program_kmem() found; fields are valid as the has_* say. */

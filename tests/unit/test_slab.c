@@ -320,18 +320,21 @@ START_TEST(finds_per_cpu_offset_by_its_values)
 	// A decoy matching CPU 0 only.
 	vmt_fake_put64(&mem, BASE + 0x10000, bases[0] - start);
 	ck_assert(percpu_scan_offsets(vmt_fake_read, &mem, BASE, BASE + SIZE,
-				      bases, 3, 4096, 0xffff800080000000ULL,
+				      BASE + 0x40000, bases, 3, 4096,
+				      0xffff800080000000ULL,
 				      0xffff800090000000ULL, &array, &found));
 	ck_assert_uint_eq(array, at);
 	ck_assert_uint_eq(found, start);
 	// The section start must be page aligned and in the image.
 	ck_assert(!percpu_scan_offsets(vmt_fake_read, &mem, BASE, BASE + SIZE,
-				       bases, 3, 4096, 0xffff800090000000ULL,
+				       BASE + 0x40000, bases, 3, 4096,
+				       0xffff800090000000ULL,
 				       0xffff8000a0000000ULL, &array, &found));
 	// One known base is no evidence.
 	bases[2] = 0;
 	ck_assert(!percpu_scan_offsets(vmt_fake_read, &mem, BASE, BASE + SIZE,
-				       bases, 3, 4096, 0xffff800080000000ULL,
+				       BASE + 0x40000, bases, 3, 4096,
+				       0xffff800080000000ULL,
 				       0xffff800090000000ULL, &array, &found));
 }
 END_TEST

@@ -13,13 +13,46 @@
 #define SCAN_RANGE (32u << 20)
 #define CHUNK (64u << 10)
 
+// Whether the chunk at @p a holds the array; see percpu_scan_offsets().
+static bool scan_chunk(kread_fn *read, void *arg, uint64_t a, uint8_t *buf,
+		       size_t span, const uint64_t *base, unsigned int first,
+		       unsigned int nr_cpus, uint64_t page_size,
+		       uint64_t image_start, uint64_t image_end,
+		       uint64_t *array_ret, uint64_t *start_ret)
+{
+	size_t len = CHUNK + span;
+
+	if (!vmt_error_ok(read(arg, a, buf, len))) {
+		// The tail may run off the mapping: try without it.
+		len = CHUNK;
+		if (!vmt_error_ok(read(arg, a, buf, len)))
+			return false;
+	}
+	for (size_t i = 0; i + span <= len; i += 8) {
+		uint64_t start = base[first] - load_le64(buf + i);
+		bool ok = start % page_size == 0 && start >= image_start &&
+			  start < image_end;
+
+		for (unsigned int c = first + 1; ok && c < nr_cpus; c++)
+			ok = !base[c] || load_le64(buf + i + (c - first) * 8) ==
+						 base[c] - start;
+		if (ok) {
+			*array_ret = a + i - (uint64_t)first * 8;
+			*start_ret = start;
+			return true;
+		}
+	}
+	return false;
+}
+
 bool percpu_scan_offsets(kread_fn *read, void *arg, uint64_t from,
-			 uint64_t to, const uint64_t *base,
+			 uint64_t to, uint64_t near, const uint64_t *base,
 			 unsigned int nr_cpus, uint64_t page_size,
 			 uint64_t image_start, uint64_t image_end,
 			 uint64_t *array_ret, uint64_t *start_ret)
 {
 	unsigned int first = nr_cpus, known = 0;
+	bool hit = false;
 	uint8_t *buf;
 	size_t span;
 
@@ -37,37 +70,29 @@ bool percpu_scan_offsets(kread_fn *read, void *arg, uint64_t from,
 	buf = malloc(CHUNK + span);
 	if (!buf)
 		return false;
-	from &= ~(uint64_t)7;
-	for (uint64_t a = from; a < to; a += CHUNK) {
-		size_t len = CHUNK + span;
+	from &= ~(uint64_t)(CHUNK - 1);
+	near &= ~(uint64_t)(CHUNK - 1);
+	if (near < from)
+		near = from;
+	// Outward from near: the chunk at near, then one below and one above
+	// at each distance.
+	for (uint64_t d = 0;
+	     !hit && (near - from >= d || (to > near && to - near > d));
+	     d += CHUNK) {
+		bool below = d && near - from >= d;
+		bool above = to > near && to - near > d;
 
-		if (!vmt_error_ok(read(arg, a, buf, len))) {
-			// The tail may run off the mapping: try without it.
-			len = CHUNK;
-			if (!vmt_error_ok(read(arg, a, buf, len)))
-				continue;
-		}
-		for (size_t i = 0; i + span <= len; i += 8) {
-			uint64_t start = base[first] - load_le64(buf + i);
-			bool ok = start % page_size == 0 &&
-				  start >= image_start && start < image_end;
-
-			for (unsigned int c = first + 1; ok && c < nr_cpus; c++)
-				ok = !base[c] ||
-				     load_le64(buf + i + (c - first) * 8) ==
-					     base[c] - start;
-			if (ok) {
-				*array_ret = a + i - (uint64_t)first * 8;
-				*start_ret = start;
-				free(buf);
-				return true;
-			}
-		}
-		if (a + CHUNK < a)
-			break;
+		if (below)
+			hit = scan_chunk(read, arg, near - d, buf, span, base,
+					 first, nr_cpus, page_size, image_start,
+					 image_end, array_ret, start_ret);
+		if (!hit && above)
+			hit = scan_chunk(read, arg, near + d, buf, span, base,
+					 first, nr_cpus, page_size, image_start,
+					 image_end, array_ret, start_ret);
 	}
 	free(buf);
-	return false;
+	return hit;
 }
 
 static struct vmt_error *kread(void *arg, uint64_t addr, void *buf,
@@ -102,7 +127,8 @@ struct vmt_error *percpu_find_start(struct kernel *k, const struct percpu *pc,
 	from = anchor - SCAN_RANGE > image_start && anchor > SCAN_RANGE ?
 		       anchor - SCAN_RANGE : image_start;
 	to = anchor + SCAN_RANGE < image_end ? anchor + SCAN_RANGE : image_end;
-	if (!percpu_scan_offsets(kread, k, from, to, pc->base, pc->nr_cpus,
+	if (!percpu_scan_offsets(kread, k, from, to, anchor, pc->base,
+				 pc->nr_cpus,
 				 kernel_page_size(k), image_start, image_end,
 				 &array, &start))
 		return vmt_error_format(VMT_ERROR_NOT_FOUND,

@@ -13,14 +13,15 @@
 #include "kernel/percpu.h"
 
 /**
- * Look for __per_cpu_offset[] in [@p from, @p to): the first position
+ * Look for __per_cpu_offset[] in [@p from, @p to), nearest @p near first
+ * (64K chunks below and above in turn): the first position
  * whose words are base[n] - S for every CPU n with a known base, where S
  * is page-aligned (PERCPU_SECTION aligns it) and lies in
  * [@p image_start, @p image_end). Needs two known bases (a single word is
  * no evidence). Unreadable chunks are skipped. false if not found.
  */
 bool percpu_scan_offsets(kread_fn *read, void *arg, uint64_t from,
-			 uint64_t to, const uint64_t *base,
+			 uint64_t to, uint64_t near, const uint64_t *base,
 			 unsigned int nr_cpus, uint64_t page_size,
 			 uint64_t image_start, uint64_t image_end,
 			 uint64_t *array_ret, uint64_t *start_ret);

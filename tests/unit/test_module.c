@@ -5,7 +5,7 @@
 // module's own kallsyms.
 #include <stdint.h>
 
-#include "testutil.h"
+#include "testutil_mem.h"
 #include "debuginfo/symtab.h"
 #include "kernel/module.h"
 
@@ -52,39 +52,39 @@ static struct module_layout old_layout(void)
 
 static void setup(void)
 {
-	vmt_fake_init(&mem, BASE, SIZE);
+	vmt_fake_mem_alloc(&mem, BASE, SIZE);
 }
 
 static void teardown(void)
 {
-	vmt_fake_deinit(&mem);
+	vmt_fake_mem_free(&mem);
 }
 
 static void put_module(const struct module_layout *l, uint64_t mod,
 		       const char *name, uint32_t state, uint64_t text,
 		       uint32_t text_size, uint32_t data_size)
 {
-	vmt_fake_put32(&mem, mod + l->state, state);
-	vmt_fake_puts(&mem, mod + l->name, name);
-	vmt_fake_put64(&mem, mod + l->mkobj_mod, mod);
-	vmt_fake_put64(&mem, mod + l->taints, 1u << 12 | 1u << 13); // O, E
-	vmt_fake_put32(&mem, mod + l->refcnt, 3);
+	vmt_fake_mem_put32(&mem, mod + l->state, state);
+	vmt_fake_mem_puts(&mem, mod + l->name, name);
+	vmt_fake_mem_put64(&mem, mod + l->mkobj_mod, mod);
+	vmt_fake_mem_put64(&mem, mod + l->taints, 1u << 12 | 1u << 13); // O, E
+	vmt_fake_mem_put32(&mem, mod + l->refcnt, 3);
 	if (l->has_mem) {
-		vmt_fake_put64(&mem, mod + l->mem + l->mem_base, text);
-		vmt_fake_put32(&mem, mod + l->mem + l->mem_size, text_size);
-		vmt_fake_put64(&mem, mod + l->mem + l->mem_stride + l->mem_base,
+		vmt_fake_mem_put64(&mem, mod + l->mem + l->mem_base, text);
+		vmt_fake_mem_put32(&mem, mod + l->mem + l->mem_size, text_size);
+		vmt_fake_mem_put64(&mem, mod + l->mem + l->mem_stride + l->mem_base,
 			       text + text_size);
-		vmt_fake_put32(&mem, mod + l->mem + l->mem_stride + l->mem_size,
+		vmt_fake_mem_put32(&mem, mod + l->mem + l->mem_stride + l->mem_size,
 			       data_size);
 	} else {
 		uint64_t core = mod + l->core_layout;
 
-		vmt_fake_put64(&mem, core + l->layout_base, text);
-		vmt_fake_put32(&mem, core + l->layout_text_size, text_size);
-		vmt_fake_put32(&mem, core + l->layout_ro_size, text_size + 0x1000);
-		vmt_fake_put32(&mem, core + l->layout_ro_after_init_size,
+		vmt_fake_mem_put64(&mem, core + l->layout_base, text);
+		vmt_fake_mem_put32(&mem, core + l->layout_text_size, text_size);
+		vmt_fake_mem_put32(&mem, core + l->layout_ro_size, text_size + 0x1000);
+		vmt_fake_mem_put32(&mem, core + l->layout_ro_after_init_size,
 			       text_size + 0x1000);
-		vmt_fake_put32(&mem, core + l->layout_size,
+		vmt_fake_mem_put32(&mem, core + l->layout_size,
 			       text_size + 0x1000 + data_size);
 	}
 }
@@ -93,7 +93,7 @@ static void link_modules(const struct module_layout *l)
 {
 	uint64_t ring[] = { HEAD, MOD1 + l->list, MOD2 + l->list };
 
-	vmt_fake_ring(&mem, ring, 3);
+	vmt_fake_mem_ring(&mem, ring, 3);
 }
 
 START_TEST(lists_modules_in_order_with_proc_modules_sizes)
@@ -106,7 +106,7 @@ START_TEST(lists_modules_in_order_with_proc_modules_sizes)
 		   0x4000);
 	put_module(&l, MOD2, "8021q", 1, 0xffff800000008000ULL, 0x1000, 0x1000);
 	link_modules(&l);
-	vmt_ck_no_err(module_list(&l, vmt_fake_read, &mem, HEAD, 100, &mods,
+	vmt_ck_no_err(module_list(&l, vmt_fake_mem_read, &mem, HEAD, 100, &mods,
 				  &n));
 	ck_assert_uint_eq(n, 2);
 	ck_assert_str_eq(mods[0].name, "qemu_fw_cfg");
@@ -131,12 +131,12 @@ START_TEST(splits_the_older_core_layout)
 	struct vmt_module m;
 
 	put_module(&l, MOD1, "old", 0, 0xffff800000001000ULL, 0x2000, 0x3000);
-	vmt_fake_put64(&mem, MOD1 + l.init_layout + l.layout_base,
+	vmt_fake_mem_put64(&mem, MOD1 + l.init_layout + l.layout_base,
 		       0xffff800000040000ULL);
-	vmt_fake_put32(&mem, MOD1 + l.init_layout + l.layout_text_size, 0x1000);
-	vmt_fake_put32(&mem, MOD1 + l.init_layout + l.layout_ro_size, 0x1000);
-	vmt_fake_put32(&mem, MOD1 + l.init_layout + l.layout_size, 0x1800);
-	vmt_ck_no_err(module_read(&l, vmt_fake_read, &mem, MOD1, &m));
+	vmt_fake_mem_put32(&mem, MOD1 + l.init_layout + l.layout_text_size, 0x1000);
+	vmt_fake_mem_put32(&mem, MOD1 + l.init_layout + l.layout_ro_size, 0x1000);
+	vmt_fake_mem_put32(&mem, MOD1 + l.init_layout + l.layout_size, 0x1800);
+	vmt_ck_no_err(module_read(&l, vmt_fake_mem_read, &mem, MOD1, &m));
 	ck_assert_uint_eq(m.base, 0xffff800000001000ULL);
 	ck_assert_uint_eq(m.size, 0x6000 + 0x1800);
 	ck_assert_uint_eq(m.mem[VMT_MODULE_MEM_TEXT].size, 0x2000);
@@ -161,7 +161,7 @@ START_TEST(skips_unformed_modules)
 	put_module(&l, MOD1, "a", 3, 0xffff800000001000ULL, 0x1000, 0x1000);
 	put_module(&l, MOD2, "b", 0, 0xffff800000008000ULL, 0x1000, 0x1000);
 	link_modules(&l);
-	vmt_ck_no_err(module_list(&l, vmt_fake_read, &mem, HEAD, 100, &mods,
+	vmt_ck_no_err(module_list(&l, vmt_fake_mem_read, &mem, HEAD, 100, &mods,
 				  &n));
 	ck_assert_uint_eq(n, 1);
 	ck_assert_str_eq(mods[0].name, "b");
@@ -182,9 +182,9 @@ START_TEST(a_cyclic_list_gives_the_modules_before_the_cycle)
 	put_module(&l, MOD1, "a", 0, 0xffff800000001000ULL, 0x1000, 0x1000);
 	put_module(&l, MOD2, "b", 0, 0xffff800000008000ULL, 0x1000, 0x1000);
 	put_module(&l, MOD3, "c", 0, 0xffff80000000c000ULL, 0x1000, 0x1000);
-	vmt_fake_ring(&mem, ring, 4);
-	vmt_fake_put64(&mem, MOD3 + l.list, MOD2 + l.list);
-	err = module_list(&l, vmt_fake_read, &mem, HEAD, 100, &mods, &n);
+	vmt_fake_mem_ring(&mem, ring, 4);
+	vmt_fake_mem_put64(&mem, MOD3 + l.list, MOD2 + l.list);
+	err = module_list(&l, vmt_fake_mem_read, &mem, HEAD, 100, &mods, &n);
 	ck_assert_ptr_nonnull(err);
 	ck_assert_int_eq(err->code, VMT_ERROR_BAD_DATA);
 	ck_assert_uint_eq(n, 3);
@@ -201,19 +201,19 @@ START_TEST(validates_struct_module)
 	put_module(&l, MOD1, "ok_name", 0, 0xffff800000001000ULL, 0x1000, 0);
 	put_module(&l, MOD2, "b", 0, 0xffff800000008000ULL, 0x1000, 0);
 	link_modules(&l);
-	ck_assert(module_is_valid(&l, vmt_fake_read, &mem, MOD1));
-	vmt_fake_puts(&mem, MOD1 + l.name, "bad name");
-	ck_assert(!module_is_valid(&l, vmt_fake_read, &mem, MOD1));
-	vmt_fake_puts(&mem, MOD1 + l.name, "ok_name");
-	vmt_fake_put32(&mem, MOD1 + l.state, 4);
-	ck_assert(!module_is_valid(&l, vmt_fake_read, &mem, MOD1));
-	vmt_fake_put32(&mem, MOD1 + l.state, 0);
-	vmt_fake_put64(&mem, MOD1 + l.mkobj_mod, MOD2);
-	ck_assert(!module_is_valid(&l, vmt_fake_read, &mem, MOD1));
-	vmt_fake_put64(&mem, MOD1 + l.mkobj_mod, MOD1);
+	ck_assert(module_is_valid(&l, vmt_fake_mem_read, &mem, MOD1));
+	vmt_fake_mem_puts(&mem, MOD1 + l.name, "bad name");
+	ck_assert(!module_is_valid(&l, vmt_fake_mem_read, &mem, MOD1));
+	vmt_fake_mem_puts(&mem, MOD1 + l.name, "ok_name");
+	vmt_fake_mem_put32(&mem, MOD1 + l.state, 4);
+	ck_assert(!module_is_valid(&l, vmt_fake_mem_read, &mem, MOD1));
+	vmt_fake_mem_put32(&mem, MOD1 + l.state, 0);
+	vmt_fake_mem_put64(&mem, MOD1 + l.mkobj_mod, MOD2);
+	ck_assert(!module_is_valid(&l, vmt_fake_mem_read, &mem, MOD1));
+	vmt_fake_mem_put64(&mem, MOD1 + l.mkobj_mod, MOD1);
 	// A neighbour that does not point back.
-	vmt_fake_put64(&mem, MOD2 + l.list + 8, HEAD);
-	ck_assert(!module_is_valid(&l, vmt_fake_read, &mem, MOD1));
+	vmt_fake_mem_put64(&mem, MOD2 + l.list + 8, HEAD);
+	ck_assert(!module_is_valid(&l, vmt_fake_mem_read, &mem, MOD1));
 }
 END_TEST
 
@@ -227,6 +227,7 @@ static bool in_module(void *arg, uint64_t addr)
 // its mkobj.mod, then the head on its list ring.
 START_TEST(finds_a_module_by_scanning_then_the_list_head)
 {
+	struct vmt_fake_hole hole = { &mem, MOD2 - 0x1000, MOD2 };
 	struct module_layout l = mem_layout();
 	uint64_t mod = 0, head = 0;
 
@@ -235,16 +236,14 @@ START_TEST(finds_a_module_by_scanning_then_the_list_head)
 	link_modules(&l);
 	// A decoy: a word that points at itself minus the offset, but no
 	// module around it.
-	vmt_fake_put64(&mem, MOD2 + 0x800 + l.mkobj_mod, MOD2 + 0x800);
+	vmt_fake_mem_put64(&mem, MOD2 + 0x800 + l.mkobj_mod, MOD2 + 0x800);
 	// An unreadable page in the middle of the scanned range.
-	mem.hole_start = MOD2 - 0x1000;
-	mem.hole_end = MOD2;
-	ck_assert(module_scan(&l, vmt_fake_read, &mem, MOD2 - 0x2000,
+	ck_assert(module_scan(&l, vmt_fake_hole_read, &hole, MOD2 - 0x2000,
 			      MOD2 + 0x2000, &mod));
 	ck_assert_uint_eq(mod, MOD2);
-	ck_assert(!module_scan(&l, vmt_fake_read, &mem, MOD2 + 0x1000,
+	ck_assert(!module_scan(&l, vmt_fake_mem_read, &mem, MOD2 + 0x1000,
 			       MOD2 + 0x4000, &mod));
-	vmt_ck_no_err(module_find_head(&l, vmt_fake_read, &mem, mod, in_module,
+	vmt_ck_no_err(module_find_head(&l, vmt_fake_mem_read, &mem, mod, in_module,
 				       NULL, &head));
 	ck_assert_uint_eq(head, HEAD);
 }
@@ -253,10 +252,10 @@ END_TEST
 static void put_sym(uint64_t at, uint32_t name, uint8_t info, uint64_t value,
 		    uint64_t size)
 {
-	vmt_fake_put32(&mem, at, name);
-	vmt_fake_at(&mem, at + 4, 1)[0] = info;
-	vmt_fake_put64(&mem, at + 8, value);
-	vmt_fake_put64(&mem, at + 16, size);
+	vmt_fake_mem_put32(&mem, at, name);
+	vmt_fake_mem_at(&mem, at + 4, 1)[0] = info;
+	vmt_fake_mem_put64(&mem, at + 8, value);
+	vmt_fake_mem_put64(&mem, at + 16, size);
 }
 
 START_TEST(reads_a_modules_own_kallsyms)
@@ -269,21 +268,21 @@ START_TEST(reads_a_modules_own_kallsyms)
 	struct symtab tab;
 
 	put_module(&l, MOD1, "a", 0, 0xffff800000001000ULL, 0x1000, 0);
-	vmt_fake_put64(&mem, MOD1 + l.kallsyms, ks);
-	vmt_fake_put64(&mem, ks + l.ks_symtab, symtab);
-	vmt_fake_put32(&mem, ks + l.ks_num_symtab, 4);
-	vmt_fake_put64(&mem, ks + l.ks_strtab, strtab);
-	vmt_fake_put64(&mem, ks + l.ks_typetab, typetab);
+	vmt_fake_mem_put64(&mem, MOD1 + l.kallsyms, ks);
+	vmt_fake_mem_put64(&mem, ks + l.ks_symtab, symtab);
+	vmt_fake_mem_put32(&mem, ks + l.ks_num_symtab, 4);
+	vmt_fake_mem_put64(&mem, ks + l.ks_strtab, strtab);
+	vmt_fake_mem_put64(&mem, ks + l.ks_typetab, typetab);
 	// [0] the null symbol, [1] $x, [2] a_init, [3] a_show
 	put_sym(symtab + 24, 1, 0, 0xffff800000001000ULL, 0);
 	put_sym(symtab + 48, 4, 0x12, 0xffff800000001000ULL, 0x40);
 	put_sym(symtab + 72, 11, 0x02, 0xffff800000001040ULL, 0x30);
-	memcpy(vmt_fake_at(&mem, strtab, 18), "\0$x\0a_init\0a_show", 18);
-	memcpy(vmt_fake_at(&mem, typetab, 4), "?tTt", 4);
-	vmt_ck_no_err(module_read(&l, vmt_fake_read, &mem, MOD1, &m));
+	memcpy(vmt_fake_mem_at(&mem, strtab, 18), "\0$x\0a_init\0a_show", 18);
+	memcpy(vmt_fake_mem_at(&mem, typetab, 4), "?tTt", 4);
+	vmt_ck_no_err(module_read(&l, vmt_fake_mem_read, &mem, MOD1, &m));
 	ck_assert_uint_eq(m.nr_symbols, 4);
 	symtab_init(&tab, "kallsyms");
-	vmt_ck_no_err(module_symbols(&l, vmt_fake_read, &mem, &m, &tab));
+	vmt_ck_no_err(module_symbols(&l, vmt_fake_mem_read, &mem, &m, &tab));
 	ck_assert_uint_eq(tab.nr, 2); // the null name and $x are left out
 	e = symtab_lookup_name(&tab, "a_init");
 	ck_assert_ptr_nonnull(e);
@@ -296,9 +295,9 @@ START_TEST(reads_a_modules_own_kallsyms)
 	ck_assert_ptr_null(symtab_lookup_name(&tab, "$x"));
 	symtab_deinit(&tab);
 	// A claimed count past the bound is refused, not allocated.
-	vmt_fake_put32(&mem, ks + l.ks_num_symtab, 0x7fffffff);
+	vmt_fake_mem_put32(&mem, ks + l.ks_num_symtab, 0x7fffffff);
 	symtab_init(&tab, "kallsyms");
-	vmt_ck_err(module_symbols(&l, vmt_fake_read, &mem, &m, &tab),
+	vmt_ck_err(module_symbols(&l, vmt_fake_mem_read, &mem, &m, &tab),
 		   VMT_ERROR_BAD_DATA);
 	symtab_deinit(&tab);
 }

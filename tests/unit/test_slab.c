@@ -4,7 +4,7 @@
 // finding __per_cpu_offset by its values.
 #include <stdint.h>
 
-#include "testutil.h"
+#include "testutil_mem.h"
 #include "kernel/kmem.h"
 #include "kernel/percpu_start.h"
 #include "kernel/slab.h"
@@ -45,12 +45,12 @@ static const struct slab_layout layout = {
 
 static void setup(void)
 {
-	vmt_fake_init(&mem, BASE, SIZE);
+	vmt_fake_mem_alloc(&mem, BASE, SIZE);
 }
 
 static void teardown(void)
 {
-	vmt_fake_deinit(&mem);
+	vmt_fake_mem_free(&mem);
 }
 
 static uint64_t obj(int i)
@@ -60,14 +60,14 @@ static uint64_t obj(int i)
 
 static void put_cache(uint64_t cache, const char *name, bool hardened)
 {
-	vmt_fake_put64(&mem, cache + layout.kc_cpu_slab, CPU_SLAB);
-	vmt_fake_put32(&mem, cache + layout.kc_size, OBJ_SIZE);
-	vmt_fake_put32(&mem, cache + layout.kc_object_size, 56);
-	vmt_fake_put32(&mem, cache + layout.kc_offset, 32);
-	vmt_fake_put64(&mem, cache + layout.kc_name, NAME + (cache - CACHE));
-	vmt_fake_puts(&mem, NAME + (cache - CACHE), name);
-	vmt_fake_put32(&mem, cache + layout.kc_oo, 0 << 16 | NR_OBJS);
-	vmt_fake_put64(&mem, cache + layout.kc_random, hardened ? RANDOM : 0);
+	vmt_fake_mem_put64(&mem, cache + layout.kc_cpu_slab, CPU_SLAB);
+	vmt_fake_mem_put32(&mem, cache + layout.kc_size, OBJ_SIZE);
+	vmt_fake_mem_put32(&mem, cache + layout.kc_object_size, 56);
+	vmt_fake_mem_put32(&mem, cache + layout.kc_offset, 32);
+	vmt_fake_mem_put64(&mem, cache + layout.kc_name, NAME + (cache - CACHE));
+	vmt_fake_mem_puts(&mem, NAME + (cache - CACHE), name);
+	vmt_fake_mem_put32(&mem, cache + layout.kc_oo, 0 << 16 | NR_OBJS);
+	vmt_fake_mem_put64(&mem, cache + layout.kc_random, hardened ? RANDOM : 0);
 }
 
 // The free pointer of free object @p from, leading to @p to, as
@@ -76,7 +76,7 @@ static void put_free(const struct slab_cache *c, uint64_t from, uint64_t to)
 {
 	uint64_t at = from + c->offset;
 
-	vmt_fake_put64(&mem, at, c->hardened ?
+	vmt_fake_mem_put64(&mem, at, c->hardened ?
 					 to ^ c->random ^ __builtin_bswap64(at) :
 					 to);
 }
@@ -84,9 +84,9 @@ static void put_free(const struct slab_cache *c, uint64_t from, uint64_t to)
 static void put_slab(uint64_t slab, uint64_t freelist, unsigned int inuse,
 		     bool frozen)
 {
-	vmt_fake_put64(&mem, slab + layout.sl_cache, CACHE);
-	vmt_fake_put64(&mem, slab + layout.sl_freelist, freelist);
-	vmt_fake_put64(&mem, slab + 48, (uint64_t)inuse | NR_OBJS << 16 |
+	vmt_fake_mem_put64(&mem, slab + layout.sl_cache, CACHE);
+	vmt_fake_mem_put64(&mem, slab + layout.sl_freelist, freelist);
+	vmt_fake_mem_put64(&mem, slab + 48, (uint64_t)inuse | NR_OBJS << 16 |
 					       (uint64_t)frozen << 31);
 }
 
@@ -97,27 +97,27 @@ START_TEST(reads_a_cache_and_a_slabs_bitfields)
 
 	put_cache(CACHE, "task_struct", true);
 	put_slab(SLAB, obj(1), 5, true);
-	vmt_ck_no_err(slab_read_cache(&layout, vmt_fake_read, &mem, CACHE, &c));
+	vmt_ck_no_err(slab_read_cache(&layout, vmt_fake_mem_read, &mem, CACHE, &c));
 	ck_assert_str_eq(c.name, "task_struct");
 	ck_assert_uint_eq(c.size, OBJ_SIZE);
 	ck_assert_uint_eq(c.object_size, 56);
 	ck_assert_uint_eq(c.oo_objects, NR_OBJS);
 	ck_assert(c.hardened);
 	ck_assert_uint_eq(c.random, RANDOM);
-	vmt_ck_no_err(slab_read(&layout, vmt_fake_read, &mem, SLAB, &s));
+	vmt_ck_no_err(slab_read(&layout, vmt_fake_mem_read, &mem, SLAB, &s));
 	ck_assert_uint_eq(s.cache, CACHE);
 	ck_assert_uint_eq(s.freelist, obj(1));
 	ck_assert_uint_eq(s.inuse, 5);
 	ck_assert_uint_eq(s.objects, NR_OBJS);
 	ck_assert(s.frozen);
 	// A free pointer offset past the slot is corrupt.
-	vmt_fake_put32(&mem, CACHE + layout.kc_offset, OBJ_SIZE - 4);
-	vmt_ck_err(slab_read_cache(&layout, vmt_fake_read, &mem, CACHE, &c),
+	vmt_fake_mem_put32(&mem, CACHE + layout.kc_offset, OBJ_SIZE - 4);
+	vmt_ck_err(slab_read_cache(&layout, vmt_fake_mem_read, &mem, CACHE, &c),
 		   VMT_ERROR_BAD_DATA);
 	// So is a name that is not one.
-	vmt_fake_put32(&mem, CACHE + layout.kc_offset, 32);
-	vmt_fake_puts(&mem, NAME, "\x01\x02");
-	vmt_ck_err(slab_read_cache(&layout, vmt_fake_read, &mem, CACHE, &c),
+	vmt_fake_mem_put32(&mem, CACHE + layout.kc_offset, 32);
+	vmt_fake_mem_puts(&mem, NAME, "\x01\x02");
+	vmt_ck_err(slab_read_cache(&layout, vmt_fake_mem_read, &mem, CACHE, &c),
 		   VMT_ERROR_BAD_DATA);
 }
 END_TEST
@@ -148,33 +148,33 @@ static void walks_freelist(bool hardened)
 	bool found;
 
 	put_cache(CACHE, "c", hardened);
-	vmt_ck_no_err(slab_read_cache(&layout, vmt_fake_read, &mem, CACHE, &c));
+	vmt_ck_no_err(slab_read_cache(&layout, vmt_fake_mem_read, &mem, CACHE, &c));
 	put_free(&c, obj(1), obj(3));
 	put_free(&c, obj(3), obj(6));
 	put_free(&c, obj(6), 0);
-	vmt_ck_no_err(slab_freelist_walk(&c, vmt_fake_read, &mem, obj(1), OBJS,
+	vmt_ck_no_err(slab_freelist_walk(&c, vmt_fake_mem_read, &mem, obj(1), OBJS,
 					 obj(NR_OBJS), NR_OBJS, obj(6), &found,
 					 &n));
 	ck_assert(found);
 	ck_assert_uint_eq(n, 3);
-	vmt_ck_no_err(slab_freelist_walk(&c, vmt_fake_read, &mem, obj(1), OBJS,
+	vmt_ck_no_err(slab_freelist_walk(&c, vmt_fake_mem_read, &mem, obj(1), OBJS,
 					 obj(NR_OBJS), NR_OBJS, obj(2), &found,
 					 &n));
 	ck_assert(!found);
 	// A cycle 6 -> 1 ends at the bound.
 	put_free(&c, obj(6), obj(1));
-	vmt_ck_err(slab_freelist_walk(&c, vmt_fake_read, &mem, obj(1), OBJS,
+	vmt_ck_err(slab_freelist_walk(&c, vmt_fake_mem_read, &mem, obj(1), OBJS,
 				      obj(NR_OBJS), NR_OBJS, obj(2), &found,
 				      &n),
 		   VMT_ERROR_BAD_DATA);
 	// A pointer out of the slab, or between objects, is corrupt.
 	put_free(&c, obj(6), obj(NR_OBJS));
-	vmt_ck_err(slab_freelist_walk(&c, vmt_fake_read, &mem, obj(1), OBJS,
+	vmt_ck_err(slab_freelist_walk(&c, vmt_fake_mem_read, &mem, obj(1), OBJS,
 				      obj(NR_OBJS), NR_OBJS, obj(2), &found,
 				      &n),
 		   VMT_ERROR_BAD_DATA);
 	put_free(&c, obj(6), obj(2) + 8);
-	vmt_ck_err(slab_freelist_walk(&c, vmt_fake_read, &mem, obj(1), OBJS,
+	vmt_ck_err(slab_freelist_walk(&c, vmt_fake_mem_read, &mem, obj(1), OBJS,
 				      obj(NR_OBJS), NR_OBJS, obj(2), &found,
 				      &n),
 		   VMT_ERROR_BAD_DATA);
@@ -206,7 +206,7 @@ START_TEST(tells_allocated_from_free_through_cpu_freelists)
 {
 	uint64_t bases[2] = { CPU0, CPU1 };
 	struct percpu pc = { .nr_cpus = 2, .base = bases, .nr_bases = 2 };
-	struct kmem_ctx ctx = { .read = vmt_fake_read, .read_arg = &mem,
+	struct kmem_ctx ctx = { .read = vmt_fake_mem_read, .read_arg = &mem,
 				.slab = &layout, .percpu = &pc,
 				.has_per_cpu_start = true,
 				.per_cpu_start = PER_CPU_START };
@@ -216,14 +216,14 @@ START_TEST(tells_allocated_from_free_through_cpu_freelists)
 	struct vmt_kmem k;
 
 	put_cache(CACHE, "c", true);
-	vmt_ck_no_err(slab_read_cache(&layout, vmt_fake_read, &mem, CACHE, &c));
+	vmt_ck_no_err(slab_read_cache(&layout, vmt_fake_mem_read, &mem, CACHE, &c));
 	put_slab(SLAB, obj(1), 6, true);
 	put_free(&c, obj(1), 0);
 	// CPU 1 owns the slab; its lockless freelist holds object 4.
-	vmt_fake_put64(&mem, cc1 + layout.cc_slab, SLAB);
-	vmt_fake_put64(&mem, cc1 + layout.cc_freelist, obj(4));
+	vmt_fake_mem_put64(&mem, cc1 + layout.cc_slab, SLAB);
+	vmt_fake_mem_put64(&mem, cc1 + layout.cc_freelist, obj(4));
 	put_free(&c, obj(4), 0);
-	vmt_ck_no_err(slab_read(&layout, vmt_fake_read, &mem, SLAB, &s));
+	vmt_ck_no_err(slab_read(&layout, vmt_fake_mem_read, &mem, SLAB, &s));
 
 	memset(&k, 0, sizeof(k));
 	kmem_slab_object_state(&ctx, &c, &s, OBJS, obj(1), &k);
@@ -246,7 +246,7 @@ START_TEST(tells_allocated_from_free_through_cpu_freelists)
 	ck_assert_msg(k.note[0], "a note says why");
 	// A slab no CPU owns (not frozen): not on its list means allocated.
 	put_slab(SLAB, obj(1), 6, false);
-	vmt_ck_no_err(slab_read(&layout, vmt_fake_read, &mem, SLAB, &s));
+	vmt_ck_no_err(slab_read(&layout, vmt_fake_mem_read, &mem, SLAB, &s));
 	memset(&k, 0, sizeof(k));
 	kmem_slab_object_state(&ctx, &c, &s, OBJS, obj(4), &k);
 	ck_assert(k.allocated_known && k.allocated);
@@ -266,8 +266,8 @@ START_TEST(lists_caches_from_any_cache_in_list_order)
 	uint64_t *caches, head;
 	size_t n;
 
-	vmt_fake_ring(&mem, ring, 4);
-	vmt_ck_no_err(slab_cache_list(&layout, vmt_fake_read, &mem,
+	vmt_fake_mem_ring(&mem, ring, 4);
+	vmt_ck_no_err(slab_cache_list(&layout, vmt_fake_mem_read, &mem,
 				      CACHE2 + layout.kc_list, is_head, NULL,
 				      &caches, &n, &head));
 	ck_assert_uint_eq(head, HEAD);
@@ -276,7 +276,7 @@ START_TEST(lists_caches_from_any_cache_in_list_order)
 	ck_assert_uint_eq(caches[1], CACHE2);
 	ck_assert_uint_eq(caches[2], CACHE3);
 	free(caches);
-	vmt_ck_no_err(slab_cache_list(&layout, vmt_fake_read, &mem, HEAD,
+	vmt_ck_no_err(slab_cache_list(&layout, vmt_fake_mem_read, &mem, HEAD,
 				      NULL, NULL, &caches, &n, NULL));
 	ck_assert_uint_eq(n, 3);
 	ck_assert_uint_eq(caches[2], CACHE3);
@@ -293,12 +293,12 @@ START_TEST(counts_like_slabinfo)
 
 	put_slab(SLAB, 0, 5, false);
 	put_slab(SLAB2, 0, 7, false);
-	vmt_fake_ring(&mem, ring, 3);
-	vmt_fake_put64(&mem, CACHE + layout.kc_node, NODE);
-	vmt_fake_put64(&mem, CACHE + layout.kc_node + 8, 0);
-	vmt_fake_put64(&mem, NODE + layout.kn_nr_slabs, 4);
-	vmt_fake_put64(&mem, NODE + layout.kn_total_objects, 4 * NR_OBJS);
-	vmt_ck_no_err(slab_cache_counts(&layout, vmt_fake_read, &mem, CACHE,
+	vmt_fake_mem_ring(&mem, ring, 3);
+	vmt_fake_mem_put64(&mem, CACHE + layout.kc_node, NODE);
+	vmt_fake_mem_put64(&mem, CACHE + layout.kc_node + 8, 0);
+	vmt_fake_mem_put64(&mem, NODE + layout.kn_nr_slabs, 4);
+	vmt_fake_mem_put64(&mem, NODE + layout.kn_total_objects, 4 * NR_OBJS);
+	vmt_ck_no_err(slab_cache_counts(&layout, vmt_fake_mem_read, &mem, CACHE,
 					&counts));
 	ck_assert(counts.known);
 	ck_assert_uint_eq(counts.slabs, 4);
@@ -314,25 +314,25 @@ START_TEST(finds_per_cpu_offset_by_its_values)
 	uint64_t start = 0xffff800080a03000ULL, array, found;
 	uint64_t at = BASE + 0x20008;
 
-	vmt_fake_put64(&mem, at, bases[0] - start);
-	vmt_fake_put64(&mem, at + 8, 0x1234);
-	vmt_fake_put64(&mem, at + 16, bases[2] - start);
+	vmt_fake_mem_put64(&mem, at, bases[0] - start);
+	vmt_fake_mem_put64(&mem, at + 8, 0x1234);
+	vmt_fake_mem_put64(&mem, at + 16, bases[2] - start);
 	// A decoy matching CPU 0 only.
-	vmt_fake_put64(&mem, BASE + 0x10000, bases[0] - start);
-	ck_assert(percpu_scan_offsets(vmt_fake_read, &mem, BASE, BASE + SIZE,
+	vmt_fake_mem_put64(&mem, BASE + 0x10000, bases[0] - start);
+	ck_assert(percpu_scan_offsets(vmt_fake_mem_read, &mem, BASE, BASE + SIZE,
 				      BASE + 0x40000, bases, 3, 4096,
 				      0xffff800080000000ULL,
 				      0xffff800090000000ULL, &array, &found));
 	ck_assert_uint_eq(array, at);
 	ck_assert_uint_eq(found, start);
 	// The section start must be page aligned and in the image.
-	ck_assert(!percpu_scan_offsets(vmt_fake_read, &mem, BASE, BASE + SIZE,
+	ck_assert(!percpu_scan_offsets(vmt_fake_mem_read, &mem, BASE, BASE + SIZE,
 				       BASE + 0x40000, bases, 3, 4096,
 				       0xffff800090000000ULL,
 				       0xffff8000a0000000ULL, &array, &found));
 	// One known base is no evidence.
 	bases[2] = 0;
-	ck_assert(!percpu_scan_offsets(vmt_fake_read, &mem, BASE, BASE + SIZE,
+	ck_assert(!percpu_scan_offsets(vmt_fake_mem_read, &mem, BASE, BASE + SIZE,
 				       BASE + 0x40000, bases, 3, 4096,
 				       0xffff800080000000ULL,
 				       0xffff800090000000ULL, &array, &found));

@@ -1,9 +1,8 @@
-// list_head rings and vmalloc areas laid out in a buffer: list_walk's
-// cycle and broken-link checks, vmalloc_walk_list(), vmalloc_find().
+// vmalloc areas laid out in a buffer: vmalloc_walk_list() with each
+// area's vm_struct, unpurged areas, a broken area, vmalloc_find().
 #include <stdint.h>
 
-#include "testutil.h"
-#include "kernel/list.h"
+#include "testutil_mem.h"
 #include "kernel/vmalloc.h"
 
 #define BASE 0xffff000020000000ULL
@@ -18,111 +17,13 @@ static uint64_t obj(int i)
 
 static void setup(void)
 {
-	vmt_fake_init(&mem, BASE, 64 * OBJ);
+	vmt_fake_mem_alloc(&mem, BASE, 64 * OBJ);
 }
 
 static void teardown(void)
 {
-	vmt_fake_deinit(&mem);
+	vmt_fake_mem_free(&mem);
 }
-
-struct seen {
-	uint64_t nodes[64];
-	size_t n;
-	size_t stop_after;
-};
-
-static bool record(void *arg, uint64_t node)
-{
-	struct seen *s = arg;
-
-	s->nodes[s->n++] = node;
-	return !s->stop_after || s->n < s->stop_after;
-}
-
-START_TEST(list_walk_visits_every_node_once_in_order)
-{
-	uint64_t ring[] = { obj(0), obj(3), obj(1), obj(2) };
-	struct seen s = { .n = 0 };
-
-	vmt_fake_ring(&mem, ring, 4);
-	vmt_ck_no_err(list_walk(vmt_fake_read, &mem, obj(0), 100, record, &s));
-	ck_assert_uint_eq(s.n, 3);
-	ck_assert_uint_eq(s.nodes[0], obj(3));
-	ck_assert_uint_eq(s.nodes[1], obj(1));
-	ck_assert_uint_eq(s.nodes[2], obj(2));
-}
-END_TEST
-
-START_TEST(list_walk_of_an_empty_list_visits_nothing)
-{
-	struct seen s = { .n = 0 };
-
-	vmt_fake_list(&mem, obj(5), obj(5), obj(5));
-	vmt_ck_no_err(list_walk(vmt_fake_read, &mem, obj(5), 100, record, &s));
-	ck_assert_uint_eq(s.n, 0);
-}
-END_TEST
-
-START_TEST(list_walk_stops_where_the_visitor_says)
-{
-	uint64_t ring[] = { obj(0), obj(1), obj(2), obj(3) };
-	struct seen s = { .n = 0, .stop_after = 2 };
-
-	vmt_fake_ring(&mem, ring, 4);
-	vmt_ck_no_err(list_walk(vmt_fake_read, &mem, obj(0), 100, record, &s));
-	ck_assert_uint_eq(s.n, 2);
-}
-END_TEST
-
-// head -> 1 -> 2 -> 3 -> 1: a cycle that never comes back to the head.
-START_TEST(list_walk_catches_a_cycle_that_misses_the_head)
-{
-	uint64_t ring[] = { obj(0), obj(1), obj(2), obj(3) };
-	struct seen s = { .n = 0 };
-	struct vmt_error *err;
-
-	vmt_fake_ring(&mem, ring, 4);
-	vmt_fake_list(&mem, obj(3), obj(1), obj(2));
-	err = list_walk(vmt_fake_read, &mem, obj(0), 1000, record, &s);
-	ck_assert_ptr_nonnull(err);
-	ck_assert_int_eq(err->code, VMT_ERROR_BAD_DATA);
-	ck_assert_msg(strstr(err->message, "prev"), "%s", err->message);
-	ck_assert_uint_eq(s.n, 3); // 1, 2, 3 were visited before the cycle
-	vmt_error_destroy(err);
-}
-END_TEST
-
-// A self-consistent ring of 1 <-> 2 reached from the head, whose prev
-// pointers were rewritten to match: the bound still ends the walk.
-START_TEST(list_walk_is_bounded)
-{
-	uint64_t ring[] = { obj(0), obj(1), obj(2), obj(3), obj(4), obj(5) };
-	struct seen s = { .n = 0 };
-
-	vmt_fake_ring(&mem, ring, 6);
-	vmt_ck_err(list_walk(vmt_fake_read, &mem, obj(0), 3, record, &s),
-		   VMT_ERROR_BAD_DATA);
-	ck_assert_uint_le(s.n, 3);
-}
-END_TEST
-
-START_TEST(list_walk_reports_a_null_and_an_unreadable_node)
-{
-	uint64_t ring[] = { obj(0), obj(1), obj(2) };
-	struct seen s = { .n = 0 };
-
-	vmt_fake_ring(&mem, ring, 3);
-	vmt_fake_put64(&mem, obj(1), 0);
-	vmt_ck_err(list_walk(vmt_fake_read, &mem, obj(0), 100, record, &s),
-		   VMT_ERROR_BAD_DATA);
-	vmt_fake_put64(&mem, obj(1), 0xffff000090000000ULL);
-	s.n = 0;
-	vmt_ck_err(list_walk(vmt_fake_read, &mem, obj(0), 100, record, &s),
-		   VMT_ERROR_FAULT);
-	ck_assert_uint_eq(s.n, 1);
-}
-END_TEST
 
 // An arbitrary layout (not the kernel's): the code must use the offsets.
 static const struct vmalloc_layout vl = {
@@ -134,17 +35,17 @@ static const struct vmalloc_layout vl = {
 static void put_area(int va, uint64_t start, uint64_t end, int vm,
 		     uint64_t flags, uint64_t caller)
 {
-	vmt_fake_put64(&mem, obj(va) + vl.va_start, start);
-	vmt_fake_put64(&mem, obj(va) + vl.va_end, end);
-	vmt_fake_put64(&mem, obj(va) + vl.va_vm, vm ? obj(vm) : 0);
+	vmt_fake_mem_put64(&mem, obj(va) + vl.va_start, start);
+	vmt_fake_mem_put64(&mem, obj(va) + vl.va_end, end);
+	vmt_fake_mem_put64(&mem, obj(va) + vl.va_vm, vm ? obj(vm) : 0);
 	if (!vm)
 		return;
-	vmt_fake_put64(&mem, obj(vm) + vl.vm_addr, start);
-	vmt_fake_put64(&mem, obj(vm) + vl.vm_size, end - start);
-	vmt_fake_put64(&mem, obj(vm) + vl.vm_flags, flags);
-	vmt_fake_put32(&mem, obj(vm) + vl.vm_nr_pages,
+	vmt_fake_mem_put64(&mem, obj(vm) + vl.vm_addr, start);
+	vmt_fake_mem_put64(&mem, obj(vm) + vl.vm_size, end - start);
+	vmt_fake_mem_put64(&mem, obj(vm) + vl.vm_flags, flags);
+	vmt_fake_mem_put32(&mem, obj(vm) + vl.vm_nr_pages,
 		       (uint32_t)((end - start) / 4096 - 1));
-	vmt_fake_put64(&mem, obj(vm) + vl.vm_caller, caller);
+	vmt_fake_mem_put64(&mem, obj(vm) + vl.vm_caller, caller);
 }
 
 START_TEST(vmalloc_areas_are_read_with_their_vm_struct)
@@ -160,8 +61,8 @@ START_TEST(vmalloc_areas_are_read_with_their_vm_struct)
 	put_area(2, 0xffff800009000000ULL, 0xffff800009002000ULL, 12,
 		 VMALLOC_VM_IOREMAP, 0xffff800080200000ULL);
 	put_area(3, 0xffff800008010000ULL, 0xffff800008011000ULL, 0, 0, 0);
-	vmt_fake_ring(&mem, ring, 4);
-	vmt_ck_no_err(vmalloc_walk_list(&vl, vmt_fake_read, &mem, obj(0), 100,
+	vmt_fake_mem_ring(&mem, ring, 4);
+	vmt_ck_no_err(vmalloc_walk_list(&vl, vmt_fake_mem_read, &mem, obj(0), 100,
 					false, &areas, &nr, &cap));
 	ck_assert_uint_eq(nr, 3);
 	vmalloc_sort(areas, nr);
@@ -200,8 +101,8 @@ START_TEST(a_broken_area_keeps_the_ones_before_it)
 	put_area(2, 0xffff800009000000ULL, 0xffff800008000000ULL, 12,
 		 VMALLOC_VM_ALLOC, 0);
 	put_area(3, 0xffff800008010000ULL, 0xffff800008011000ULL, 0, 0, 0);
-	vmt_fake_ring(&mem, ring, 4);
-	vmt_ck_err(vmalloc_walk_list(&vl, vmt_fake_read, &mem, obj(0), 100,
+	vmt_fake_mem_ring(&mem, ring, 4);
+	vmt_ck_err(vmalloc_walk_list(&vl, vmt_fake_mem_read, &mem, obj(0), 100,
 				     false, &areas, &nr, &cap),
 		   VMT_ERROR_BAD_DATA);
 	ck_assert_uint_eq(nr, 1);
@@ -218,9 +119,9 @@ START_TEST(unpurged_areas_are_marked_and_have_no_vm_struct)
 	size_t nr = 0, cap = 0;
 
 	put_area(1, 0xffff800008000000ULL, 0xffff800008002000ULL, 0, 0, 0);
-	vmt_fake_put64(&mem, obj(1) + vl.va_vm, 0x2000); // subtree_max_size
-	vmt_fake_ring(&mem, ring, 2);
-	vmt_ck_no_err(vmalloc_walk_list(&vl, vmt_fake_read, &mem, obj(0), 100,
+	vmt_fake_mem_put64(&mem, obj(1) + vl.va_vm, 0x2000); // subtree_max_size
+	vmt_fake_mem_ring(&mem, ring, 2);
+	vmt_ck_no_err(vmalloc_walk_list(&vl, vmt_fake_mem_read, &mem, obj(0), 100,
 					true, &areas, &nr, &cap));
 	ck_assert_uint_eq(nr, 1);
 	ck_assert(areas[0].unpurged);
@@ -233,17 +134,8 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("vmalloc");
-	TCase *tc = tcase_create("list");
 	TCase *tv = tcase_create("vmalloc");
 
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, list_walk_visits_every_node_once_in_order);
-	tcase_add_test(tc, list_walk_of_an_empty_list_visits_nothing);
-	tcase_add_test(tc, list_walk_stops_where_the_visitor_says);
-	tcase_add_test(tc, list_walk_catches_a_cycle_that_misses_the_head);
-	tcase_add_test(tc, list_walk_is_bounded);
-	tcase_add_test(tc, list_walk_reports_a_null_and_an_unreadable_node);
-	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(tv, setup, teardown);
 	tcase_add_test(tv, vmalloc_areas_are_read_with_their_vm_struct);
 	tcase_add_test(tv, a_broken_area_keeps_the_ones_before_it);

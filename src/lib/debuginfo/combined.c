@@ -125,9 +125,8 @@ static void load_kallsyms(struct debuginfo *di)
 	di->kallsyms_state = 1;
 }
 
-void debuginfo_fill_symbol(const struct symtab *tab,
-			   const struct symtab_entry *e,
-			   struct vmt_symbol *ret)
+static void fill_symbol(const struct symtab *tab,
+			const struct symtab_entry *e, struct vmt_symbol *ret)
 {
 	ret->name = e->name;
 	ret->address = e->address;
@@ -135,6 +134,13 @@ void debuginfo_fill_symbol(const struct symtab *tab,
 	ret->type = e->type;
 	ret->source = tab->source;
 	ret->module = NULL;
+}
+
+void debuginfo_fill_symbol(const struct symtab *tab,
+			   const struct symtab_entry *e,
+			   struct vmt_symbol *ret)
+{
+	fill_symbol(tab, e, ret);
 }
 
 static struct symtab *table_ready(struct debuginfo *di, struct symtab *tab)
@@ -182,7 +188,7 @@ struct vmt_error *debuginfo_symbol_by_name(struct debuginfo *di,
 			symtab_lookup_name(table_ready(di, tabs[i]), name);
 
 		if (e) {
-			debuginfo_fill_symbol(tabs[i], e, ret);
+			fill_symbol(tabs[i], e, ret);
 			return NULL;
 		}
 	}
@@ -193,7 +199,7 @@ struct vmt_error *debuginfo_symbol_by_name(struct debuginfo *di,
 			symtab_lookup_name(&di->modules[i].syms, name);
 
 		if (e) {
-			debuginfo_fill_symbol(&di->modules[i].syms, e, ret);
+			fill_symbol(&di->modules[i].syms, e, ret);
 			ret->module = di->modules[i].name;
 			return NULL;
 		}

@@ -1,32 +1,29 @@
-// Walking a kernel list_head ring, bounded and cycle-checked, through a
-// kread_fn so that tests can build lists in a buffer.
+// Walks of linked lists in kernel memory (struct list_head and any struct
+// with a next pointer), bounded and cycle-checked, read through a callback.
 #ifndef VMT_KERNEL_LIST_H
 #define VMT_KERNEL_LIST_H
 
 #include <stdbool.h>
-#include <stddef.h>
 #include <stdint.h>
 
 #include "kernel/kread.h"
 
-/** Called with each node of a walk; return false to stop there. */
-typedef bool list_visit_fn(void *arg, uint64_t node);
+/** Called with the address of each list node (its next pointer). */
+typedef struct vmt_error *list_visit_fn(void *arg, uint64_t node);
 
 /**
- * Visit the nodes of the list_head ring through @p start (a list head, or
- * any node: the walk ends when it comes back to @p start, which is not
- * visited). Every step checks that next->prev points back, which also
- * rules out a cycle that misses @p start. At most @p max nodes.
- * BAD_DATA naming the node where a link is broken, a node is NULL or the
- * ring is longer than @p max; a FAULT wrapped likewise if a node cannot
- * be read. Nodes before the error have been visited.
+ * Follow next pointers (the first 8 bytes of each node) from @p start.
+ * With @p start_is_node false, @p start is a circular list's head (a
+ * struct list_head not inside an entry): every node after it is visited
+ * until the walk returns to it, and a NULL next pointer is BAD_DATA. With
+ * @p start_is_node true, @p start is itself the first node: it is visited,
+ * and the walk ends when it returns to @p start or reaches NULL (crash's
+ * `list` without -H). More than @p max nodes, or a cycle that does not pass
+ * through @p start, is BAD_DATA naming @p what and the node. A visitor's
+ * error stops the walk and is returned.
  */
 struct vmt_error *list_walk(kread_fn *read, void *arg, uint64_t start,
-			    size_t max, list_visit_fn *visit,
-			    void *visit_arg);
-
-/** Read @p node's next and prev pointers (list_head: next at 0, prev at 8). */
-struct vmt_error *list_node_read(kread_fn *read, void *arg, uint64_t node,
-				 uint64_t *next_ret, uint64_t *prev_ret);
+			    bool start_is_node, uint64_t max, const char *what,
+			    list_visit_fn *visit, void *visit_arg);
 
 #endif

@@ -170,8 +170,8 @@ bool module_is_valid(const struct module_layout *l, kread_fn *read,
 		return false;
 	if (!read_name(l, read, arg, mod, name, sizeof(name)))
 		return false;
-	if (!vmt_error_ok(list_node_read(read, arg, mod + l->list, &next,
-					 &prev)))
+	if (!vmt_error_ok(rd64(read, arg, mod + l->list, &next)) ||
+	    !vmt_error_ok(rd64(read, arg, mod + l->list + 8, &prev)))
 		return false;
 	if (!vmt_error_ok(rd64(read, arg, next + 8, &back)) ||
 	    back != mod + l->list)
@@ -348,46 +348,46 @@ struct list_ctx {
 	void *arg;
 	struct vmt_module *mods;
 	size_t nr, cap;
-	struct vmt_error *err;
 };
 
-static bool visit_module(void *arg, uint64_t node)
+static struct vmt_error *visit_module(void *arg, uint64_t node)
 {
 	struct list_ctx *c = arg;
 	struct vmt_module m;
+	struct vmt_error *err;
 
-	c->err = module_read(c->l, c->read, c->arg, node - c->l->list, &m);
-	if (c->err)
-		return false;
+	// The walk finds a cycle some steps after entering it: a module met
+	// again is the cycle, not another module.
+	for (size_t i = 0; i < c->nr; i++)
+		if (c->mods[i].module == node - c->l->list)
+			return NULL;
+	err = module_read(c->l, c->read, c->arg, node - c->l->list, &m);
+	if (err)
+		return err;
 	if (!strcmp(m.state, "Unformed"))
-		return true; // not yet a module (/proc/modules skips it too)
+		return NULL; // not yet a module (/proc/modules skips it too)
 	if (c->nr == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 16;
 		struct vmt_module *n = realloc(c->mods, cap * sizeof(*n));
 
-		if (!n) {
-			c->err = &vmt_enomem;
-			return false;
-		}
+		if (!n)
+			return &vmt_enomem;
 		c->mods = n;
 		c->cap = cap;
 	}
 	c->mods[c->nr++] = m;
-	return true;
+	return NULL;
 }
 
 struct vmt_error *module_list(const struct module_layout *l, kread_fn *read,
 			      void *arg, uint64_t head, size_t max,
 			      struct vmt_module **ret, size_t *nr_ret)
 {
-	struct list_ctx c = { l, read, arg, NULL, 0, 0, NULL };
+	struct list_ctx c = { l, read, arg, NULL, 0, 0 };
 	struct vmt_error *err;
 
-	err = list_walk(read, arg, head, max, visit_module, &c);
-	if (!err)
-		err = c.err;
-	else
-		vmt_error_destroy(c.err);
+	err = list_walk(read, arg, head, false, max, "module list",
+			visit_module, &c);
 	*ret = c.mods;
 	*nr_ret = c.nr;
 	if (err)
@@ -431,7 +431,7 @@ struct head_ctx {
 	size_t nr_heads;
 };
 
-static bool visit_head(void *arg, uint64_t node)
+static struct vmt_error *visit_head(void *arg, uint64_t node)
 {
 	struct head_ctx *c = arg;
 
@@ -439,7 +439,7 @@ static bool visit_head(void *arg, uint64_t node)
 		c->head = node;
 		c->nr_heads++;
 	}
-	return true;
+	return NULL;
 }
 
 struct vmt_error *module_find_head(const struct module_layout *l,
@@ -450,7 +450,8 @@ struct vmt_error *module_find_head(const struct module_layout *l,
 	struct head_ctx c = { in_module, in_module_arg, 0, 0 };
 	struct vmt_error *err;
 
-	err = list_walk(read, arg, mod + l->list, MAX_MODULES, visit_head, &c);
+	err = list_walk(read, arg, mod + l->list, false, MAX_MODULES,
+			"list of a struct module", visit_head, &c);
 	if (err)
 		return vmt_error_wrap(err, "list of struct module at %#" PRIx64,
 				      mod);

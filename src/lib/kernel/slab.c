@@ -349,10 +349,9 @@ struct cache_list_ctx {
 	size_t nr, cap;
 	uint64_t head;
 	size_t nr_heads, head_index;
-	struct vmt_error *err;
 };
 
-static bool visit_cache(void *arg, uint64_t node)
+static struct vmt_error *visit_cache(void *arg, uint64_t node)
 {
 	struct cache_list_ctx *c = arg;
 
@@ -360,21 +359,19 @@ static bool visit_cache(void *arg, uint64_t node)
 		c->head = node;
 		c->head_index = c->nr;
 		c->nr_heads++;
-		return true;
+		return NULL;
 	}
 	if (c->nr == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 128;
 		uint64_t *n = realloc(c->caches, cap * sizeof(*n));
 
-		if (!n) {
-			c->err = &vmt_enomem;
-			return false;
-		}
+		if (!n)
+			return &vmt_enomem;
 		c->caches = n;
 		c->cap = cap;
 	}
 	c->caches[c->nr++] = node - c->l->kc_list;
-	return true;
+	return NULL;
 }
 
 struct vmt_error *slab_cache_list(const struct slab_layout *l, kread_fn *read,
@@ -384,12 +381,11 @@ struct vmt_error *slab_cache_list(const struct slab_layout *l, kread_fn *read,
 				  size_t *nr_ret, uint64_t *head_ret)
 {
 	struct cache_list_ctx c = { l, is_head, is_head_arg, NULL, 0, 0,
-				    0, 0, 0, NULL };
+				    0, 0, 0 };
 	struct vmt_error *err;
 
-	err = list_walk(read, arg, start, MAX_CACHES, visit_cache, &c);
-	if (!err)
-		err = c.err;
+	err = list_walk(read, arg, start, false, MAX_CACHES, "kmem_cache list",
+			visit_cache, &c);
 	if (!err && is_head && c.nr_heads != 1)
 		err = vmt_error_format(VMT_ERROR_BAD_DATA,
 				       "kmem_cache list through %#" PRIx64
@@ -429,20 +425,20 @@ struct partial_ctx {
 	kread_fn *read;
 	void *arg;
 	uint64_t free;
-	struct vmt_error *err;
 };
 
-static bool visit_partial(void *arg, uint64_t node)
+static struct vmt_error *visit_partial(void *arg, uint64_t node)
 {
 	struct partial_ctx *c = arg;
 	struct slab_info s;
+	struct vmt_error *err;
 
-	c->err = slab_read(c->l, c->read, c->arg, node - c->l->sl_list, &s);
-	if (c->err)
-		return false;
+	err = slab_read(c->l, c->read, c->arg, node - c->l->sl_list, &s);
+	if (err)
+		return err;
 	if (s.objects > s.inuse)
 		c->free += s.objects - s.inuse;
-	return true;
+	return NULL;
 }
 
 struct vmt_error *slab_cache_counts(const struct slab_layout *l,
@@ -455,7 +451,7 @@ struct vmt_error *slab_cache_counts(const struct slab_layout *l,
 	if (!l->has_node_counts)
 		return NULL; // CONFIG_SLUB_DEBUG off: no counts kept
 	for (unsigned int i = 0; i < l->nr_nodes; i++) {
-		struct partial_ctx pc = { l, read, arg, 0, NULL };
+		struct partial_ctx pc = { l, read, arg, 0 };
 		uint64_t node, slabs, objects;
 
 		err = rd64(read, arg, cache + l->kc_node + 8 * i, &node);
@@ -470,10 +466,9 @@ struct vmt_error *slab_cache_counts(const struct slab_layout *l,
 			return vmt_error_wrap(err,
 					      "kmem_cache_node at %#" PRIx64,
 					      node);
-		err = list_walk(read, arg, node + l->kn_partial, MAX_PARTIAL,
-				visit_partial, &pc);
-		if (!err)
-			err = pc.err;
+		err = list_walk(read, arg, node + l->kn_partial, false,
+				MAX_PARTIAL, "partial slabs", visit_partial,
+				&pc);
 		if (err)
 			return vmt_error_wrap(err,
 					      "partial slabs of kmem_cache_node %#" PRIx64,

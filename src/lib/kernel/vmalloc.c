@@ -24,7 +24,6 @@ struct walk {
 	bool unpurged;
 	struct vmalloc_area **areas;
 	size_t *nr, *cap;
-	struct vmt_error *err;
 };
 
 static struct vmt_error *read_area(const struct vmalloc_layout *l,
@@ -78,28 +77,27 @@ static struct vmt_error *read_area(const struct vmalloc_layout *l,
 	return NULL;
 }
 
-static bool visit_area(void *arg, uint64_t node)
+static struct vmt_error *visit_area(void *arg, uint64_t node)
 {
 	struct walk *w = arg;
 	struct vmalloc_area a;
+	struct vmt_error *err;
 
-	w->err = read_area(w->l, w->read, w->arg, node - w->l->va_list,
-			   w->unpurged, &a);
-	if (w->err)
-		return false;
+	err = read_area(w->l, w->read, w->arg, node - w->l->va_list,
+			w->unpurged, &a);
+	if (err)
+		return err;
 	if (*w->nr == *w->cap) {
 		size_t cap = *w->cap ? *w->cap * 2 : 256;
 		struct vmalloc_area *n = realloc(*w->areas, cap * sizeof(*n));
 
-		if (!n) {
-			w->err = &vmt_enomem;
-			return false;
-		}
+		if (!n)
+			return &vmt_enomem;
 		*w->areas = n;
 		*w->cap = cap;
 	}
 	(*w->areas)[(*w->nr)++] = a;
-	return true;
+	return NULL;
 }
 
 struct vmt_error *vmalloc_walk_list(const struct vmalloc_layout *l,
@@ -108,11 +106,11 @@ struct vmt_error *vmalloc_walk_list(const struct vmalloc_layout *l,
 				    struct vmalloc_area **areas, size_t *nr,
 				    size_t *cap)
 {
-	struct walk w = { l, read, arg, unpurged, areas, nr, cap, NULL };
-	struct vmt_error *err;
+	struct walk w = { l, read, arg, unpurged, areas, nr, cap };
 
-	err = list_walk(read, arg, head, max, visit_area, &w);
-	return err ? err : w.err;
+	return list_walk(read, arg, head, false, max,
+			 unpurged ? "lazy vmap_area list" : "vmap_area list",
+			 visit_area, &w);
 }
 
 static int cmp_area(const void *a, const void *b)

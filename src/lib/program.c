@@ -575,10 +575,17 @@ struct vmt_error *vmt_program_tasks(struct vmt_program *prog,
 	struct vmt_error *err;
 
 	if (!prog->tasks_loaded) {
+		// A symbol lookup inside the walk may ask for derived
+		// symbols, which load the tasks: not again.
+		if (prog->tasks_loading)
+			return vmt_error_format(VMT_ERROR_NOT_FOUND,
+						"tasks: being loaded");
 		err = need_layout(prog);
+		prog->tasks_loading = true;
 		if (!err)
 			err = task_list(&prog->kernel, &prog->tasks,
 					&prog->nr_tasks);
+		prog->tasks_loading = false;
 		if (err)
 			return err;
 		prog->tasks_loaded = true;

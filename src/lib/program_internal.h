@@ -36,6 +36,8 @@ struct vmt_program {
 	const char *compression[COMPRESSION_COUNT];
 
 	bool tasks_loaded;
+	/** task_list() is running (program_module.c's lookups must not recurse). */
+	bool tasks_loading;
 	struct vmt_task *tasks;
 	size_t nr_tasks;
 

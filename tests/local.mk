@@ -1,5 +1,6 @@
 # Tests: each area lists its Check suites in its own .mk.
 EXTRA_DIST += tests/unit/testutil.h
+EXTRA_DIST += tests/unit/testutil_mem.h
 include tests/unit/dump.mk
 include tests/unit/vmcoreinfo.mk
 include tests/unit/arm64.mk

@@ -260,6 +260,8 @@ struct vmt_symbol {
 	char type;
 	/** "dwarf", "elf", "kallsyms", "vmcoreinfo", "derived" ... */
 	const char *source;
+	/** The module the symbol belongs to, or NULL for the core kernel. */
+	const char *module;
 };
 
 /** Look a symbol up by name. NOT_FOUND if no source has it. */

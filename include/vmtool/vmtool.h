@@ -13,5 +13,8 @@
 #include "vmtool/stack.h"
 #include "vmtool/page.h"
 #include "vmtool/writer.h"
+#include "vmtool/module.h"
+#include "vmtool/page.h"
+#include "vmtool/kmem.h"
 
 #endif

@@ -85,6 +85,7 @@ cmd_fn cmd_sys;
 cmd_fn cmd_bt;
 cmd_fn cmd_kmem;
 cmd_fn cmd_save;
+cmd_fn cmd_mod;
 
 /**
  * Strip a --json among @p argv (it may stand among a command's options),

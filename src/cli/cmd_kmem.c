@@ -1,12 +1,13 @@
-// `kmem`: memory use (-i) and struct pages (-p). One function per mode;
-// kmem_main() only picks the mode, so a new mode is one function and one
-// option.
+// `kmem`: memory use (-i), struct pages (-p), slab caches (-s) and what
+// addresses are (no option). One function per mode; cmd_kmem() only picks
+// the mode, so a new mode is one function and one option.
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
+#include "vmtool/kmem.h"
 #include "vmtool/page.h"
 
 // Flag names of one page as text ("locked,lru,head").
@@ -311,21 +312,330 @@ static int kmem_pages(struct cmd_ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
+static void json_addr_or_null(struct json *j, const char *key, bool has,
+			      uint64_t v)
+{
+	json_key(j, key);
+	if (has)
+		json_addr(j, v);
+	else
+		json_null(j);
+}
+
+static void json_string_or_null(struct json *j, const char *key,
+				const char *s)
+{
+	json_key(j, key);
+	if (s && s[0])
+		json_string(j, s);
+	else
+		json_null(j);
+}
+
+static void json_uint_or_null(struct json *j, const char *key, bool has,
+			      uint64_t v)
+{
+	json_key(j, key);
+	if (has)
+		json_uint(j, v);
+	else
+		json_null(j);
+}
+
+static void kmem_vmalloc_json(struct json *j, const struct vmt_kmem *k)
+{
+	json_key(j, "vmalloc");
+	if (!k->has_vmalloc) {
+		json_null(j);
+		return;
+	}
+	json_begin_object(j);
+	json_key(j, "start");
+	json_addr(j, k->vm_start);
+	json_key(j, "end");
+	json_addr(j, k->vm_end);
+	json_key(j, "size");
+	json_uint(j, k->vm_size);
+	json_string_or_null(j, "kind", k->vm_kind);
+	json_key(j, "nr_pages");
+	json_uint(j, k->vm_nr_pages);
+	json_addr_or_null(j, "phys_addr", k->vm_phys_addr != 0,
+			  k->vm_phys_addr);
+	json_addr_or_null(j, "caller", k->vm_caller != 0, k->vm_caller);
+	json_key(j, "caller_symbol");
+	if (k->has_vm_caller_symbol) {
+		char buf[300];
+
+		snprintf(buf, sizeof(buf), "%s+%#" PRIx64,
+			 k->vm_caller_symbol.name, k->vm_caller_offset);
+		json_string(j, buf);
+	} else {
+		json_null(j);
+	}
+	json_end_object(j);
+}
+
+static void kmem_addr_json(struct cmd_ctx *ctx, struct json *j,
+			   const struct vmt_kmem *k)
+{
+	bool stack = k->kind == VMT_KMEM_STACK, slab = k->kind == VMT_KMEM_SLAB;
+	bool free_page = k->kind == VMT_KMEM_FREE;
+
+	json_begin_object(j);
+	json_key(j, "address");
+	json_addr(j, k->address);
+	json_key(j, "kind");
+	json_string(j, vmt_kmem_kind_name(k->kind));
+	json_key(j, "region");
+	json_string(j, k->region);
+	json_addr_or_null(j, "paddr", k->has_paddr, k->paddr);
+	json_addr_or_null(j, "page", k->has_page, k->page.page);
+	json_string_or_null(j, "symbol", k->has_symbol ? k->symbol.name : NULL);
+	json_addr_or_null(j, "symbol_address", k->has_symbol,
+			  k->symbol.address);
+	json_uint_or_null(j, "symbol_offset", k->has_symbol, k->symbol_offset);
+	json_string_or_null(j, "module",
+			    k->module ? k->module :
+			    k->has_symbol ? k->symbol.module : NULL);
+	json_string_or_null(j, "module_mem", k->module_mem);
+	kmem_vmalloc_json(j, k);
+	json_key(j, "pid");
+	if (stack)
+		json_int(j, k->pid);
+	else
+		json_null(j);
+	json_string_or_null(j, "comm", stack ? k->comm : NULL);
+	json_addr_or_null(j, "task", stack, k->task);
+	json_addr_or_null(j, "stack_base", stack, k->stack_base);
+	json_uint_or_null(j, "stack_size", stack, k->stack_size);
+	json_string_or_null(j, "cache", slab ? k->cache : NULL);
+	json_addr_or_null(j, "kmem_cache", slab, k->kmem_cache);
+	json_addr_or_null(j, "slab", slab, k->slab);
+	json_addr_or_null(j, "object", slab && k->object, k->object);
+	json_uint_or_null(j, "object_offset", slab && k->object,
+			  k->object_offset);
+	json_uint_or_null(j, "object_size", slab, k->object_size);
+	json_uint_or_null(j, "slot_size", slab, k->slot_size);
+	json_key(j, "allocated");
+	if (slab && k->allocated_known)
+		json_bool(j, k->allocated);
+	else
+		json_null(j);
+	json_string_or_null(j, "free_list", slab ? k->free_list : NULL);
+	json_addr_or_null(j, "free_block", free_page, k->free_block_page);
+	json_uint_or_null(j, "free_order", free_page, k->free_order);
+	json_key(j, "page_info");
+	if (k->has_page)
+		page_json(ctx, j, &k->page);
+	else
+		json_null(j);
+	json_string_or_null(j, "note", k->note);
+	json_end_object(j);
+}
+
+static void kmem_addr_text(struct cmd_ctx *ctx, const struct vmt_kmem *k)
+{
+	FILE *o = ctx->out;
+
+	fprintf(o, "%016" PRIx64 "  %s (%s)\n", k->address,
+		vmt_kmem_kind_name(k->kind), k->region);
+	if (k->has_symbol) {
+		fprintf(o, "  SYMBOL    %s", k->symbol.name);
+		if (k->symbol_offset)
+			fprintf(o, "+%#" PRIx64, k->symbol_offset);
+		if (k->symbol.module)
+			fprintf(o, " [%s]", k->symbol.module);
+		fputc('\n', o);
+	}
+	if (k->module)
+		fprintf(o, "  MODULE    %s (%s)\n", k->module, k->module_mem);
+	if (k->kind == VMT_KMEM_STACK)
+		fprintf(o, "  STACK     pid %d (%s), task %016" PRIx64
+			   ", stack %016" PRIx64 "-%016" PRIx64 "\n",
+			k->pid, k->comm, k->task, k->stack_base,
+			k->stack_base + k->stack_size);
+	if (k->has_vmalloc) {
+		fprintf(o, "  VMALLOC   %016" PRIx64 "-%016" PRIx64
+			   "  %" PRIu64 " bytes  %s",
+			k->vm_start, k->vm_end, k->vm_size, k->vm_kind);
+		if (k->has_vm_caller_symbol)
+			fprintf(o, "  caller %s+%#" PRIx64,
+				k->vm_caller_symbol.name, k->vm_caller_offset);
+		else if (k->vm_caller)
+			fprintf(o, "  caller %016" PRIx64, k->vm_caller);
+		fputc('\n', o);
+	}
+	if (k->kind == VMT_KMEM_SLAB) {
+		fprintf(o, "  CACHE     %016" PRIx64 "  %s  object size %" PRIu32
+			   ", slot %" PRIu32 "\n",
+			k->kmem_cache, k->cache, k->object_size, k->slot_size);
+		if (k->object)
+			fprintf(o, "  OBJECT    %016" PRIx64 "+%#" PRIx64
+				   "  %s%s%s  (slab %016" PRIx64 ")\n",
+				k->object, k->object_offset,
+				!k->allocated_known ? "allocated or free: unknown" :
+				k->allocated	    ? "allocated" : "free",
+				k->free_list[0] ? ", on the " : "", k->free_list,
+				k->slab);
+	}
+	if (k->kind == VMT_KMEM_FREE)
+		fprintf(o, "  FREE      in a free block of order %u starting at page %016" PRIx64 "\n",
+			k->free_order, k->free_block_page);
+	if (k->has_page) {
+		fputs("  ", o);
+		fputs(page_header + 2, o);
+		fputs("  ", o);
+		page_text(ctx, &k->page);
+	} else if (k->has_paddr) {
+		fprintf(o, "  PHYSICAL  %" PRIx64 "\n", k->paddr);
+	}
+	if (k->note[0])
+		fprintf(o, "  NOTE      %s\n", k->note);
+}
+
+// kmem ADDR...: what each address is.
+static int kmem_addresses(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	int rc = EXIT_OK;
+	struct json j;
+
+	json_init(&j, ctx->out);
+	if (ctx->json)
+		json_begin_array(&j);
+	for (int i = 0; i < argc; i++) {
+		struct vmt_symbol sym;
+		struct vmt_error *err = NULL;
+		struct vmt_kmem k;
+		uint64_t addr;
+
+		// An address, or a symbol (crash reads bare numbers as hex).
+		if (!parse_hex(argv[i], &addr)) {
+			err = vmt_program_symbol_by_name(ctx->prog, argv[i],
+							 &sym);
+			addr = err ? 0 : sym.address;
+		}
+		if (!err)
+			err = vmt_program_kmem(ctx->prog, addr, &k);
+		if (err) {
+			int r = cmd_entry_error(ctx, &j, err, "%s", argv[i]);
+
+			vmt_error_destroy(err);
+			if (r > rc)
+				rc = r;
+			continue;
+		}
+		if (ctx->json)
+			kmem_addr_json(ctx, &j, &k);
+		else
+			kmem_addr_text(ctx, &k);
+	}
+	if (ctx->json) {
+		json_end_array(&j);
+		json_finish(&j);
+	}
+	return rc;
+}
+
+static void slab_json(struct json *j, const struct vmt_slab_cache *c,
+		      uint64_t page_size)
+{
+	json_begin_object(j);
+	json_key(j, "name");
+	json_string(j, c->name);
+	json_key(j, "kmem_cache");
+	json_addr(j, c->kmem_cache);
+	json_key(j, "object_size");
+	json_uint(j, c->object_size);
+	json_key(j, "slot_size");
+	json_uint(j, c->slot_size);
+	json_key(j, "objects_per_slab");
+	json_uint(j, c->objects_per_slab);
+	json_key(j, "slab_size");
+	json_uint(j, page_size << c->order);
+	json_uint_or_null(j, "allocated", c->counts_known, c->active_objects);
+	json_uint_or_null(j, "total", c->counts_known, c->total_objects);
+	json_uint_or_null(j, "slabs", c->counts_known, c->slabs);
+	json_end_object(j);
+}
+
+static void slab_text(struct cmd_ctx *ctx, const struct vmt_slab_cache *c,
+		      uint64_t page_size)
+{
+	fprintf(ctx->out, "%016" PRIx64 "  %7" PRIu32, c->kmem_cache,
+		c->object_size);
+	if (c->counts_known)
+		fprintf(ctx->out, "  %9" PRIu64 "  %9" PRIu64 "  %6" PRIu64,
+			c->active_objects, c->total_objects, c->slabs);
+	else
+		fprintf(ctx->out, "  %9s  %9s  %6s", "?", "?", "?");
+	fprintf(ctx->out, "  %4" PRIu64 "k  %s\n", (page_size << c->order) >> 10,
+		c->name);
+}
+
+// kmem -s [NAME...]: the slab caches, as /proc/slabinfo counts them.
+static int kmem_slabs(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	uint64_t ps = vmt_program_dump_info(ctx->prog)->page_size;
+	const struct vmt_slab_cache *caches;
+	struct vmt_error *err;
+	int rc = EXIT_OK;
+	struct json j;
+	size_t n;
+
+	err = vmt_program_slab_caches(ctx->prog, &caches, &n);
+	if (err) {
+		rc = cmd_fail(ctx, err, "slab caches");
+		vmt_error_destroy(err);
+		return rc;
+	}
+	json_init(&j, ctx->out);
+	if (ctx->json)
+		json_begin_array(&j);
+	else
+		fprintf(ctx->out, "CACHE             OBJSIZE  ALLOCATED      TOTAL   SLABS  SSIZE  NAME\n");
+	for (size_t i = 0; !argc && i < n; i++) {
+		if (ctx->json)
+			slab_json(&j, &caches[i], ps);
+		else
+			slab_text(ctx, &caches[i], ps);
+	}
+	for (int a = 0; a < argc; a++) {
+		const struct vmt_slab_cache *c;
+
+		err = vmt_program_slab_cache_by_name(ctx->prog, argv[a], &c);
+		if (err) {
+			rc = cmd_entry_error(ctx, &j, err, NULL);
+			vmt_error_destroy(err);
+		} else if (ctx->json) {
+			slab_json(&j, c, ps);
+		} else {
+			slab_text(ctx, c, ps);
+		}
+	}
+	if (ctx->json) {
+		json_end_array(&j);
+		json_finish(&j);
+	}
+	return rc;
+}
+
 int cmd_kmem(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "info", no_argument, NULL, 'i' },
 		{ "pages", no_argument, NULL, 'p' },
+		{ "slab", no_argument, NULL, 's' },
 		{ 0 },
 	};
 	char mode = 0;
 	int opt;
 
 	opterr = 0; // cmd_usage() reports unknown options
-	while ((opt = getopt_long(argc, argv, "ip", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "ips", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'i':
 		case 'p':
+		case 's':
 			if (mode && mode != opt)
 				return cmd_usage(ctx, "-%c and -%c cannot be combined",
 						 mode, opt);
@@ -345,7 +655,12 @@ int cmd_kmem(struct cmd_ctx *ctx, int argc, char **argv)
 		return kmem_info(ctx);
 	case 'p':
 		return kmem_pages(ctx, argc, argv);
+	case 's':
+		return kmem_slabs(ctx, argc, argv);
 	default:
-		return cmd_usage(ctx, "say what to show: -i or -p");
+		if (!argc)
+			return cmd_usage(ctx,
+					 "say what to show: ADDR..., -i, -p or -s");
+		return kmem_addresses(ctx, argc, argv);
 	}
 }

@@ -18,7 +18,7 @@ static bool looks_like_address(const char *s)
 }
 
 static void sym_json(struct json *j, const struct vmt_symbol *sym,
-		     const uint64_t *offset)
+		     const uint64_t *offset, const uint64_t *query)
 {
 	char type[2] = { sym->type, '\0' };
 
@@ -36,22 +36,31 @@ static void sym_json(struct json *j, const struct vmt_symbol *sym,
 		json_null(j);
 	json_key(j, "source");
 	json_string(j, sym->source);
+	json_key(j, "module");
+	if (sym->module)
+		json_string(j, sym->module);
+	else
+		json_null(j);
 	if (offset) {
 		json_key(j, "offset");
 		json_uint(j, *offset);
+	}
+	if (query) {
+		json_key(j, "query");
+		json_addr(j, *query);
 	}
 	json_end_object(j);
 }
 
 int cmd_sym(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	struct json j;
+	struct json j = { 0 };
 	int rc = EXIT_OK;
 
 	if (argc < 2)
 		return usage_error("sym", "usage: sym NAME... | ADDR...");
 	if (ctx->json) {
-		json_init(&j, stdout);
+		json_init(&j, ctx->out);
 		json_begin_array(&j);
 	}
 	for (int i = 1; i < argc; i++) {
@@ -69,22 +78,28 @@ int cmd_sym(struct cmd_ctx *ctx, int argc, char **argv)
 							 &sym);
 		}
 		if (err) {
-			report_error(err, "sym");
+			rc = cmd_entry_error(ctx, &j, err, "%s", argv[i]);
 			vmt_error_destroy(err);
-			rc = EXIT_NOT_FOUND;
 			continue;
 		}
 		if (ctx->json) {
-			sym_json(&j, &sym, by_addr ? &offset : NULL);
+			sym_json(&j, &sym, by_addr ? &offset : NULL,
+				 by_addr ? &addr : NULL);
 			continue;
 		}
-		printf("%016" PRIx64 " (%c) %s", sym.address, sym.type,
-		       sym.name);
+		// By address, the address asked beside name+offset (crash's
+		// form); by name, the symbol's address.
+		fprintf(ctx->out, "%016" PRIx64 " (%c) %s",
+			by_addr ? addr : sym.address, sym.type, sym.name);
 		if (by_addr && offset)
-			printf("+%#" PRIx64, offset);
+			fprintf(ctx->out, "+%#" PRIx64, offset);
+		if (sym.module)
+			fprintf(ctx->out, " [%s]", sym.module);
+		if (by_addr && offset)
+			fprintf(ctx->out, "  at %016" PRIx64, sym.address);
 		if (sym.size)
-			printf("  size %" PRIu64, sym.size);
-		printf("  [%s]\n", sym.source);
+			fprintf(ctx->out, "  size %" PRIu64, sym.size);
+		fprintf(ctx->out, "  from %s\n", sym.source);
 	}
 	if (ctx->json) {
 		json_end_array(&j);
@@ -425,7 +440,7 @@ int cmd_whatis(struct cmd_ctx *ctx, int argc, char **argv)
 		struct json j;
 
 		json_init(&j, stdout);
-		sym_json(&j, &sym, NULL);
+		sym_json(&j, &sym, NULL, NULL);
 		json_finish(&j);
 	} else {
 		printf("%016" PRIx64 " (%c) %s  [%s]\n", sym.address, sym.type,

@@ -14,4 +14,5 @@ vmtool_SOURCES += src/cli/cmd_sys.c
 vmtool_SOURCES += src/cli/cmd_bt.c
 vmtool_SOURCES += src/cli/cmd_kmem.c
 vmtool_SOURCES += src/cli/cmd_save.c
+vmtool_SOURCES += src/cli/cmd_mod.c
 vmtool_LDADD = libvmtool_internal.la

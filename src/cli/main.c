@@ -43,11 +43,12 @@ static const struct command commands[] = {
 	  "kernel, CPUs, memory, uptime, load, tasks and the panic" },
 	{ "bt", cmd_bt, "bt [-a] [-c CPU] [-t] [-f] [-l] [PID|TASK]...",
 	  "kernel stack traces (default: the task on every CPU)" },
-	{ "kmem", cmd_kmem, "kmem -i | -p [PADDR...]",
-	  "memory use; struct pages of physical addresses" },
 	{ "save", cmd_save,
 	  "save [-d LEVEL] [-c|-l|-p|-z] [-E] [-F] [-f] [--split N] [--num-threads N] OUTPUT... | save --mem-usage [-d LEVEL]",
 	  "write the dump filtered and compressed, as makedumpfile does" },
+	{ "mod", cmd_mod, "mod [NAME...]", "loaded modules" },
+	{ "kmem", cmd_kmem, "kmem ADDR... | -i | -p [PADDR...] | -s [NAME...]",
+	  "what addresses are; memory use; struct pages; slab caches" },
 };
 
 static void usage(FILE *out)

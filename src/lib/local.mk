@@ -8,3 +8,5 @@ libvmtool_internal_la_SOURCES += src/lib/program_percpu.c
 libvmtool_internal_la_SOURCES += src/lib/program_stack.c
 libvmtool_internal_la_SOURCES += src/lib/program_page.c
 libvmtool_internal_la_SOURCES += src/lib/program_save.c
+libvmtool_internal_la_SOURCES += src/lib/program_module.c
+libvmtool_internal_la_SOURCES += src/lib/program_kmem.c

@@ -284,6 +284,7 @@ struct vmt_error *vmt_program_open(const char *const *paths, size_t nr_paths,
 		goto fail;
 	if (!prog->layout_err)
 		prog->di.kimage_start = prog->layout.kimage_start.value;
+	program_symbol_ops_init(prog);
 	if (opts->vmlinux_path) {
 		err = debuginfo_add_vmlinux(&prog->di, opts->vmlinux_path,
 					    prog->layout_err ? 0 :
@@ -315,6 +316,9 @@ void vmt_program_destroy(struct vmt_program *prog)
 	program_log_deinit(prog);
 	free(prog->cpu_tasks);
 	kernel_stacks_destroy(prog->stacks);
+	free(prog->modules);
+	vmt_error_destroy(prog->modules_err);
+	program_kmem_destroy(prog);
 	percpu_destroy(prog->percpu);
 	debuginfo_deinit(&prog->di);
 	address_space_destroy(prog->as);
@@ -471,6 +475,11 @@ static void refine_layout(struct vmt_program *prog)
 	vmt_error_destroy(err);
 }
 
+void program_refine_layout(struct vmt_program *prog)
+{
+	refine_layout(prog);
+}
+
 struct vmt_layout_item *program_explain_item(struct vmt_program *prog,
 					     const char *name)
 {
@@ -543,6 +552,7 @@ static void explain_debuginfo(struct vmt_program *prog)
 				 sym.source);
 	}
 	vmt_error_destroy(err);
+	program_explain_modules(prog, program_explain_item(prog, "modules"));
 }
 
 struct vmt_error *vmt_program_explain(struct vmt_program *prog,
@@ -584,7 +594,14 @@ struct vmt_error *vmt_program_symbol_by_name(struct vmt_program *prog,
 					     const char *name,
 					     struct vmt_symbol *ret)
 {
-	return debuginfo_symbol_by_name(&prog->di, name, ret);
+	struct vmt_error *err = debuginfo_symbol_by_name_all(&prog->di, name,
+							     ret);
+
+	if (!err) {
+		refine_layout(prog);
+		debuginfo_infer_size(&prog->di, ret);
+	}
+	return err;
 }
 
 struct vmt_error *vmt_program_symbol_by_addr(struct vmt_program *prog,
@@ -592,6 +609,8 @@ struct vmt_error *vmt_program_symbol_by_addr(struct vmt_program *prog,
 					     struct vmt_symbol *ret,
 					     uint64_t *offset_ret)
 {
+	// The image's end (_end) bounds the last symbols.
+	refine_layout(prog);
 	return debuginfo_symbol_by_addr(&prog->di, address, ret, offset_ret);
 }
 
@@ -636,13 +655,20 @@ struct vmt_error *vmt_program_tasks(struct vmt_program *prog,
 	if (!prog->tasks_loaded) {
 		struct task_list_input in;
 
+		// A symbol lookup inside the walk may ask for derived
+		// symbols, which load the tasks: not again.
+		if (prog->tasks_loading)
+			return vmt_error_format(VMT_ERROR_NOT_FOUND,
+						"tasks: being loaded");
 		err = need_layout(prog);
 		if (err)
 			return err;
+		prog->tasks_loading = true;
 		program_task_input(prog, &in);
 		err = task_list(&prog->kernel, &in, &prog->tasks,
 				&prog->nr_tasks, &prog->cpu_tasks,
 				&prog->nr_cpu_tasks);
+		prog->tasks_loading = false;
 		if (err)
 			return err;
 		prog->tasks_loaded = true;

@@ -15,6 +15,7 @@
 #include "kernel/memmap_free.h"
 #include "mem/address_space.h"
 #include "vmcoreinfo/vmcoreinfo.h"
+#include "vmtool/module.h"
 #include "vmtool/program.h"
 #include "vmtool/sys.h"
 
@@ -42,6 +43,8 @@ struct vmt_program {
 	const char *compression[COMPRESSION_COUNT];
 
 	bool tasks_loaded;
+	/** task_list() is running (program_module.c's lookups must not recurse). */
+	bool tasks_loading;
 	struct vmt_task *tasks;
 	size_t nr_tasks;
 
@@ -65,6 +68,17 @@ struct vmt_program {
 	/** Stack facts (program_stack.c), loaded on first use. */
 	bool stacks_loaded;
 	struct kernel_stacks *stacks;
+
+	/** Modules (program_module.c): 0 not loaded, 1 loading, 2 loaded. */
+	int modules_state;
+	struct vmt_module *modules;
+	size_t nr_modules;
+	/** Why the list is partial or missing (kept; copied to callers). */
+	struct vmt_error *modules_err;
+	char modules_how[400];
+
+	/** What kmem needs, gathered on first use (program_kmem.c). */
+	struct program_kmem *kmem;
 
 	/** The memmap (program_page.c), built on first use. */
 	bool memmap_tried;
@@ -123,5 +137,21 @@ void program_page_deinit(struct vmt_program *prog);
 
 /** Page size of the kernel: PAGESIZE, else the layout's, else 4096. */
 uint64_t program_page_size(struct vmt_program *prog);
+
+/**
+ * Tell symbol lookups how to strip addresses, where the kernel image is,
+ * and how to find derived and module symbols (program_module.c).
+ */
+void program_symbol_ops_init(struct vmt_program *prog);
+
+/** Free what kmem gathered (vmt_program_destroy). */
+void program_kmem_destroy(struct vmt_program *prog);
+
+/** Bound the kernel image by _end once symbols are known (program.c). */
+void program_refine_layout(struct vmt_program *prog);
+
+/** Fill @p item (may be NULL) with the module count and how they were found. */
+void program_explain_modules(struct vmt_program *prog,
+			     struct vmt_layout_item *item);
 
 #endif

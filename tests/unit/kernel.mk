@@ -106,3 +106,20 @@ tests_unit_test_memmap_real_SOURCES = tests/unit/test_memmap_real.c
 tests_unit_test_memmap_real_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_memmap_real_LDADD = libvmtool_internal.la $(CHECK_LIBS)
 endif
+
+# Kernel objects in memory buffers: vmalloc areas, modules, SLUB slabs,
+# per-CPU offsets.
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_vmalloc tests/unit/test_module \
+	tests/unit/test_slab
+TESTS += tests/unit/test_vmalloc tests/unit/test_module tests/unit/test_slab
+tests_unit_test_vmalloc_SOURCES = tests/unit/test_vmalloc.c
+tests_unit_test_vmalloc_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_vmalloc_LDADD = libvmtool_internal.la $(CHECK_LIBS)
+tests_unit_test_module_SOURCES = tests/unit/test_module.c
+tests_unit_test_module_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_module_LDADD = libvmtool_internal.la $(CHECK_LIBS)
+tests_unit_test_slab_SOURCES = tests/unit/test_slab.c
+tests_unit_test_slab_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_slab_LDADD = libvmtool_internal.la $(CHECK_LIBS)
+endif

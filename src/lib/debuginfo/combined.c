@@ -203,6 +203,23 @@ struct vmt_error *debuginfo_symbol_by_addr(struct debuginfo *di,
 	return NULL;
 }
 
+void debuginfo_symbol_names(struct debuginfo *di, const char *prefix,
+			    bool (*fn)(const char *name, void *arg),
+			    void *arg)
+{
+	struct symtab *tabs[4];
+	size_t n = symbol_tables(di, tabs), len = strlen(prefix);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct symtab *tab = table_ready(di, tabs[i]);
+
+		for (size_t k = 0; k < tab->nr; k++)
+			if (!strncmp(tab->entries[k].name, prefix, len) &&
+			    !fn(tab->entries[k].name, arg))
+				return;
+	}
+}
+
 void debuginfo_add_derived(struct debuginfo *di, const char *name,
 			   uint64_t addr, const char *how)
 {

@@ -56,6 +56,15 @@ struct vmt_error *debuginfo_symbol_by_addr(struct debuginfo *di,
 					   uint64_t addr,
 					   struct vmt_symbol *ret,
 					   uint64_t *offset_ret);
+/**
+ * Call @p fn with each symbol name that starts with @p prefix, source by
+ * source (a name in several sources comes several times), until @p fn
+ * returns false.
+ */
+void debuginfo_symbol_names(struct debuginfo *di, const char *prefix,
+			    bool (*fn)(const char *name, void *arg),
+			    void *arg);
+
 /** Remember a symbol found by a fallback; @p how is kept in warnings. */
 void debuginfo_add_derived(struct debuginfo *di, const char *name,
 			   uint64_t addr, const char *how);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "kernel/task.h"
+#include "mem/vmcoreinfo_recover.h"
 #include "program_internal.h"
 
 const char *vmt_version(void)
@@ -88,25 +89,86 @@ static struct vmt_error *read_file(const char *path, char **ret,
 	return NULL;
 }
 
-// VMCOREINFO of the dump, overlaid by --vmcoreinfo FILE.
-static struct vmt_error *load_vmcoreinfo(struct vmt_program *prog,
-					 const char *override_path)
+// Whether @p vi can describe the kernel: a note without these is damaged.
+static bool vmcoreinfo_usable(const struct vmcoreinfo *vi)
 {
-	struct dump *dump = prog->dump;
+	uint64_t stext;
+
+	return vi->osrelease && vi->page_size &&
+	       vmcoreinfo_symbol(vi, "_stext", &stext);
+}
+
+// No note, or a damaged one, and no --vmcoreinfo: use the kernel's own copy
+// of the text if memory holds one that walks.
+static struct vmt_error *recover_vmcoreinfo(struct vmt_program *prog,
+					    const struct vmt_program_options *opts,
+					    bool had_note)
+{
+	struct vmcoreinfo_found found;
+	struct vmcoreinfo vi;
 	struct vmt_error *err;
 
-	err = vmcoreinfo_parse(dump->vmcoreinfo ? dump->vmcoreinfo : "",
-			       dump->vmcoreinfo ? dump->vmcoreinfo_len : 0,
-			       &prog->vi);
+	err = vmcoreinfo_recover(prog->dump, opts->overrides,
+				 opts->nr_overrides, &found);
+	if (err) {
+		warnings_add(&prog->warnings,
+			     "the dump carries %s VMCOREINFO note (%s); supply one with --vmcoreinfo FILE",
+			     had_note ? "a damaged" : "no", err->message);
+		vmt_error_destroy(err);
+		return NULL;
+	}
+	err = vmcoreinfo_parse(found.text, found.len, &vi);
+	free(found.text);
 	if (err)
 		return err;
-	prog->info.vmcoreinfo_origin =
-		dump->vmcoreinfo ? dump->vmcoreinfo_origin : "none";
-	if (override_path) {
+	vmcoreinfo_deinit(&prog->vi);
+	prog->vi = vi;
+	snprintf(prog->vmcoreinfo_origin, sizeof(prog->vmcoreinfo_origin),
+		 "recovered from memory at physical %#" PRIx64, found.paddr);
+	prog->info.vmcoreinfo_origin = prog->vmcoreinfo_origin;
+	warnings_add(&prog->warnings,
+		     "the dump carries %s VMCOREINFO note; using the kernel's own copy at physical %#" PRIx64 " (it walks: _stext through swapper_pg_dir gives the kernel-image address)",
+		     had_note ? "a damaged" : "no", found.paddr);
+	return NULL;
+}
+
+// VMCOREINFO of the dump, overlaid by --vmcoreinfo FILE, or recovered from
+// memory when the dump has none that is usable.
+static struct vmt_error *load_vmcoreinfo(struct vmt_program *prog,
+					 const struct vmt_program_options *opts)
+{
+	const char *override_path = opts->vmcoreinfo_path;
+	struct dump *dump = prog->dump;
+	struct vmt_error *err = NULL;
+
+	memset(&prog->vi, 0, sizeof(prog->vi));
+	prog->info.vmcoreinfo_origin = "none";
+	if (dump->vmcoreinfo) {
+		struct vmcoreinfo vi;
+
+		err = vmcoreinfo_parse(dump->vmcoreinfo, dump->vmcoreinfo_len,
+				       &vi);
+		if (!err) {
+			prog->vi = vi;
+			prog->info.vmcoreinfo_origin = dump->vmcoreinfo_origin;
+		} else if (override_path) {
+			warnings_add(&prog->warnings, "%s", err->message);
+		}
+	}
+	if (!override_path) {
+		if (!dump->vmcoreinfo || err || !vmcoreinfo_usable(&prog->vi)) {
+			vmt_error_destroy(err);
+			err = recover_vmcoreinfo(prog, opts,
+						 dump->vmcoreinfo != NULL);
+			if (err)
+				return err;
+		}
+	} else {
 		struct vmcoreinfo other;
 		char *text = NULL;
 		size_t len = 0;
 
+		vmt_error_destroy(err);
 		err = read_file(override_path, &text, &len);
 		if (err)
 			return err;
@@ -122,9 +184,6 @@ static struct vmt_error *load_vmcoreinfo(struct vmt_program *prog,
 		if (err)
 			return err;
 		prog->info.vmcoreinfo_origin = override_path;
-	} else if (!dump->vmcoreinfo) {
-		warnings_add(&prog->warnings,
-			     "the dump carries no VMCOREINFO; supply one with --vmcoreinfo FILE");
 	}
 	for (size_t i = 0; i < prog->vi.nr_warnings; i++)
 		warnings_add(&prog->warnings, "VMCOREINFO %s",
@@ -203,7 +262,7 @@ struct vmt_error *vmt_program_open(const char *const *paths, size_t nr_paths,
 		return &vmt_enomem;
 	err = dump_open(paths, nr_paths, &prog->dump);
 	if (!err)
-		err = load_vmcoreinfo(prog, opts->vmcoreinfo_path);
+		err = load_vmcoreinfo(prog, opts);
 	if (!err)
 		err = build_info(prog);
 	if (err)
@@ -436,6 +495,13 @@ static void explain_debuginfo(struct vmt_program *prog)
 	struct vmt_symbol sym;
 	struct vmt_error *err;
 
+	item = explain_item(prog, "vmcoreinfo");
+	if (item) {
+		snprintf(item->value, sizeof(item->value), "%zu keys",
+			 prog->vi.nr_entries);
+		snprintf(item->source, sizeof(item->source), "%s",
+			 prog->info.vmcoreinfo_origin);
+	}
 	item = explain_item(prog, "symbols");
 	if (item) {
 		size_t nr;

@@ -29,6 +29,8 @@ struct vmt_program {
 	struct kernel kernel;
 
 	struct vmt_dump_info info;
+	/** "recovered from memory at physical 0x..." when that is the origin. */
+	char vmcoreinfo_origin[80];
 	struct vmt_kv *kv;
 	const char *compression[COMPRESSION_COUNT];
 

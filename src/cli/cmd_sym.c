@@ -565,6 +565,7 @@ static void type_text(struct cmd_ctx *ctx, const struct vmt_type *t)
 int cmd_whatis(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const struct vmt_type *t;
+	char name[256];
 	struct vmt_symbol sym;
 	struct vmt_error *err;
 	struct json j;
@@ -573,10 +574,19 @@ int cmd_whatis(struct cmd_ctx *ctx, int argc, char **argv)
 	while ((opt = cmd_getopt(ctx, argc, argv, "", NULL)) != -1)
 		if (opt == CMD_BAD_OPTION)
 			return EXIT_USAGE;
-	if (argc - optind != 1)
+	// "whatis struct task_struct" as two words, as crash takes it.
+	if (argc - optind == 2 && (!strcmp(argv[optind], "struct") ||
+				   !strcmp(argv[optind], "union") ||
+				   !strcmp(argv[optind], "enum"))) {
+		snprintf(name, sizeof(name), "%s %s", argv[optind],
+			 argv[optind + 1]);
+	} else if (argc - optind == 1) {
+		snprintf(name, sizeof(name), "%s", argv[optind]);
+	} else {
 		return cmd_usage(ctx, "takes one NAME");
+	}
 	json_init(&j, ctx->out);
-	err = vmt_program_find_type(ctx->prog, argv[optind], &t);
+	err = vmt_program_find_type(ctx->prog, name, &t);
 	if (!err) {
 		if (ctx->json) {
 			json_begin_object(&j);
@@ -592,12 +602,11 @@ int cmd_whatis(struct cmd_ctx *ctx, int argc, char **argv)
 		return EXIT_OK;
 	}
 	vmt_error_destroy(err);
-	err = vmt_program_symbol_by_name(ctx->prog, argv[optind], &sym);
+	err = vmt_program_symbol_by_name(ctx->prog, name, &sym);
 	if (err) {
 		vmt_error_destroy(err);
 		return cmd_fail_code(ctx, VMT_ERROR_NOT_FOUND,
-				     "%s is neither a type nor a symbol",
-				     argv[optind]);
+				     "%s is neither a type nor a symbol", name);
 	}
 	if (ctx->json) {
 		json_begin_object(&j);

@@ -73,6 +73,7 @@ CASES = [
     ("whatis task_struct", {0}),
     ("whatis init_uts_ns", {0}),
     ("whatis u32", {0}),
+    ("whatis struct list_head", {0}),
     ("whatis no_such_name_vmtool", {1}),
     ("whatis", {2}),
     ("ps", {0}),

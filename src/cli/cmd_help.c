@@ -21,7 +21,8 @@ static const struct {
 	  "  -8 -16 -32 -64\n"
 	  "              unit size in bits (default 64); COUNT counts units (default 1)\n"
 	  "  -s          show each 64-bit word that points into a symbol as SYMBOL+OFF\n"
-	  "  -a          a NUL-terminated string (at most COUNT bytes, default 4096)\n"
+	  "  -a          a NUL-terminated string (at most COUNT bytes: default 4096,\n"
+	  "              at most 1 MiB)\n"
 	  "  --raw       write the bytes themselves (not with --json)\n"
 	  "ADDR is hex (0x optional) or SYMBOL[+OFF]. A read that stops at an\n"
 	  "unreadable page shows what it read and exits 1." },

@@ -12,8 +12,12 @@ enum rd_mode { RD_WORDS, RD_SYMBOLS, RD_STRING, RD_RAW };
 
 // The longest string -a reads when no COUNT is given.
 #define RD_STRING_DEFAULT 4096u
-// Longest reads: words shown (JSON or text) and raw bytes.
+// Longest reads: words shown as text, and raw bytes (both stream); words
+// as JSON (one document, held until the command ends); strings (-a, one
+// buffer).
 #define RD_MAX_BYTES (UINT64_C(1) << 40)
+#define RD_MAX_JSON_VALUES (UINT64_C(1) << 24)
+#define RD_MAX_STRING (UINT64_C(1) << 20)
 
 struct rd_args {
 	enum rd_space space;
@@ -396,6 +400,13 @@ static int parse_rd_args(struct cmd_ctx *ctx, int argc, char **argv,
 	a->unit = a->mode == RD_STRING ? 1 : unit ? unit : 8;
 	if (a->count > RD_MAX_BYTES / a->unit)
 		return cmd_usage(ctx, "COUNT %" PRIu64 " is too large", a->count);
+	if (a->mode == RD_STRING && a->count > RD_MAX_STRING)
+		return cmd_usage(ctx, "-a reads at most %" PRIu64 " bytes",
+				 RD_MAX_STRING);
+	if (ctx->json && a->mode != RD_STRING && a->count > RD_MAX_JSON_VALUES)
+		return cmd_usage(ctx, "--json shows at most %" PRIu64
+				 " values (text and --raw have no such limit)",
+				 RD_MAX_JSON_VALUES);
 	if (a->space == RD_PHYS) {
 		if (!parse_hex(argv[optind], &a->addr))
 			return cmd_usage(ctx, "'%s' is not a physical address (hex)",

@@ -120,6 +120,21 @@ static int run_words(struct cmd_ctx *ctx, int argc, char **argv)
 	return cmd->fn(ctx, argc, argv);
 }
 
+// Counts what a command writes on its way to @p to.
+struct counter {
+	FILE *to;
+	size_t written;
+};
+
+static ssize_t counter_write(void *cookie, const char *buf, size_t size)
+{
+	struct counter *c = cookie;
+	size_t n = fwrite(buf, 1, size, c->to);
+
+	c->written += n;
+	return n ? (ssize_t)n : -1;
+}
+
 // A command that wrote no JSON broke the contract; still give a document.
 static void ensure_document(struct cmd_ctx *ctx, int rc, FILE *out,
 			    const char *text, size_t len)
@@ -189,14 +204,25 @@ int run_command(struct cmd_ctx *ctx, int argc, char **argv)
 		ctx->out = stdout;
 	argc = take_json_option(ctx, argc, argv);
 	if (ctx->json) {
-		struct captured cap;
+		// Streamed through a counter, so a command that wrote nothing
+		// still gives a document without holding big ones in memory.
+		struct counter counter = { .to = ctx->out };
+		static const cookie_io_functions_t counting = {
+			.write = counter_write,
+		};
+		FILE *counted = fopencookie(&counter, "w", counting);
 
-		// Captured, so a command that wrote nothing still gives a
-		// document; text (and rd --raw) streams.
-		rc = run_into(ctx, argc, argv, &cap);
-		if (cap.text)
-			fwrite(cap.text, 1, cap.len, ctx->out);
-		free(cap.text);
+		if (!counted) {
+			fprintf(stderr, "vmtool: out of memory\n");
+			return EXIT_BAD_DUMP;
+		}
+		ctx->out = counted;
+		ctx->failed = false;
+		rc = run_words(ctx, argc, argv);
+		fclose(counted);
+		ctx->out = counter.to;
+		if (!counter.written)
+			ensure_document(ctx, rc, ctx->out, "", 0);
 	} else {
 		ctx->failed = false;
 		rc = run_words(ctx, argc, argv);

@@ -22,12 +22,14 @@ class Session:
             os.environ.update(HOME=home, TERM="xterm")
             os.execv(vmtool, [vmtool, "-q", dump])
         self.seen = b""
+        self.pending = b""
 
     def read_until(self, want, timeout=20):
-        """Output up to and including @want (bytes), or None on timeout."""
+        """Output up to and including @want (bytes), or None on timeout;
+        what came after it is kept for the next call."""
         end = time.time() + timeout
-        buf = b""
-        while time.time() < end:
+        buf = self.pending
+        while want not in buf and time.time() < end:
             r, _, _ = select.select([self.fd], [], [], 0.1)
             if not r:
                 continue
@@ -38,11 +40,14 @@ class Session:
             if not data:
                 break
             buf += data
-            if want in buf:
-                self.seen += buf
-                return buf
-        self.seen += buf
-        return None
+        if want not in buf:
+            self.pending = b""
+            self.seen += buf
+            return None
+        cut = buf.index(want) + len(want)
+        self.pending = buf[cut:]
+        self.seen += buf[:cut]
+        return buf[:cut]
 
     def send(self, data):
         os.write(self.fd, data)
@@ -80,12 +85,14 @@ def main():
         s.send(b"ps 1\t\t")
         out = s.read_until(b"1 ")
         check("ps 1<TAB><TAB> lists PIDs", out is not None, s.seen)
+        # The listing ends by drawing the prompt and the line again.
+        s.read_until(b"vmtool> ps 1")
         s.send(b"\x15help vtop\r")
-        out = s.read_until(PROMPT)
-        check("help vtop", out is not None and b"usage: vtop" in out, out or s.seen)
+        out = s.read_until(b"usage: vtop")
+        check("help vtop", out is not None and s.read_until(PROMPT) is not None, s.seen)
         s.send(b"ps 1\r")
-        out = s.read_until(PROMPT)
-        check("ps 1 runs", out is not None and b"init" in out, out or s.seen)
+        out = s.read_until(b" init\r\n")
+        check("ps 1 runs", out is not None and s.read_until(PROMPT) is not None, s.seen)
         s.send(b"quit\r")
         _, status = os.waitpid(s.pid, 0)
         check("quit ends the session with exit 0",

@@ -32,7 +32,8 @@ static void write_envelope(const char *command, int rc,
 	// An error document is {"error":{...}} as json_error() writes it:
 	// the envelope carries the inner object.
 	if (cap->failed && len > sizeof(prefix) &&
-	    !strncmp(text, prefix, sizeof(prefix) - 1) && text[len - 1] == '}') {
+	    !strncmp(text, prefix, sizeof(prefix) - 1) &&
+	    text[len - 1] == '}') {
 		json_key(&j, "error");
 		json_raw(&j, text + sizeof(prefix) - 1,
 			 len - (sizeof(prefix) - 1) - 1);

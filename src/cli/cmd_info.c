@@ -56,7 +56,8 @@ static void info_json(FILE *out, const struct vmt_dump_info *info)
 	json_key(&j, "incomplete");
 	json_bool(&j, info->incomplete);
 	json_key(&j, "dump_level");
-	json_uint_or_null(&j, info->dump_level >= 0, (uint64_t)info->dump_level);
+	json_uint_or_null(&j, info->dump_level >= 0,
+			  (uint64_t)info->dump_level);
 	json_key(&j, "files");
 	json_begin_array(&j);
 	for (size_t i = 0; i < info->nr_files; i++)

@@ -340,7 +340,8 @@ static void members_text(struct cmd_ctx *ctx, const struct vmt_type *t,
 			fprintf(out, " : %u", m->bit_size);
 		fputc(';', out);
 		if (addr && read_scalar(ctx, *addr, m, base_bits, &v)) {
-			// Pointers in hex, numbers in decimal, as crash shows them.
+			// Pointers in hex, numbers in decimal, as crash
+			// shows them.
 			if (mt->kind == VMT_TYPE_POINTER)
 				fprintf(out, "  = %#" PRIx64, v);
 			else if (mt->kind == VMT_TYPE_BOOL)
@@ -350,8 +351,8 @@ static void members_text(struct cmd_ctx *ctx, const struct vmt_type *t,
 					sign_extend(v, member_bits(m)));
 			else
 				fprintf(out, "  = %" PRIu64, v);
-		} else if (addr && read_char_array(ctx, *addr, m, base_bits, str,
-						   sizeof(str), &len)) {
+		} else if (addr && read_char_array(ctx, *addr, m, base_bits,
+						   str, sizeof(str), &len)) {
 			for (size_t c = 0; c < len; c++)
 				if (!isprint((unsigned char)str[c]))
 					str[c] = '.';
@@ -441,8 +442,10 @@ static void members_json(struct cmd_ctx *ctx, struct json *j,
 static void type_json(struct cmd_ctx *ctx, struct json *j,
 		      const struct vmt_type *t, const uint64_t *addr)
 {
-	bool composite = t->kind == VMT_TYPE_STRUCT || t->kind == VMT_TYPE_UNION;
-	bool refers = t->kind == VMT_TYPE_TYPEDEF || t->kind == VMT_TYPE_POINTER ||
+	bool composite = t->kind == VMT_TYPE_STRUCT ||
+			 t->kind == VMT_TYPE_UNION;
+	bool refers = t->kind == VMT_TYPE_TYPEDEF ||
+		      t->kind == VMT_TYPE_POINTER ||
 		      t->kind == VMT_TYPE_ARRAY || t->kind == VMT_TYPE_CONST ||
 		      t->kind == VMT_TYPE_VOLATILE ||
 		      t->kind == VMT_TYPE_RESTRICT;
@@ -548,7 +551,8 @@ static void type_text(struct cmd_ctx *ctx, const struct vmt_type *t)
 		fprintf(ctx->out, "enum %s {\n", t->name ? t->name : "");
 		for (size_t i = 0; i < t->nr_enumerators; i++)
 			fprintf(ctx->out, "  %s = %" PRId64 ",\n",
-				t->enumerators[i].name, t->enumerators[i].value);
+				t->enumerators[i].name,
+				t->enumerators[i].value);
 		fprintf(ctx->out, "}\nSIZE: %" PRIu64 "\n", t->size);
 		return;
 	}

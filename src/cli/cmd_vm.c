@@ -16,13 +16,14 @@ struct vm_page {
 	struct vmt_translation t;
 };
 
+typedef void page_fn(struct cmd_ctx *ctx, const struct vm_page *p,
+		     void *arg);
+
 // -p's pages of one VMA. @p fn gets each entry in address order; a walk
 // that fails stops with the error.
 static struct vmt_error *vma_pages(struct cmd_ctx *ctx, int pid,
-				   const struct vmt_vma *vma, uint64_t page_size,
-				   void (*fn)(struct cmd_ctx *ctx,
-					      const struct vm_page *p, void *arg),
-				   void *arg)
+				   const struct vmt_vma *vma,
+				   uint64_t page_size, page_fn *fn, void *arg)
 {
 	unsigned int shift = (unsigned int)__builtin_ctzll(page_size);
 	struct vm_page run = { 0 };
@@ -40,10 +41,12 @@ static struct vmt_error *vma_pages(struct cmd_ctx *ctx, int pid,
 		// whole range without pages: skip it in one step.
 		if (!t.has_paddr && t.status != VMT_VTOP_SWAP && t.nr_levels) {
 			int level = t.levels[t.nr_levels - 1].level;
-			unsigned int s = shift + (shift - 3) * (unsigned int)(3 - level);
+			unsigned int s = shift + (shift - 3) *
+						 (unsigned int)(3 - level);
+			uint64_t range = UINT64_C(1) << s;
 
 			if (level < 3 && s < 64)
-				span = (UINT64_C(1) << s) - (va & ((UINT64_C(1) << s) - 1));
+				span = range - (va & (range - 1));
 		}
 		if (span > vma->end - va)
 			span = vma->end - va;
@@ -295,11 +298,14 @@ int cmd_vm(struct cmd_ctx *ctx, int argc, char **argv)
 	while ((opt = cmd_getopt(ctx, argc, argv, "map", longopts)) != -1) {
 		switch (opt) {
 		case 'm':
-		case 'p':
-			if (mode != VM_CRASH && mode != (opt == 'm' ? VM_MAPS : VM_PAGES))
+		case 'p': {
+			enum vm_mode m = opt == 'm' ? VM_MAPS : VM_PAGES;
+
+			if (mode != VM_CRASH && mode != m)
 				return cmd_usage(ctx, "--maps and -p exclude each other");
-			mode = opt == 'm' ? VM_MAPS : VM_PAGES;
+			mode = m;
 			break;
+		}
 		case 'a':
 			all = true;
 			break;

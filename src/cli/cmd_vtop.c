@@ -159,7 +159,8 @@ int cmd_vtop(struct cmd_ctx *ctx, int argc, char **argv)
 	for (int i = optind; i < argc; i++) {
 		uint64_t v;
 
-		if (user ? !parse_hex(argv[i], &v) : !address_syntax_ok(argv[i]))
+		if (user ? !parse_hex(argv[i], &v) :
+			   !address_syntax_ok(argv[i]))
 			return cmd_usage(ctx, "'%s' is not %s", argv[i],
 					 user ? "a user address (hex)" :
 					 "an address (hex, or SYMBOL[+OFF])");

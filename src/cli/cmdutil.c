@@ -222,7 +222,7 @@ bool parse_pid(const char *text, int *ret)
 
 static bool symbol_char(char c, bool first)
 {
-	// Kernel symbols: C identifiers plus '.' (foo.cold, __func__.12) and '$'.
+	// Kernel symbols: C identifiers, and '.' (foo.cold, __func__.12), '$'.
 	return isalpha((unsigned char)c) || c == '_' || c == '.' || c == '$' ||
 	       (!first && isdigit((unsigned char)c));
 }

@@ -248,7 +248,8 @@ static int parse_args(int argc, char **argv, struct cli_args *a)
 				a->overrides[a->opts.nr_overrides++] = optarg;
 				break;
 			case OPT_SYMSRC:
-				a->opts.sym_source = parse_sym_source(optarg, &ok);
+				a->opts.sym_source =
+					parse_sym_source(optarg, &ok);
 				if (!ok)
 					return global_usage(a->json,
 							    "--sym-source: '%s' is not dwarf, kallsyms, btf or vmcoreinfo",
@@ -281,8 +282,8 @@ static int parse_args(int argc, char **argv, struct cli_args *a)
 		if (a->help || a->version)
 			return -1;
 		if (!a->nr_paths ||
-		    (is_file(argv[optind]) && !strcmp(argv[optind - 1],
-						      a->paths[a->nr_paths - 1]))) {
+		    (is_file(argv[optind]) &&
+		     argv[optind - 1] == a->paths[a->nr_paths - 1])) {
 			// DUMP, or another part of a split set right after it.
 			if (a->nr_paths >= MAX_DUMP_FILES)
 				return global_usage(a->json, "too many dump files");

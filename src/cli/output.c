@@ -247,7 +247,8 @@ void json_error_object(struct json *j, const struct vmt_error *err,
 	json_string(j, error_kind(err));
 	json_key(j, "message");
 	json_error_message(j, context, err->message ? err->message : "");
-	if (err->code == VMT_ERROR_FAULT || (err->has & VMT_ERROR_HAS_ADDRESS)) {
+	if (err->code == VMT_ERROR_FAULT ||
+	    (err->has & VMT_ERROR_HAS_ADDRESS)) {
 		json_key(j, "address");
 		json_addr(j, err->address);
 	}

@@ -66,7 +66,8 @@ char *next_command(char **text)
 				quote = 0;
 		} else if (*p == '\'' || *p == '"') {
 			quote = *p;
-		} else if (*p == '#' && (p == start || isspace((unsigned char)p[-1]))) {
+		} else if (*p == '#' &&
+			   (p == start || isspace((unsigned char)p[-1]))) {
 			while (*p && *p != '\n')
 				p++;
 			break;

@@ -124,6 +124,32 @@ struct vmt_cpu_regs {
 void vmt_program_cpu_regs(struct vmt_program *prog,
 			  const struct vmt_cpu_regs **ret, size_t *nr_ret);
 
+/**
+ * Number of CPUs of the dumped kernel: nr_cpu_ids, else the highest CPU of
+ * __cpu_possible_mask + 1, else the dump's NT_PRSTATUS notes (`explain`
+ * says which). NOT_FOUND when none is known.
+ */
+struct vmt_error *vmt_program_nr_cpus(struct vmt_program *prog,
+				      unsigned int *ret);
+
+/**
+ * Address of CPU @p cpu's copy of the per-CPU variable @p name
+ * (DEFINE_PER_CPU). The per-CPU areas come from __per_cpu_offset, or are
+ * derived from the runqueues where that symbol is missing (`explain`).
+ */
+struct vmt_error *vmt_program_per_cpu_address(struct vmt_program *prog,
+					      const char *name,
+					      unsigned int cpu, uint64_t *ret);
+
+/**
+ * per_cpu_ptr(@p ptr, @p cpu): CPU @p cpu's copy of the per-CPU data a
+ * __percpu pointer points at, static (&var) or from alloc_percpu(). Needs
+ * __per_cpu_start (its symbol, or derived; `explain` says which).
+ */
+struct vmt_error *vmt_program_per_cpu_ptr(struct vmt_program *prog,
+					  uint64_t ptr, unsigned int cpu,
+					  uint64_t *ret);
+
 /** Read physical memory. A FAULT error tells excluded / not in dump. */
 struct vmt_error *vmt_program_read_phys(struct vmt_program *prog,
 					uint64_t paddr, void *buf, size_t len);
@@ -274,6 +300,17 @@ struct vmt_error *vmt_program_find_type(struct vmt_program *prog,
 					const char *name,
 					const struct vmt_type **ret);
 
+/**
+ * Byte offset of @p member ("tasks", "se.cfs_rq": nested members with
+ * dots, anonymous members looked into) in struct or union @p type
+ * ("task_struct", "struct task_struct"). NOT_FOUND if either is unknown;
+ * UNSUPPORTED for a bitfield.
+ */
+struct vmt_error *vmt_program_member_offset(struct vmt_program *prog,
+					    const char *type,
+					    const char *member,
+					    uint64_t *ret);
+
 /** Which source types come from ("dwarf" or "btf"). */
 const char *vmt_program_type_source(struct vmt_program *prog);
 
@@ -290,6 +327,8 @@ struct vmt_task {
 	int cpu;
 	bool oncpu;
 	bool kthread;
+	/** Low end of its kernel stack (task->stack), 0 if unknown. */
+	uint64_t stack;
 };
 
 /**
@@ -299,6 +338,18 @@ struct vmt_task {
 struct vmt_error *vmt_program_tasks(struct vmt_program *prog,
 				    const struct vmt_task **ret,
 				    size_t *nr_ret);
+
+/**
+ * The task current on CPU @p cpu at dump time: the one whose stack holds
+ * the CPU's saved sp, else the runqueue's curr (the CPU's idle task when
+ * nothing else ran). Every CPU has exactly one; NOT_FOUND (saying why)
+ * when the dump does not tell. @p how_ret (may be NULL) says how it was
+ * decided; borrowed like the task.
+ */
+struct vmt_error *vmt_program_cpu_task(struct vmt_program *prog,
+				       unsigned int cpu,
+				       const struct vmt_task **ret,
+				       const char **how_ret);
 
 /** Find a task by pid. NOT_FOUND if none. */
 struct vmt_error *vmt_program_task_by_pid(struct vmt_program *prog, int pid,

@@ -6,5 +6,10 @@
 #include "vmtool/error.h"
 #include "vmtool/types.h"
 #include "vmtool/program.h"
+#include "vmtool/fs.h"
+#include "vmtool/list.h"
+#include "vmtool/log.h"
+#include "vmtool/sys.h"
+#include "vmtool/stack.h"
 
 #endif

@@ -114,8 +114,18 @@ int cmd_entry_fail(struct cmd_ctx *ctx, struct json *j,
 int cmd_getopt(struct cmd_ctx *ctx, int argc, char **argv,
 	       const char *shortopts, const struct option *longopts);
 
-cmd_fn cmd_info, cmd_vmcoreinfo, cmd_rd, cmd_vtop, cmd_ptov, cmd_explain,
-	cmd_sym, cmd_struct, cmd_whatis, cmd_ps, cmd_vm, cmd_help;
+// One line a command, so that additions merge.
+cmd_fn cmd_info, cmd_vmcoreinfo, cmd_rd, cmd_vtop, cmd_ptov, cmd_explain;
+cmd_fn cmd_sym, cmd_struct, cmd_whatis;
+cmd_fn cmd_ps;
+cmd_fn cmd_vm;
+cmd_fn cmd_files;
+cmd_fn cmd_mount;
+cmd_fn cmd_list;
+cmd_fn cmd_log;
+cmd_fn cmd_sys;
+cmd_fn cmd_bt;
+cmd_fn cmd_help;
 
 /**
  * Strip a --json among @p argv (it may stand among a command's options),

@@ -35,6 +35,17 @@ static const struct command commands[] = {
 	{ "ps", cmd_ps, "ps [-k|-u] [-G] [-S] [PID|COMM|TASK]...", "tasks" },
 	{ "vm", cmd_vm, "vm [--maps|-p] PID... | vm [--maps|-p] --all",
 	  "memory maps" },
+	{ "files", cmd_files, "files PID...", "a task's open files" },
+	{ "mount", cmd_mount, "mount [PID]",
+	  "the mounts of a task's namespace (pid 1 by default)" },
+	{ "list", cmd_list, "list [-o OFFSET|TYPE.member] [-H] ADDR",
+	  "walk a linked list from ADDR (-H: ADDR is a list head)" },
+	{ "log", cmd_log, "log [-t|-T] [-m] [-c] [-d]",
+	  "the kernel log, as dmesg prints it" },
+	{ "sys", cmd_sys, "sys",
+	  "kernel, CPUs, memory, uptime, load, tasks and the panic" },
+	{ "bt", cmd_bt, "bt [-a] [-c CPU] [-t] [-f] [-l] [PID|TASK]...",
+	  "kernel stack traces (default: the task on every CPU)" },
 	{ "help", cmd_help, "help [CMD...]", "the commands, or how to use one" },
 };
 

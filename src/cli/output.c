@@ -111,6 +111,12 @@ void json_uint(struct json *j, uint64_t v)
 	fprintf(j->out, "%" PRIu64, v);
 }
 
+void json_double(struct json *j, double v, int decimals)
+{
+	json_value_prefix(j);
+	fprintf(j->out, "%.*f", decimals, v);
+}
+
 void json_bool(struct json *j, bool v)
 {
 	json_value_prefix(j);

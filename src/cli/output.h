@@ -35,6 +35,8 @@ void json_string(struct json *j, const char *s);
 void json_string_len(struct json *j, const char *s, size_t len);
 void json_int(struct json *j, int64_t v);
 void json_uint(struct json *j, uint64_t v);
+/** A number with @p decimals digits after the point (finite @p v). */
+void json_double(struct json *j, double v, int decimals);
 void json_bool(struct json *j, bool v);
 void json_null(struct json *j);
 /** Address as a string: lower-case hex with 0x. */

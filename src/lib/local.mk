@@ -1,2 +1,9 @@
-libvmtool_internal_la_SOURCES += src/lib/program.c src/lib/program_internal.h \
-	src/lib/program_names.c
+# The program facade, one line a topic, so that additions merge.
+libvmtool_internal_la_SOURCES += src/lib/program.c src/lib/program_internal.h
+libvmtool_internal_la_SOURCES += src/lib/program_fs.c
+libvmtool_internal_la_SOURCES += src/lib/program_list.c
+libvmtool_internal_la_SOURCES += src/lib/program_log.c
+libvmtool_internal_la_SOURCES += src/lib/program_sys.c
+libvmtool_internal_la_SOURCES += src/lib/program_percpu.c
+libvmtool_internal_la_SOURCES += src/lib/program_stack.c
+libvmtool_internal_la_SOURCES += src/lib/program_names.c

@@ -314,6 +314,10 @@ void vmt_program_destroy(struct vmt_program *prog)
 	if (!prog)
 		return;
 	free(prog->tasks);
+	program_log_deinit(prog);
+	free(prog->cpu_tasks);
+	kernel_stacks_destroy(prog->stacks);
+	percpu_destroy(prog->percpu);
 	debuginfo_deinit(&prog->di);
 	address_space_destroy(prog->as);
 	free(prog->explain);
@@ -469,8 +473,8 @@ static void refine_layout(struct vmt_program *prog)
 	vmt_error_destroy(err);
 }
 
-static struct vmt_layout_item *explain_item(struct vmt_program *prog,
-					    const char *name)
+struct vmt_layout_item *program_explain_item(struct vmt_program *prog,
+					     const char *name)
 {
 	struct vmt_layout_item *items, *item;
 
@@ -495,14 +499,14 @@ static void explain_debuginfo(struct vmt_program *prog)
 	struct vmt_symbol sym;
 	struct vmt_error *err;
 
-	item = explain_item(prog, "vmcoreinfo");
+	item = program_explain_item(prog, "vmcoreinfo");
 	if (item) {
 		snprintf(item->value, sizeof(item->value), "%zu keys",
 			 prog->vi.nr_entries);
 		snprintf(item->source, sizeof(item->source), "%s",
 			 prog->info.vmcoreinfo_origin);
 	}
-	item = explain_item(prog, "symbols");
+	item = program_explain_item(prog, "symbols");
 	if (item) {
 		size_t nr;
 		const char *how;
@@ -522,7 +526,7 @@ static void explain_debuginfo(struct vmt_program *prog)
 		item->kind = VMT_LAYOUT_NUMBER;
 		item->number = nr;
 	}
-	item = explain_item(prog, "types");
+	item = program_explain_item(prog, "types");
 	if (item) {
 		snprintf(item->value, sizeof(item->value), "%s",
 			 types ? types : "none");
@@ -535,7 +539,7 @@ static void explain_debuginfo(struct vmt_program *prog)
 	if (!tasks_loaded_ok(prog))
 		return;
 	err = debuginfo_symbol_by_name(di, "init_task", &sym);
-	item = explain_item(prog, "init_task");
+	item = program_explain_item(prog, "init_task");
 	if (item && !err) {
 		snprintf(item->value, sizeof(item->value), "%#" PRIx64,
 			 sym.address);
@@ -565,6 +569,8 @@ struct vmt_error *vmt_program_explain(struct vmt_program *prog,
 		if (err)
 			return err;
 		explain_debuginfo(prog);
+		program_explain_percpu(prog);
+		program_explain_stacks(prog);
 	}
 	*ret = prog->explain;
 	*nr_ret = prog->nr_explain;
@@ -605,6 +611,14 @@ struct vmt_error *vmt_program_find_type(struct vmt_program *prog,
 	return debuginfo_find_type(&prog->di, name, ret);
 }
 
+struct vmt_error *vmt_program_member_offset(struct vmt_program *prog,
+					    const char *type,
+					    const char *member,
+					    uint64_t *ret)
+{
+	return kernel_member_offset(&prog->kernel, type, member, ret);
+}
+
 const char *vmt_program_type_source(struct vmt_program *prog)
 {
 	return debuginfo_type_source(&prog->di);
@@ -629,10 +643,15 @@ struct vmt_error *vmt_program_tasks(struct vmt_program *prog,
 	struct vmt_error *err;
 
 	if (!prog->tasks_loaded) {
+		struct task_list_input in;
+
 		err = need_layout(prog);
-		if (!err)
-			err = task_list(&prog->kernel, &prog->tasks,
-					&prog->nr_tasks);
+		if (err)
+			return err;
+		program_task_input(prog, &in);
+		err = task_list(&prog->kernel, &in, &prog->tasks,
+				&prog->nr_tasks, &prog->cpu_tasks,
+				&prog->nr_cpu_tasks);
 		if (err)
 			return err;
 		prog->tasks_loaded = true;

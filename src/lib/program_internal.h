@@ -7,9 +7,14 @@
 #include "debuginfo/combined.h"
 #include "dump/dump.h"
 #include "kernel/kernel_ctx.h"
+#include "kernel/printk.h"
+#include "kernel/percpu.h"
+#include "kernel/stack.h"
+#include "kernel/task.h"
 #include "mem/address_space.h"
 #include "vmcoreinfo/vmcoreinfo.h"
 #include "vmtool/program.h"
+#include "vmtool/sys.h"
 
 struct vmt_program {
 	struct dump *dump;
@@ -37,6 +42,58 @@ struct vmt_program {
 	bool tasks_loaded;
 	struct vmt_task *tasks;
 	size_t nr_tasks;
+
+	/** The kernel log (program_log.c), read on first use. */
+	bool log_loaded;
+	struct printk_result log_res;
+	struct vmt_log log;
+	char log_source[512];
+
+	/** `sys` (program_sys.c), gathered on first use. */
+	bool sys_loaded;
+	struct vmt_sysinfo sys;
+
+	/** The task current on each CPU (with the tasks). */
+	struct task_cpu *cpu_tasks;
+	unsigned int nr_cpu_tasks;
+
+	/** Per-CPU facts (program_percpu.c), loaded on first use. */
+	bool percpu_loaded;
+	struct percpu *percpu;
+	/** Stack facts (program_stack.c), loaded on first use. */
+	bool stacks_loaded;
+	struct kernel_stacks *stacks;
 };
+
+/** Free what program_log.c cached (vmt_program_destroy()). */
+void program_log_deinit(struct vmt_program *prog);
+
+/** A new `explain` item named @p name (NULL if out of memory). */
+struct vmt_layout_item *program_explain_item(struct vmt_program *prog,
+					     const char *name);
+
+/**
+ * The CPUs and their per-CPU areas (loaded once; see kernel/percpu.h).
+ * Borrowed, valid as long as @p prog.
+ */
+struct vmt_error *program_percpu(struct vmt_program *prog,
+				 const struct percpu **ret);
+
+/** Add the per-CPU items to `explain` (program_percpu.c). */
+void program_explain_percpu(struct vmt_program *prog);
+
+/**
+ * The stack facts (THREAD_SIZE, per-CPU stacks, pt_regs layout), loaded
+ * once (program_stack.c). Borrowed.
+ */
+struct vmt_error *program_stacks(struct vmt_program *prog,
+				 const struct kernel_stacks **ret);
+
+/** What task_list() needs: per-CPU areas and stack facts, where known. */
+void program_task_input(struct vmt_program *prog,
+			struct task_list_input *ret);
+
+/** Add the stack items to `explain` (program_stack.c). */
+void program_explain_stacks(struct vmt_program *prog);
 
 #endif

@@ -8,7 +8,11 @@ tests/realdump writes it. For each set: every dump file gives the same
 workload words at their physical addresses; linux_banner (when its address
 is known) reads as /proc/version; a sample of kallsyms resolves; ps agrees
 with final_ps.txt; `vm --maps PID` equals proc/PID/maps byte for byte;
-every present workload page comes back from `vtop -u` and `rd -u`.
+every present workload page comes back from `vtop -u` and `rd -u`; on
+every dump file, `bt` gives each sleeping task the frames of its
+proc/PID/stack in order, ps marks one task per CPU and each of them gets a
+named first frame, and (truth/panic_console.txt) the panicking task's trace
+holds panic and the frames the kernel printed below it.
 Prints each mismatch and a summary; exit 0 only if everything matched.
 With --vmlinux, a set's vmlinux (the file `vmlinux`, or `vmlinux.xz`
 decompressed into $VMTOOL_CACHE) is passed with -k, so symbols and types
@@ -163,6 +167,8 @@ def check_set(vmtool, setdir, res):
         if want and want.strip():
             rc, out, err = run(vmtool, [main, "vm", "--maps", pid])
             res.check("maps", rc == 0 and out == want, f"{name}: vm --maps {pid}: exit {rc} {err[:80] if rc else 'differs'}")
+    for path in files:
+        check_stacks(vmtool, name, setdir, path, res)
     # user pages
     by_pid = {}
     for pid, va, pa, word in pages:
@@ -181,6 +187,85 @@ def check_set(vmtool, setdir, res):
             rc, out, err = run(vmtool, [main, "rd", "-u", pid, "-64", hex(va + 64), "1", "--raw"], True)
             got_w = struct.unpack("<Q", out)[0] if rc == 0 and len(out) == 8 else None
             res.check("rd -u", got_w == word, f"{name}: pid {pid} {va + 64:#x}: want {word:#x} got {got_w} {err[:60]}")
+
+# Tasks that ran between the truth capture and the dump: pid 1 took it,
+# the RCU grace-period kthread wakes on its own.
+RACY = ("rcu_sched", "rcu_preempt")
+
+def frame_label(f):
+    return f"{f['symbol']}+{f['offset']:#x}" if f.get("symbol") else f.get("pc")
+
+def in_order(want, got):
+    it = iter(got)
+    return all(any(w == g for g in it) for w in want)
+
+def panic_trace(text):
+    """(pid, frames below panic/vpanic) of the last call trace the console
+    shows that has them, without the +0x0 frames (the return address of a
+    call that never returned, printed as the next function's start)."""
+    pid, traces = None, []
+    for line in text.splitlines():
+        body = line.split("] ", 1)[1] if line.startswith("[") and "] " in line else line
+        if pid is None and " PID: " in body and "CPU: " in body:
+            pid = int(body.split(" PID: ", 1)[1].split()[0])
+        if body.strip() == "Call trace:":
+            traces.append([])
+        elif traces and body.startswith(" ") and "+0x" in body:
+            traces[-1].append(body.split()[0].split("/")[0])
+    for t in reversed(traces):
+        names = [w.split("+")[0] for w in t]
+        for k, n in enumerate(names):
+            if n in ("panic", "vpanic"):
+                return pid, [w for w in t[k + 1:] if not w.endswith("+0x0")]
+    return pid, None
+
+def check_stacks(vmtool, name, setdir, path, res):
+    label = f"{name}/{os.path.basename(path)}"
+    rc, out, err = run(vmtool, ["--json", path, "ps"])
+    try:
+        ps = json.loads(out)
+    except ValueError:
+        res.check("bt", False, f"{label}: ps exit {rc} {err[:80]}")
+        return
+    rc, out, err = run(vmtool, ["--json", path, "bt"] + [str(t["pid"]) for t in ps])
+    try:
+        bts = json.loads(out)
+    except ValueError:
+        bts = []
+    res.check("bt", rc == 0 and len(bts) == len(ps), f"{label}: bt exit {rc} {err[:80]}")
+    by_task = {b["task"]: b for b in bts if "task" in b}
+    rc, out, _ = run(vmtool, ["--json", path, "info"])
+    try:
+        ncpu = json.loads(out).get("cpus") or 0
+    except ValueError:
+        ncpu = 0
+    oncpu = [t.get("cpu") for t in ps if t.get("oncpu")]
+    for c in set(range(ncpu)) | set(oncpu):
+        res.check("one task per cpu", oncpu.count(c) == 1, f"{label}: {oncpu.count(c)} tasks on CPU {c}")
+    for t in ps:
+        # pid 0 is every CPU's idle task: bt 0 is swapper/0's trace.
+        b = by_task.get(t["task"]) if t["pid"] else None
+        frames = (b or {}).get("frames") or []
+        if t.get("oncpu") and t["pid"]:
+            res.check("bt on-cpu", bool(frames) and bool(frames[0].get("symbol")),
+                      f"{label}: pid {t['pid']} on CPU {t.get('cpu')}: {[frame_label(f) for f in frames[:3]]}")
+            continue
+        want = read(setdir, f"proc/{t['pid']}/stack")
+        if not b or not want or t["pid"] == 1 or t["comm"] in RACY:
+            continue
+        want = [l.split("] ", 1)[1].split("/")[0] for l in want.splitlines() if "] " in l]
+        got = [frame_label(f) for f in frames]
+        res.check("bt stacks", in_order(want, got), f"{label}: pid {t['pid']} ({t['comm']}): {want} not in order in {got}")
+    pid, want = panic_trace(read(setdir, "panic_console.txt") or "")
+    if pid is not None and want is not None:
+        rc, out, err = run(vmtool, ["--json", path, "bt", str(pid)])
+        try:
+            frames = json.loads(out)[0].get("frames") or []
+        except (ValueError, IndexError, AttributeError):
+            frames = []
+        got = [frame_label(f) for f in frames]
+        res.check("bt panic", any(f.get("symbol") in ("panic", "vpanic") for f in frames) and in_order(want, got),
+                  f"{label}: panicking pid {pid}: {want} not in order in {got}")
 
 def vmlinux_of(setdir):
     plain = os.path.join(setdir, "vmlinux")

@@ -38,6 +38,6 @@ checker="${VMTOOL_SHARED_DUMPS:-/nonexistent}/../tools/truthcheck.py"
 if [ -f "$checker" ]; then
 	# It caches decompressed ELF files under $TMPDIR (shared by builds).
 	# The checks of what is built so far (each issue adds its own).
-	python3 "$checker" --vmtool "$VMTOOL" ${VMTOOL_TRUTHCHECKS:-info translation symbols tasks} || rc=1
+	python3 "$checker" --vmtool "$VMTOOL" ${VMTOOL_TRUTHCHECKS:-info translation symbols tasks log stacks sys} || rc=1
 fi
 exit $rc

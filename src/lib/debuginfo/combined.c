@@ -57,6 +57,7 @@ void debuginfo_deinit(struct debuginfo *di)
 	free(di->derived_how);
 	symtab_deinit(&di->derived);
 	typedb_destroy(di->dwarf);
+	dwarf_lines_close(di->lines);
 	free(di->vmlinux_path);
 	typedb_destroy(di->btf);
 	memset(di, 0, sizeof(*di));
@@ -92,6 +93,7 @@ struct vmt_error *debuginfo_add_vmlinux(struct debuginfo *di,
 	if (!di->vmlinux_path)
 		return &vmt_enomem;
 	di->have_vmlinux = true;
+	di->kaslr_offset = kaslr_offset;
 	return NULL;
 }
 
@@ -220,6 +222,39 @@ void debuginfo_symbol_names(struct debuginfo *di, const char *prefix,
 	}
 }
 
+struct vmt_error *debuginfo_symbol_extent(struct debuginfo *di, uint64_t addr,
+					  struct vmt_symbol *ret,
+					  uint64_t *offset_ret)
+{
+	struct symtab *tabs[4];
+	size_t n = symbol_tables(di, tabs);
+	struct symtab *best_tab = NULL;
+	const struct symtab_entry *best = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct symtab_entry *e =
+			symtab_lookup_addr(table_ready(di, tabs[i]), addr);
+
+		if (e && (!best || e->address > best->address)) {
+			best = e;
+			best_tab = tabs[i];
+		}
+	}
+	if (!best)
+		return vmt_error_format(VMT_ERROR_NOT_FOUND,
+					"no symbol at or below %#" PRIx64,
+					addr);
+	fill_symbol(best_tab, best, ret);
+	if (!ret->size) {
+		uint64_t next = symtab_next_address(best_tab, best->address);
+
+		if (next > best->address)
+			ret->size = next - best->address;
+	}
+	*offset_ret = addr - best->address;
+	return NULL;
+}
+
 void debuginfo_add_derived(struct debuginfo *di, const char *name,
 			   uint64_t addr, const char *how)
 {
@@ -325,6 +360,53 @@ struct vmt_error *debuginfo_find_type(struct debuginfo *di, const char *name,
 			"type %s: no type information (no vmlinux given and no BTF found in the dump)",
 			name);
 	return typedb_find(db, name, ret);
+}
+
+struct vmt_error *debuginfo_section_var(struct debuginfo *di,
+					const char *section, const char *name,
+					uint64_t *offset_ret,
+					uint64_t *size_ret)
+{
+	if (!allowed(di, VMT_SYM_SOURCE_BTF) &&
+	    di->only != VMT_SYM_SOURCE_KALLSYMS)
+		return vmt_error_format(VMT_ERROR_NOT_FOUND,
+					"%s %s: BTF not allowed as a source",
+					section, name);
+	load_btf(di);
+	if (!di->btf)
+		return vmt_error_format(VMT_ERROR_NOT_FOUND,
+					"%s %s: no BTF found in the dump",
+					section, name);
+	return typedb_section_var(di->btf, section, name, offset_ret,
+				  size_ret);
+}
+
+struct vmt_error *debuginfo_source_lines(struct debuginfo *di, uint64_t addr,
+					 struct dwarf_src_line **ret,
+					 size_t *nr_ret)
+{
+	struct vmt_error *err;
+
+	if (!di->have_vmlinux)
+		return vmt_error_format(VMT_ERROR_NOT_FOUND,
+					"source lines need a vmlinux (-k)");
+	if (!di->lines_state) {
+		err = dwarf_lines_open(di->vmlinux_path, &di->lines);
+		if (err) {
+			warnings_add(di->warnings, "line tables of %s: %s",
+				     di->vmlinux_path, err->message);
+			vmt_error_destroy(err);
+			di->lines_state = -1;
+		} else {
+			di->lines_state = 1;
+		}
+	}
+	if (!di->lines)
+		return vmt_error_format(VMT_ERROR_NOT_FOUND,
+					"%s has no usable DWARF line tables",
+					di->vmlinux_path);
+	return dwarf_lines_lookup(di->lines, addr - di->kaslr_offset, ret,
+				  nr_ret);
 }
 
 const char *debuginfo_type_source(struct debuginfo *di)

@@ -5,6 +5,7 @@
 
 #include "base/warnings.h"
 #include "debuginfo/debuginfo.h"
+#include "debuginfo/dwarf_lines.h"
 #include "vmtool/program.h"
 
 struct debuginfo {
@@ -21,6 +22,11 @@ struct debuginfo {
 	struct symtab elf;
 	int dwarf_state; // 0 untried, 1 loaded, -1 failed
 	struct typedb *dwarf;
+	/** KASLR offset the vmlinux's addresses are moved by. */
+	uint64_t kaslr_offset;
+	/** Line tables of the vmlinux, opened on first use. */
+	int lines_state; // 0 untried, 1 open, -1 failed
+	struct dwarf_lines *lines;
 
 	int kallsyms_state; // 0 untried, 1 loaded, -1 failed
 	struct symtab kallsyms;
@@ -57,6 +63,15 @@ struct vmt_error *debuginfo_symbol_by_addr(struct debuginfo *di,
 					   struct vmt_symbol *ret,
 					   uint64_t *offset_ret);
 /**
+ * Like debuginfo_symbol_by_addr(), and when the source gives no size
+ * (kallsyms), the size up to the next symbol of that source, as
+ * /proc/kallsyms users and %pS/%pB see it.
+ */
+struct vmt_error *debuginfo_symbol_extent(struct debuginfo *di, uint64_t addr,
+					  struct vmt_symbol *ret,
+					  uint64_t *offset_ret);
+
+/**
  * Call @p fn with each symbol name that starts with @p prefix, source by
  * source (a name in several sources comes several times), until @p fn
  * returns false.
@@ -74,6 +89,24 @@ const char *debuginfo_derived_how(struct debuginfo *di, const char *name);
 
 struct vmt_error *debuginfo_find_type(struct debuginfo *di, const char *name,
 				      const struct vmt_type **ret);
+/**
+ * Offset and size of variable @p name in data section @p section, from
+ * BTF's DATASEC records (the dump's BTF, also when a vmlinux gives the
+ * types: DWARF has no such records). NOT_FOUND when absent.
+ */
+struct vmt_error *debuginfo_section_var(struct debuginfo *di,
+					const char *section, const char *name,
+					uint64_t *offset_ret,
+					uint64_t *size_ret);
+
+/**
+ * Source lines of runtime code address @p addr from the vmlinux's DWARF
+ * (see dwarf_lines_lookup()). NOT_FOUND without a vmlinux.
+ */
+struct vmt_error *debuginfo_source_lines(struct debuginfo *di, uint64_t addr,
+					 struct dwarf_src_line **ret,
+					 size_t *nr_ret);
+
 /** "dwarf", "btf" or NULL when no type source loads. */
 const char *debuginfo_type_source(struct debuginfo *di);
 

@@ -5,3 +5,4 @@ libvmtool_internal_la_SOURCES += src/lib/debuginfo/combined.c src/lib/debuginfo/
 	src/lib/debuginfo/typedb.c src/lib/debuginfo/typedb.h \
 	src/lib/debuginfo/kallsyms.c src/lib/debuginfo/btf.c \
 	src/lib/debuginfo/dwarf.c src/lib/debuginfo/elf_symtab.c
+libvmtool_internal_la_SOURCES += src/lib/debuginfo/dwarf_lines.c src/lib/debuginfo/dwarf_lines.h

@@ -225,3 +225,20 @@ const struct symtab_entry *symtab_lookup_addr(struct symtab *tab,
 		return NULL;
 	return e;
 }
+
+uint64_t symtab_next_address(struct symtab *tab, uint64_t address)
+{
+	size_t lo = 0, hi = tab->nr;
+
+	if (!sort_by_addr(tab))
+		return 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (tab->entries[tab->by_addr[mid]].address <= address)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < tab->nr ? tab->entries[tab->by_addr[lo]].address : 0;
+}

@@ -51,4 +51,11 @@ const struct symtab_entry *symtab_lookup_name(const struct symtab *tab,
 const struct symtab_entry *symtab_lookup_addr(struct symtab *tab,
 					      uint64_t address);
 
+/**
+ * Address of the first symbol above @p address, or 0: where a symbol of
+ * unknown size ends, as the kernel's kallsyms computes sizes
+ * (kallsyms_lookup_size_offset()).
+ */
+uint64_t symtab_next_address(struct symtab *tab, uint64_t address);
+
 #endif

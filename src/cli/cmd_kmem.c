@@ -312,18 +312,17 @@ static int kmem_pages(struct cmd_ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
-static void json_addr_or_null(struct json *j, const char *key, bool has,
-			      uint64_t v)
+// "key": an address, a string or a number, or null (output.h's helpers
+// with the key in front).
+static void key_addr_or_null(struct json *j, const char *key, bool has,
+			     uint64_t v)
 {
 	json_key(j, key);
-	if (has)
-		json_addr(j, v);
-	else
-		json_null(j);
+	json_addr_or_null(j, has, v);
 }
 
-static void json_string_or_null(struct json *j, const char *key,
-				const char *s)
+static void key_string_or_null(struct json *j, const char *key,
+			       const char *s)
 {
 	json_key(j, key);
 	if (s && s[0])
@@ -332,14 +331,11 @@ static void json_string_or_null(struct json *j, const char *key,
 		json_null(j);
 }
 
-static void json_uint_or_null(struct json *j, const char *key, bool has,
-			      uint64_t v)
+static void key_uint_or_null(struct json *j, const char *key, bool has,
+			     uint64_t v)
 {
 	json_key(j, key);
-	if (has)
-		json_uint(j, v);
-	else
-		json_null(j);
+	json_uint_or_null(j, has, v);
 }
 
 static void kmem_vmalloc_json(struct json *j, const struct vmt_kmem *k)
@@ -356,12 +352,12 @@ static void kmem_vmalloc_json(struct json *j, const struct vmt_kmem *k)
 	json_addr(j, k->vm_end);
 	json_key(j, "size");
 	json_uint(j, k->vm_size);
-	json_string_or_null(j, "kind", k->vm_kind);
+	key_string_or_null(j, "kind", k->vm_kind);
 	json_key(j, "nr_pages");
 	json_uint(j, k->vm_nr_pages);
-	json_addr_or_null(j, "phys_addr", k->vm_phys_addr != 0,
+	key_addr_or_null(j, "phys_addr", k->vm_phys_addr != 0,
 			  k->vm_phys_addr);
-	json_addr_or_null(j, "caller", k->vm_caller != 0, k->vm_caller);
+	key_addr_or_null(j, "caller", k->vm_caller != 0, k->vm_caller);
 	json_key(j, "caller_symbol");
 	if (k->has_vm_caller_symbol) {
 		char buf[300];
@@ -388,48 +384,48 @@ static void kmem_addr_json(struct cmd_ctx *ctx, struct json *j,
 	json_string(j, vmt_kmem_kind_name(k->kind));
 	json_key(j, "region");
 	json_string(j, k->region);
-	json_addr_or_null(j, "paddr", k->has_paddr, k->paddr);
-	json_addr_or_null(j, "page", k->has_page, k->page.page);
-	json_string_or_null(j, "symbol", k->has_symbol ? k->symbol.name : NULL);
-	json_addr_or_null(j, "symbol_address", k->has_symbol,
+	key_addr_or_null(j, "paddr", k->has_paddr, k->paddr);
+	key_addr_or_null(j, "page", k->has_page, k->page.page);
+	key_string_or_null(j, "symbol", k->has_symbol ? k->symbol.name : NULL);
+	key_addr_or_null(j, "symbol_address", k->has_symbol,
 			  k->symbol.address);
-	json_uint_or_null(j, "symbol_offset", k->has_symbol, k->symbol_offset);
-	json_string_or_null(j, "module",
+	key_uint_or_null(j, "symbol_offset", k->has_symbol, k->symbol_offset);
+	key_string_or_null(j, "module",
 			    k->module ? k->module :
 			    k->has_symbol ? k->symbol.module : NULL);
-	json_string_or_null(j, "module_mem", k->module_mem);
+	key_string_or_null(j, "module_mem", k->module_mem);
 	kmem_vmalloc_json(j, k);
 	json_key(j, "pid");
 	if (stack)
 		json_int(j, k->pid);
 	else
 		json_null(j);
-	json_string_or_null(j, "comm", stack ? k->comm : NULL);
-	json_addr_or_null(j, "task", stack, k->task);
-	json_addr_or_null(j, "stack_base", stack, k->stack_base);
-	json_uint_or_null(j, "stack_size", stack, k->stack_size);
-	json_string_or_null(j, "cache", slab ? k->cache : NULL);
-	json_addr_or_null(j, "kmem_cache", slab, k->kmem_cache);
-	json_addr_or_null(j, "slab", slab, k->slab);
-	json_addr_or_null(j, "object", slab && k->object, k->object);
-	json_uint_or_null(j, "object_offset", slab && k->object,
+	key_string_or_null(j, "comm", stack ? k->comm : NULL);
+	key_addr_or_null(j, "task", stack, k->task);
+	key_addr_or_null(j, "stack_base", stack, k->stack_base);
+	key_uint_or_null(j, "stack_size", stack, k->stack_size);
+	key_string_or_null(j, "cache", slab ? k->cache : NULL);
+	key_addr_or_null(j, "kmem_cache", slab, k->kmem_cache);
+	key_addr_or_null(j, "slab", slab, k->slab);
+	key_addr_or_null(j, "object", slab && k->object, k->object);
+	key_uint_or_null(j, "object_offset", slab && k->object,
 			  k->object_offset);
-	json_uint_or_null(j, "object_size", slab, k->object_size);
-	json_uint_or_null(j, "slot_size", slab, k->slot_size);
+	key_uint_or_null(j, "object_size", slab, k->object_size);
+	key_uint_or_null(j, "slot_size", slab, k->slot_size);
 	json_key(j, "allocated");
 	if (slab && k->allocated_known)
 		json_bool(j, k->allocated);
 	else
 		json_null(j);
-	json_string_or_null(j, "free_list", slab ? k->free_list : NULL);
-	json_addr_or_null(j, "free_block", free_page, k->free_block_page);
-	json_uint_or_null(j, "free_order", free_page, k->free_order);
+	key_string_or_null(j, "free_list", slab ? k->free_list : NULL);
+	key_addr_or_null(j, "free_block", free_page, k->free_block_page);
+	key_uint_or_null(j, "free_order", free_page, k->free_order);
 	json_key(j, "page_info");
 	if (k->has_page)
 		page_json(ctx, j, &k->page);
 	else
 		json_null(j);
-	json_string_or_null(j, "note", k->note);
+	key_string_or_null(j, "note", k->note);
 	json_end_object(j);
 }
 
@@ -499,21 +495,21 @@ static int kmem_addresses(struct cmd_ctx *ctx, int argc, char **argv)
 	int rc = EXIT_OK;
 	struct json j;
 
+	// A malformed address is a usage error, before any output.
+	for (int i = 0; i < argc; i++)
+		if (!address_syntax_ok(argv[i]))
+			return cmd_usage(ctx, "'%s' is not an address or SYMBOL[+OFF]",
+					 argv[i]);
 	json_init(&j, ctx->out);
 	if (ctx->json)
 		json_begin_array(&j);
 	for (int i = 0; i < argc; i++) {
-		struct vmt_symbol sym;
-		struct vmt_error *err = NULL;
+		struct vmt_error *err;
 		struct vmt_kmem k;
 		uint64_t addr;
 
-		// An address, or a symbol (crash reads bare numbers as hex).
-		if (!parse_hex(argv[i], &addr)) {
-			err = vmt_program_symbol_by_name(ctx->prog, argv[i],
-							 &sym);
-			addr = err ? 0 : sym.address;
-		}
+		// An address, or SYMBOL[+OFF] (crash reads bare numbers as hex).
+		err = resolve_address(ctx, argv[i], &addr);
 		if (!err)
 			err = vmt_program_kmem(ctx->prog, addr, &k);
 		if (err) {
@@ -552,9 +548,9 @@ static void slab_json(struct json *j, const struct vmt_slab_cache *c,
 	json_uint(j, c->objects_per_slab);
 	json_key(j, "slab_size");
 	json_uint(j, page_size << c->order);
-	json_uint_or_null(j, "allocated", c->counts_known, c->active_objects);
-	json_uint_or_null(j, "total", c->counts_known, c->total_objects);
-	json_uint_or_null(j, "slabs", c->counts_known, c->slabs);
+	key_uint_or_null(j, "allocated", c->counts_known, c->active_objects);
+	key_uint_or_null(j, "total", c->counts_known, c->total_objects);
+	key_uint_or_null(j, "slabs", c->counts_known, c->slabs);
 	json_end_object(j);
 }
 

@@ -10,3 +10,4 @@ libvmtool_internal_la_SOURCES += src/lib/program_page.c
 libvmtool_internal_la_SOURCES += src/lib/program_save.c
 libvmtool_internal_la_SOURCES += src/lib/program_module.c
 libvmtool_internal_la_SOURCES += src/lib/program_kmem.c
+libvmtool_internal_la_SOURCES += src/lib/program_names.c

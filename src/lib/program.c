@@ -267,6 +267,9 @@ struct vmt_error *vmt_program_open(const char *const *paths, size_t nr_paths,
 		err = build_info(prog);
 	if (err)
 		goto fail;
+	// PFNs in errors count kernel pages, not kdump blocks.
+	if (prog->vi.page_size)
+		dump_set_page_size(prog->dump, prog->vi.page_size);
 
 	// Without a layout, physical reads and `info` still work.
 	prog->layout_err = arm64_layout_init(&prog->layout, &prog->vi,
@@ -514,20 +517,25 @@ static void explain_debuginfo(struct vmt_program *prog)
 			 prog->info.vmcoreinfo_origin);
 	}
 	item = program_explain_item(prog, "symbols");
-	if (item && di->have_vmlinux)
-		snprintf(item->value, sizeof(item->value), "%zu", di->elf.nr),
-		snprintf(item->source, sizeof(item->source),
-			 "ELF .symtab of the vmlinux, relocated by KERNELOFFSET");
-	else if (item && di->kallsyms_state > 0)
-		snprintf(item->value, sizeof(item->value), "%zu",
-			 di->kallsyms.nr),
-		snprintf(item->source, sizeof(item->source),
-			 "kallsyms tables in the dump (VMCOREINFO SYMBOL(kallsyms_*))");
-	else if (item)
-		snprintf(item->value, sizeof(item->value), "%zu",
-			 di->vmcoreinfo_syms.nr),
-		snprintf(item->source, sizeof(item->source),
-			 "VMCOREINFO SYMBOL() lines only (no kallsyms, no vmlinux)");
+	if (item) {
+		size_t nr;
+		const char *how;
+
+		if (di->have_vmlinux) {
+			nr = di->elf.nr;
+			how = "ELF .symtab of the vmlinux, relocated by KERNELOFFSET";
+		} else if (di->kallsyms_state > 0) {
+			nr = di->kallsyms.nr;
+			how = "kallsyms tables in the dump (VMCOREINFO SYMBOL(kallsyms_*))";
+		} else {
+			nr = di->vmcoreinfo_syms.nr;
+			how = "VMCOREINFO SYMBOL() lines only (no kallsyms, no vmlinux)";
+		}
+		snprintf(item->value, sizeof(item->value), "%zu", nr);
+		snprintf(item->source, sizeof(item->source), "%s", how);
+		item->kind = VMT_LAYOUT_NUMBER;
+		item->number = nr;
+	}
 	item = program_explain_item(prog, "types");
 	if (item) {
 		snprintf(item->value, sizeof(item->value), "%s",
@@ -545,6 +553,8 @@ static void explain_debuginfo(struct vmt_program *prog)
 	if (item && !err) {
 		snprintf(item->value, sizeof(item->value), "%#" PRIx64,
 			 sym.address);
+		item->kind = VMT_LAYOUT_ADDRESS;
+		item->number = sym.address;
 		snprintf(item->source, sizeof(item->source), "%s%s",
 			 !strcmp(sym.source, "derived") ? "derived: " : "symbol from ",
 			 !strcmp(sym.source, "derived") ?

@@ -74,6 +74,8 @@ void program_explain_stacks(struct vmt_program *prog)
 	if (item) {
 		snprintf(item->value, sizeof(item->value), "%" PRIu64,
 			 ks->thread_size);
+		item->kind = VMT_LAYOUT_NUMBER;
+		item->number = ks->thread_size;
 		snprintf(item->source, sizeof(item->source), "%s",
 			 ks->thread_size_how);
 	}

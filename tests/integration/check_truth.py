@@ -61,10 +61,12 @@ def dumps_of(setdir):
         if f.startswith("vmcore") and f.endswith(".xz"):
             out = os.path.join(cache, f[:-3])
             if not os.path.exists(out):
+                # A name of its own: other tests may decompress it too.
                 os.makedirs(cache, exist_ok=True)
-                with lzma.open(os.path.join(setdir, f)) as i, open(out + ".tmp", "wb") as o:
+                tmp = f"{out}.tmp.{os.getpid()}"
+                with lzma.open(os.path.join(setdir, f)) as i, open(tmp, "wb") as o:
                     shutil.copyfileobj(i, o, 1 << 20)
-                os.rename(out + ".tmp", out)
+                os.replace(tmp, out)
             files.append(out)
     return files
 
@@ -343,9 +345,10 @@ def vmlinux_of(setdir):
     out = os.path.join(cache, "vmlinux")
     if not os.path.exists(out):
         os.makedirs(cache, exist_ok=True)
-        with open(out + ".tmp", "wb") as f:
+        tmp = f"{out}.tmp.{os.getpid()}"
+        with open(tmp, "wb") as f:
             subprocess.run(["xz", "-dc", packed], stdout=f, check=True)
-        os.rename(out + ".tmp", out)
+        os.replace(tmp, out)
     return out
 
 def main():
@@ -362,6 +365,7 @@ def main():
         if use_vmlinux:
             vmlinux = vmlinux_of(setdir)
             if not vmlinux:
+                print(f"SKIP: {os.path.basename(setdir.rstrip('/'))}: no vmlinux, so no checks with -k")
                 continue
             EXTRA[:] = ["-k", vmlinux]
         check_set(vmtool, setdir, res)

@@ -12,7 +12,7 @@ if [ -n "${VMTOOL_SHARED_DUMPS:-}" ]; then
 		[ -d "$d/truth" ] && sets="$sets $d"
 	done
 else
-	echo "../shared/dumps is absent: checking the bundled sample only"
+	echo "SKIP: ../shared/dumps is absent: truth checked on the bundled sample only"
 fi
 if [ -z "$sets" ]; then
 	echo "SKIP: no dump set with truth/ (no testdata/sample, no ../shared/dumps)"

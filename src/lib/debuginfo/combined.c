@@ -219,6 +219,23 @@ void debuginfo_load_more(struct debuginfo *di)
 	di->load_more_state = 2;
 }
 
+void debuginfo_symbol_names(struct debuginfo *di, const char *prefix,
+			    bool (*fn)(const char *name, void *arg),
+			    void *arg)
+{
+	struct symtab *tabs[4];
+	size_t n = symbol_tables(di, tabs), len = strlen(prefix);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct symtab *tab = table_ready(di, tabs[i]);
+
+		for (size_t k = 0; k < tab->nr; k++)
+			if (!strncmp(tab->entries[k].name, prefix, len) &&
+			    !fn(tab->entries[k].name, arg))
+				return;
+	}
+}
+
 struct vmt_error *debuginfo_symbol_by_name_all(struct debuginfo *di,
 					       const char *name,
 					       struct vmt_symbol *ret)

@@ -122,6 +122,16 @@ struct vmt_error *debuginfo_symbol_by_addr(struct debuginfo *di,
  * as debuginfo_symbol_by_addr() infers it.
  */
 void debuginfo_infer_size(struct debuginfo *di, struct vmt_symbol *sym);
+
+/**
+ * Call @p fn with each symbol name that starts with @p prefix, source by
+ * source (a name in several sources comes several times), until @p fn
+ * returns false.
+ */
+void debuginfo_symbol_names(struct debuginfo *di, const char *prefix,
+			    bool (*fn)(const char *name, void *arg),
+			    void *arg);
+
 /** Remember a symbol found by a fallback; @p how is kept in warnings. */
 void debuginfo_add_derived(struct debuginfo *di, const char *name,
 			   uint64_t addr, const char *how);

@@ -232,11 +232,30 @@ struct vmt_error *vmt_program_vtop_user(struct vmt_program *prog, int pid,
 struct vmt_error *vmt_program_ptov(struct vmt_program *prog, uint64_t paddr,
 				   uint64_t *ret);
 
+/** What kind of value a vmt_layout_item holds. */
+enum vmt_layout_value_kind {
+	/** Words ("flipped (5.4+)", "LPA2 ..."); or a note (empty value). */
+	VMT_LAYOUT_TEXT = 0,
+	/** A count, size or bit width, in vmt_layout_item::number. */
+	VMT_LAYOUT_NUMBER,
+	/**
+	 * A 64-bit address, or an offset or mask of addresses (PHYS_OFFSET,
+	 * kimage_voffset, KERNELPACMASK), in vmt_layout_item::number.
+	 */
+	VMT_LAYOUT_ADDRESS,
+	/** Not known: neither given nor derivable. */
+	VMT_LAYOUT_UNKNOWN,
+};
+
 /** One explained layout value. */
 struct vmt_layout_item {
 	const char *name;
 	/** Formatted value ("0xffff000000000000", "48", "LPA2"). */
 	char value[64];
+	/** How to read the value. */
+	enum vmt_layout_value_kind kind;
+	/** The value of a NUMBER or ADDRESS item. */
+	uint64_t number;
 	/** Where it came from ("VMCOREINFO NUMBER(VA_BITS)", "derived: ..."). */
 	char source[160];
 };
@@ -260,6 +279,8 @@ struct vmt_symbol {
 	char type;
 	/** "dwarf", "elf", "kallsyms", "vmcoreinfo", "derived" ... */
 	const char *source;
+	/** The module the symbol belongs to, or NULL for the core kernel. */
+	const char *module;
 };
 
 /** Look a symbol up by name. NOT_FOUND if no source has it. */
@@ -373,6 +394,16 @@ struct vmt_error *vmt_vma_format_maps_line(const struct vmt_vma *vma,
 
 /** Free a list returned by vmt_program_task_vmas(). */
 void vmt_vmas_free(struct vmt_vma *vmas, size_t nr);
+
+/**
+ * Call @p fn with every symbol name that starts with @p prefix (for
+ * completion), source by source: a name several sources know comes
+ * several times. Stops when @p fn returns false. The name is borrowed for
+ * the call.
+ */
+void vmt_program_symbol_names(struct vmt_program *prog, const char *prefix,
+			      bool (*fn)(const char *name, void *arg),
+			      void *arg);
 
 /** Library version string. */
 const char *vmt_version(void);

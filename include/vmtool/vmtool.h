@@ -13,5 +13,10 @@
 #include "vmtool/stack.h"
 #include "vmtool/runq.h"
 #include "vmtool/value.h"
+#include "vmtool/page.h"
+#include "vmtool/writer.h"
+#include "vmtool/module.h"
+#include "vmtool/page.h"
+#include "vmtool/kmem.h"
 
 #endif

@@ -140,6 +140,7 @@ int cmd_p(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = { { 0 } };
 	struct vmt_format_options opts = { 0 };
+	int saved_opterr = opterr;
 	struct vmt_value_node *tree = NULL;
 	struct vmt_eval_result r;
 	struct vmt_error *err;
@@ -148,7 +149,9 @@ int cmd_p(struct cmd_ctx *ctx, int argc, char **argv)
 	bool truncated = false;
 	struct json j;
 
-	// '+': an expression may start with '-' after the options.
+	// '+': the options come first, since the expression's words may
+	// start with '-' ("p init_task ->mm", "p -1").
+	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "+xd", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'x':
@@ -158,10 +161,15 @@ int cmd_p(struct cmd_ctx *ctx, int argc, char **argv)
 			opts.hex = false;
 			break;
 		default:
+			opterr = saved_opterr;
+			if (optopt)
+				return cmd_usage(ctx, "unknown option '-%c'",
+						 optopt);
 			return cmd_usage(ctx, "unknown option '%s'",
 					 argv[optind - 1]);
 		}
 	}
+	opterr = saved_opterr;
 	if (optind >= argc)
 		return cmd_usage(ctx, "no expression");
 	expr = join_words(argc - optind, argv + optind);
@@ -266,6 +274,10 @@ int whatis_variable(struct cmd_ctx *ctx, const char *name)
 
 		json_init(&j, ctx->out);
 		json_begin_object(&j);
+		json_key(&j, "kind");
+		json_string(&j, "variable");
+		json_key(&j, "variable");
+		json_begin_object(&j);
 		json_key(&j, "name");
 		json_string(&j, name);
 		json_key(&j, "declaration");
@@ -275,12 +287,10 @@ int whatis_variable(struct cmd_ctx *ctx, const char *name)
 		json_key(&j, "type_source");
 		json_string(&j, source);
 		json_key(&j, "address");
-		if (have_sym)
-			json_addr(&j, sym.address);
-		else
-			json_null(&j);
+		json_addr_or_null(&j, have_sym, sym.address);
 		json_key(&j, "per_cpu");
 		json_bool(&j, per_cpu);
+		json_end_object(&j);
 		json_end_object(&j);
 		json_finish(&j);
 	} else {

@@ -1,6 +1,5 @@
 // `runq [-c CPUS]`: each CPU's runqueue as crash's `runq` prints it: the
 // current task, then the queued real-time, fair and deadline tasks.
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,7 +143,6 @@ static void runq_text(FILE *out, const struct vmt_runq *rq, bool first)
 
 int cmd_runq(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option longopts[] = { { 0 } };
 	const char *cpu_list = NULL;
 	unsigned int nr_cpus;
 	struct vmt_error *err;
@@ -152,15 +150,10 @@ int cmd_runq(struct cmd_ctx *ctx, int argc, char **argv)
 	int opt, rc = EXIT_OK;
 	struct json j = { 0 };
 
-	while ((opt = getopt_long(argc, argv, "c:", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'c':
-			cpu_list = optarg;
-			break;
-		default:
-			return cmd_usage(ctx, "unknown option '%s'",
-					 argv[optind - 1]);
-		}
+	while ((opt = cmd_getopt(ctx, argc, argv, "c:", NULL)) != -1) {
+		if (opt == CMD_BAD_OPTION)
+			return EXIT_USAGE;
+		cpu_list = optarg;
 	}
 	if (optind != argc)
 		return cmd_usage(ctx, "unexpected argument '%s'", argv[optind]);

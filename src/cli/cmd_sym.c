@@ -12,13 +12,23 @@ static bool looks_like_address(const char *s)
 
 	// Symbols are names; an address is hex with 0x, or all hex digits
 	// and long enough not to be a short name such as "add".
-	if (!strncmp(s, "0x", 2))
+	if (!strncmp(s, "0x", 2) || !strncmp(s, "0X", 2))
 		return parse_hex(s, &v);
 	return strlen(s) >= 8 && parse_hex(s, &v);
 }
 
+// A word written as a number that is no hex address: a usage error.
+static bool malformed_address(const char *s)
+{
+	uint64_t v;
+
+	return isdigit((unsigned char)s[0]) && !parse_hex(s, &v);
+}
+
+// @p offset and @p query: for a lookup by address, the offset into the
+// symbol and the address asked (tags and PAC bits included).
 static void sym_json(struct json *j, const struct vmt_symbol *sym,
-		     const uint64_t *offset)
+		     const uint64_t *offset, const uint64_t *query)
 {
 	char type[2] = { sym->type, '\0' };
 
@@ -30,31 +40,60 @@ static void sym_json(struct json *j, const struct vmt_symbol *sym,
 	json_key(j, "type");
 	json_string(j, type);
 	json_key(j, "size");
-	if (sym->size)
-		json_uint(j, sym->size);
-	else
-		json_null(j);
+	json_uint_or_null(j, sym->size, sym->size);
 	json_key(j, "source");
 	json_string(j, sym->source);
-	if (offset) {
-		json_key(j, "offset");
-		json_uint(j, *offset);
-	}
+	json_key(j, "module");
+	json_string(j, sym->module);
+	json_key(j, "offset");
+	json_uint_or_null(j, offset != NULL, offset ? *offset : 0);
+	json_key(j, "query");
+	if (query)
+		json_addr(j, *query);
+	else
+		json_null(j);
 	json_end_object(j);
+}
+
+// By address, the address asked beside name+offset (crash's form) and
+// where the symbol starts; by name, the symbol's address.
+static void sym_text(FILE *out, const struct vmt_symbol *sym,
+		     const uint64_t *offset, const uint64_t *query)
+{
+	fprintf(out, "%016" PRIx64 " (%c) %s", query ? *query : sym->address,
+		sym->type, sym->name);
+	if (offset && *offset)
+		fprintf(out, "+%#" PRIx64, *offset);
+	if (sym->module)
+		fprintf(out, " [%s]", sym->module);
+	if (offset && *offset)
+		fprintf(out, "  at %016" PRIx64, sym->address);
+	if (sym->size)
+		fprintf(out, "  size %" PRIu64, sym->size);
+	fprintf(out, "  from %s\n", sym->source);
 }
 
 int cmd_sym(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct json j;
-	int rc = EXIT_OK;
+	int rc = EXIT_OK, opt;
 
-	if (argc < 2)
-		return usage_error("sym", "usage: sym NAME... | ADDR...");
+	while ((opt = cmd_getopt(ctx, argc, argv, "", NULL)) != -1)
+		if (opt == CMD_BAD_OPTION)
+			return EXIT_USAGE;
+	if (optind >= argc)
+		return cmd_usage(ctx, "no NAME or ADDR");
+	for (int i = optind; i < argc; i++)
+		if (malformed_address(argv[i]) ||
+		    ((!strncmp(argv[i], "0x", 2) || !strncmp(argv[i], "0X", 2)) &&
+		     !looks_like_address(argv[i])))
+			return cmd_usage(ctx, "'%s' is not an address (hex)",
+					 argv[i]);
 	if (ctx->json) {
-		json_init(&j, stdout);
+		json_init(&j, ctx->out);
 		json_begin_array(&j);
 	}
-	for (int i = 1; i < argc; i++) {
+	for (int i = optind; i < argc; i++) {
 		struct vmt_symbol sym;
 		struct vmt_error *err;
 		uint64_t addr, offset = 0;
@@ -69,22 +108,19 @@ int cmd_sym(struct cmd_ctx *ctx, int argc, char **argv)
 							 &sym);
 		}
 		if (err) {
-			report_error(err, "sym");
+			int erc = cmd_entry_error(ctx, &j, err, NULL);
+
+			if (erc > rc)
+				rc = erc;
 			vmt_error_destroy(err);
-			rc = EXIT_NOT_FOUND;
 			continue;
 		}
-		if (ctx->json) {
-			sym_json(&j, &sym, by_addr ? &offset : NULL);
-			continue;
-		}
-		printf("%016" PRIx64 " (%c) %s", sym.address, sym.type,
-		       sym.name);
-		if (by_addr && offset)
-			printf("+%#" PRIx64, offset);
-		if (sym.size)
-			printf("  size %" PRIu64, sym.size);
-		printf("  [%s]\n", sym.source);
+		if (ctx->json)
+			sym_json(&j, &sym, by_addr ? &offset : NULL,
+				 by_addr ? &addr : NULL);
+		else
+			sym_text(ctx->out, &sym, by_addr ? &offset : NULL,
+				 by_addr ? &addr : NULL);
 	}
 	if (ctx->json) {
 		json_end_array(&j);
@@ -150,11 +186,13 @@ static uint64_t type_size(const struct vmt_type *t)
 	return t->size;
 }
 
-// A C spelling of @p t followed by @p name ("struct list_head *next").
+// The C spelling of @p t, declaring @p name when given: "struct
+// list_head *next", "char comm[16]", "unsigned int", "char [16]" -- never
+// with a trailing blank.
 static void format_decl(const struct vmt_type *t, const char *name, char *buf,
 			size_t size)
 {
-	char suffix[64] = "", stars[16] = "";
+	char suffix[64] = "", stars[16] = "", inner[96], base[160];
 	int depth = 0;
 
 	while (t && depth < 8) {
@@ -165,31 +203,42 @@ static void format_decl(const struct vmt_type *t, const char *name, char *buf,
 
 			snprintf(suffix + len, sizeof(suffix) - len,
 				 "[%" PRIu64 "]", t->nelems);
-		} else if (t->kind == VMT_TYPE_CONST ||
-			   t->kind == VMT_TYPE_VOLATILE) {
-			// Qualifiers are shown by name below only at the base.
-		} else {
+		} else if (t->kind != VMT_TYPE_CONST &&
+			   t->kind != VMT_TYPE_VOLATILE &&
+			   t->kind != VMT_TYPE_RESTRICT) {
 			break;
 		}
 		t = t->target;
 		depth++;
 	}
+	if (snprintf(inner, sizeof(inner), "%s%s", stars, name ? name : "") >=
+	    (int)sizeof(inner))
+		inner[sizeof(inner) - 1] = '\0';
+	if (t && t->kind == VMT_TYPE_FUNCTION) {
+		char ret[256];
+
+		format_decl(t->target, NULL, ret, sizeof(ret));
+		if (snprintf(buf, size, "%s (%s)()%s", ret, inner, suffix) >=
+		    (int)size)
+			buf[size - 1] = '\0';
+		return;
+	}
 	if (!t)
-		snprintf(buf, size, "void %s%s%s", stars, name ? name : "",
-			 suffix);
-	else if (t->kind == VMT_TYPE_FUNCTION)
-		snprintf(buf, size, "func (%s%s)%s", stars, name ? name : "",
-			 suffix);
+		snprintf(base, sizeof(base), "void");
 	else if (t->kind == VMT_TYPE_STRUCT || t->kind == VMT_TYPE_UNION ||
 		 t->kind == VMT_TYPE_ENUM || t->kind == VMT_TYPE_FWD)
-		snprintf(buf, size, "%s %s %s%s%s", kind_name(t->kind),
-			 t->name ? t->name : "{...}", stars, name ? name : "",
-			 suffix);
+		snprintf(base, sizeof(base), "%s %s", kind_name(t->kind),
+			 t->name ? t->name : "{...}");
 	else
-		snprintf(buf, size, "%s %s%s%s", t->name ? t->name : "?", stars,
-			 name ? name : "", suffix);
+		snprintf(base, sizeof(base), "%s", t->name ? t->name : "?");
+	// "char [16]" like gdb when nothing is declared, "char *p" else. A
+	// declaration longer than @p size is cut (only names that long are).
+	if (snprintf(buf, size, "%s%s%s%s%s", base, inner[0] ? " " : "", inner,
+		     !inner[0] && suffix[0] ? " " : "", suffix) >= (int)size)
+		buf[size - 1] = '\0';
 }
 
+// A member's scalar (integer, bool, enum, pointer) read at @p addr.
 static bool read_scalar(struct cmd_ctx *ctx, uint64_t addr,
 			const struct vmt_type_member *m, uint64_t base_bits,
 			uint64_t *ret)
@@ -204,7 +253,7 @@ static bool read_scalar(struct cmd_ctx *ctx, uint64_t addr,
 		   t->kind != VMT_TYPE_POINTER && t->kind != VMT_TYPE_ENUM))
 		return false;
 	size = t->size;
-	if (size > 8)
+	if (size > 8 || !size)
 		return false;
 	err = vmt_program_read_virt(ctx->prog, addr + bit / 8, buf,
 				    m->bit_size ? (m->bit_size + bit % 8 + 7) / 8 :
@@ -225,6 +274,27 @@ static bool read_scalar(struct cmd_ctx *ctx, uint64_t addr,
 	return true;
 }
 
+// @p v, of a signed type @p bits wide, as a signed number.
+static int64_t sign_extend(uint64_t v, unsigned int bits)
+{
+	if (bits && bits < 64 && (v >> (bits - 1)) & 1)
+		v |= ~0ull << bits;
+	return (int64_t)v;
+}
+
+static bool is_signed_scalar(const struct vmt_type *t)
+{
+	return t && (t->kind == VMT_TYPE_INT || t->kind == VMT_TYPE_ENUM) &&
+	       t->is_signed;
+}
+
+static unsigned int member_bits(const struct vmt_type_member *m)
+{
+	const struct vmt_type *t = strip(m->type);
+
+	return m->bit_size ? m->bit_size : t ? (unsigned int)t->size * 8 : 0;
+}
+
 static bool is_anonymous_composite(const struct vmt_type_member *m)
 {
 	const struct vmt_type *t = strip(m->type);
@@ -233,12 +303,10 @@ static bool is_anonymous_composite(const struct vmt_type_member *m)
 	       (t->kind == VMT_TYPE_STRUCT || t->kind == VMT_TYPE_UNION);
 }
 
-// Members at @p base_bits into the outer type; anonymous structs and
-// unions are opened in place, as crash shows them.
-// A char array member at @p addr, read as a string (comm, name).
+// A char array member at @p addr: its bytes up to the first NUL.
 static bool read_char_array(struct cmd_ctx *ctx, uint64_t addr,
 			    const struct vmt_type_member *m, uint64_t base_bits,
-			    char *buf, size_t size)
+			    char *buf, size_t size, size_t *len_ret)
 {
 	const struct vmt_type *t = strip(m->type), *el;
 	struct vmt_error *err;
@@ -255,51 +323,96 @@ static bool read_char_array(struct cmd_ctx *ctx, uint64_t addr,
 		return false;
 	}
 	buf[n] = '\0';
-	for (size_t i = 0; buf[i]; i++)
-		if (!isprint((unsigned char)buf[i]))
-			buf[i] = '.';
+	*len_ret = strlen(buf);
 	return true;
 }
 
+// Members at @p base_bits into the outer type; anonymous structs and
+// unions are opened in place, as crash shows them.
 static void members_text(struct cmd_ctx *ctx, const struct vmt_type *t,
 			 uint64_t base_bits, int depth, const uint64_t *addr)
 {
+	FILE *out = ctx->out;
+
 	for (size_t i = 0; i < t->nr_members && depth < 16; i++) {
 		const struct vmt_type_member *m = &t->members[i];
+		const struct vmt_type *mt = strip(m->type);
 		uint64_t bits = base_bits + m->bit_offset;
 		char decl[256], str[64];
+		size_t len;
 		uint64_t v;
 
 		if (is_anonymous_composite(m)) {
-			const struct vmt_type *inner = strip(m->type);
-
-			printf("  [%4" PRIu64 "] %*s%s {\n", bits / 8, depth * 4,
-			       "", kind_name(inner->kind));
-			members_text(ctx, inner, bits, depth + 1, addr);
-			printf("         %*s};\n", depth * 4, "");
+			fprintf(out, "  [%4" PRIu64 "] %*s%s {\n", bits / 8,
+				depth * 4, "", kind_name(mt->kind));
+			members_text(ctx, mt, bits, depth + 1, addr);
+			fprintf(out, "         %*s};\n", depth * 4, "");
 			continue;
 		}
 		format_decl(m->type, m->name ? m->name : "", decl,
 			    sizeof(decl));
-		printf("  [%4" PRIu64 "] %*s%s", bits / 8, depth * 4, "", decl);
+		fprintf(out, "  [%4" PRIu64 "] %*s%s", bits / 8, depth * 4, "",
+			decl);
 		if (m->bit_size)
-			printf(" : %u", m->bit_size);
-		printf(";");
-		if (addr && read_scalar(ctx, *addr, m, base_bits, &v))
-			printf("  = %#" PRIx64, v);
-		else if (addr && read_char_array(ctx, *addr, m, base_bits, str,
-						 sizeof(str)))
-			printf("  = \"%s\"", str);
-		printf("\n");
+			fprintf(out, " : %u", m->bit_size);
+		fputc(';', out);
+		if (addr && read_scalar(ctx, *addr, m, base_bits, &v)) {
+			// Pointers in hex, numbers in decimal, as crash
+			// shows them.
+			if (mt->kind == VMT_TYPE_POINTER)
+				fprintf(out, "  = %#" PRIx64, v);
+			else if (mt->kind == VMT_TYPE_BOOL)
+				fprintf(out, "  = %s", v ? "true" : "false");
+			else if (is_signed_scalar(mt))
+				fprintf(out, "  = %" PRId64,
+					sign_extend(v, member_bits(m)));
+			else
+				fprintf(out, "  = %" PRIu64, v);
+		} else if (addr && read_char_array(ctx, *addr, m, base_bits,
+						   str, sizeof(str), &len)) {
+			for (size_t c = 0; c < len; c++)
+				if (!isprint((unsigned char)str[c]))
+					str[c] = '.';
+			fprintf(out, "  = \"%s\"", str);
+		}
+		fputc('\n', out);
 	}
 }
 
 static void struct_text(struct cmd_ctx *ctx, const struct vmt_type *t,
 			const uint64_t *addr)
 {
-	printf("%s %s {\n", kind_name(t->kind), t->name ? t->name : "");
+	fprintf(ctx->out, "%s %s {\n", kind_name(t->kind),
+		t->name ? t->name : "");
 	members_text(ctx, t, 0, 0, addr);
-	printf("}\nSIZE: %" PRIu64 "\n", t->size);
+	fprintf(ctx->out, "}\nSIZE: %" PRIu64 "\n", t->size);
+}
+
+// "value": what the member holds at ADDR, typed; null when not read.
+static void member_value_json(struct cmd_ctx *ctx, struct json *j,
+			      const struct vmt_type_member *m,
+			      uint64_t base_bits, const uint64_t *addr)
+{
+	const struct vmt_type *mt = strip(m->type);
+	char str[256];
+	size_t len;
+	uint64_t v;
+
+	if (addr && read_scalar(ctx, *addr, m, base_bits, &v)) {
+		if (mt->kind == VMT_TYPE_POINTER)
+			json_addr(j, v);
+		else if (mt->kind == VMT_TYPE_BOOL)
+			json_bool(j, v != 0);
+		else if (is_signed_scalar(mt))
+			json_int(j, sign_extend(v, member_bits(m)));
+		else
+			json_uint(j, v);
+	} else if (addr && read_char_array(ctx, *addr, m, base_bits, str,
+					   sizeof(str), &len)) {
+		json_string_len(j, str, len);
+	} else {
+		json_null(j);
+	}
 }
 
 static void members_json(struct cmd_ctx *ctx, struct json *j,
@@ -311,7 +424,6 @@ static void members_json(struct cmd_ctx *ctx, struct json *j,
 		const struct vmt_type_member *m = &t->members[i];
 		uint64_t bits = base_bits + m->bit_offset;
 		char decl[256];
-		uint64_t v;
 
 		format_decl(m->type, NULL, decl, sizeof(decl));
 		json_begin_object(j);
@@ -322,47 +434,81 @@ static void members_json(struct cmd_ctx *ctx, struct json *j,
 		json_key(j, "bit_offset");
 		json_uint(j, bits);
 		json_key(j, "bit_size");
-		json_uint(j, m->bit_size);
+		json_uint_or_null(j, m->bit_size, m->bit_size);
 		json_key(j, "size");
 		json_uint(j, type_size(m->type));
 		json_key(j, "type");
 		json_string(j, decl);
-		if (is_anonymous_composite(m)) {
-			json_key(j, "members");
+		json_key(j, "value");
+		if (is_anonymous_composite(m))
+			json_null(j);
+		else
+			member_value_json(ctx, j, m, base_bits, addr);
+		json_key(j, "members");
+		if (is_anonymous_composite(m))
 			members_json(ctx, j, strip(m->type), bits, depth + 1,
 				     addr);
-		} else if (addr && read_scalar(ctx, *addr, m, base_bits, &v)) {
-			json_key(j, "value");
-			json_addr(j, v);
-		}
+		else
+			json_null(j);
 		json_end_object(j);
 	}
 	json_end_array(j);
 }
 
-static void struct_json(struct cmd_ctx *ctx, const struct vmt_type *t,
-			const uint64_t *addr)
+// The type result of struct, union and whatis (schema/type.schema.json).
+static void type_json(struct cmd_ctx *ctx, struct json *j,
+		      const struct vmt_type *t, const uint64_t *addr)
 {
-	struct json j;
+	bool composite = t->kind == VMT_TYPE_STRUCT ||
+			 t->kind == VMT_TYPE_UNION;
+	bool refers = t->kind == VMT_TYPE_TYPEDEF ||
+		      t->kind == VMT_TYPE_POINTER ||
+		      t->kind == VMT_TYPE_ARRAY || t->kind == VMT_TYPE_CONST ||
+		      t->kind == VMT_TYPE_VOLATILE ||
+		      t->kind == VMT_TYPE_RESTRICT;
 
-	json_init(&j, stdout);
-	json_begin_object(&j);
-	json_key(&j, "name");
-	json_string(&j, t->name);
-	json_key(&j, "kind");
-	json_string(&j, kind_name(t->kind));
-	json_key(&j, "size");
-	json_uint(&j, t->size);
-	json_key(&j, "source");
-	json_string(&j, vmt_program_type_source(ctx->prog));
-	if (addr) {
-		json_key(&j, "address");
-		json_addr(&j, *addr);
+	json_begin_object(j);
+	json_key(j, "name");
+	json_string(j, t->name);
+	json_key(j, "kind");
+	json_string(j, kind_name(t->kind));
+	json_key(j, "size");
+	json_uint(j, type_size(t));
+	json_key(j, "source");
+	json_string(j, vmt_program_type_source(ctx->prog));
+	json_key(j, "address");
+	json_addr_or_null(j, addr != NULL, addr ? *addr : 0);
+	json_key(j, "target");
+	if (refers) {
+		char decl[256];
+
+		format_decl(t->kind == VMT_TYPE_TYPEDEF ? t->target : t, NULL,
+			    decl, sizeof(decl));
+		json_string(j, decl);
+	} else {
+		json_null(j);
 	}
-	json_key(&j, "members");
-	members_json(ctx, &j, t, 0, 0, addr);
-	json_end_object(&j);
-	json_finish(&j);
+	json_key(j, "enumerators");
+	if (t->kind == VMT_TYPE_ENUM) {
+		json_begin_array(j);
+		for (size_t i = 0; i < t->nr_enumerators; i++) {
+			json_begin_object(j);
+			json_key(j, "name");
+			json_string(j, t->enumerators[i].name);
+			json_key(j, "value");
+			json_int(j, t->enumerators[i].value);
+			json_end_object(j);
+		}
+		json_end_array(j);
+	} else {
+		json_null(j);
+	}
+	json_key(j, "members");
+	if (composite)
+		members_json(ctx, j, t, 0, 0, addr);
+	else
+		json_null(j);
+	json_end_object(j);
 }
 
 int cmd_struct(struct cmd_ctx *ctx, int argc, char **argv)
@@ -371,67 +517,130 @@ int cmd_struct(struct cmd_ctx *ctx, int argc, char **argv)
 	struct vmt_error *err;
 	char name[256];
 	uint64_t addr;
-	int rc = EXIT_OK;
+	int rc = EXIT_OK, opt;
 
-	if (argc < 2 || argc > 3)
-		return usage_error(argv[0], "usage: %s NAME [ADDR]", argv[0]);
-	snprintf(name, sizeof(name), "%s %s", argv[0], argv[1]);
+	while ((opt = cmd_getopt(ctx, argc, argv, "", NULL)) != -1)
+		if (opt == CMD_BAD_OPTION)
+			return EXIT_USAGE;
+	if (optind >= argc)
+		return cmd_usage(ctx, "no NAME");
+	if (argc - optind > 2)
+		return cmd_usage(ctx, "unexpected argument '%s'", argv[optind + 2]);
+	if (argc - optind == 2 && !address_syntax_ok(argv[optind + 1]))
+		return cmd_usage(ctx, "'%s' is not an address (hex, or SYMBOL[+OFF])",
+				 argv[optind + 1]);
+	snprintf(name, sizeof(name), "%s %s", argv[0], argv[optind]);
 	err = vmt_program_find_type(ctx->prog, name, &t);
 	if (err) {
-		rc = report_error(err, argv[0]);
+		rc = cmd_fail(ctx, err, NULL);
 		vmt_error_destroy(err);
 		return rc;
 	}
-	if (argc == 3 && !parse_address(ctx, argv[2], &addr, &rc))
+	if (argc - optind == 2 &&
+	    !parse_address(ctx, argv[optind + 1], &addr, &rc))
 		return rc;
-	if (ctx->json)
-		struct_json(ctx, t, argc == 3 ? &addr : NULL);
-	else
-		struct_text(ctx, t, argc == 3 ? &addr : NULL);
+	if (ctx->json) {
+		struct json j;
+
+		json_init(&j, ctx->out);
+		type_json(ctx, &j, t, argc - optind == 2 ? &addr : NULL);
+		json_finish(&j);
+	} else {
+		struct_text(ctx, t, argc - optind == 2 ? &addr : NULL);
+	}
 	return EXIT_OK;
+}
+
+static void type_text(struct cmd_ctx *ctx, const struct vmt_type *t)
+{
+	const struct vmt_type *s = strip(t);
+	char decl[256];
+
+	if (s && (s->kind == VMT_TYPE_STRUCT || s->kind == VMT_TYPE_UNION)) {
+		if (t->kind == VMT_TYPE_TYPEDEF)
+			fprintf(ctx->out, "typedef %s %s %s;\n",
+				kind_name(s->kind), s->name ? s->name : "{...}",
+				t->name ? t->name : "");
+		struct_text(ctx, s, NULL);
+		return;
+	}
+	if (t->kind == VMT_TYPE_ENUM) {
+		fprintf(ctx->out, "enum %s {\n", t->name ? t->name : "");
+		for (size_t i = 0; i < t->nr_enumerators; i++)
+			fprintf(ctx->out, "  %s = %" PRId64 ",\n",
+				t->enumerators[i].name,
+				t->enumerators[i].value);
+		fprintf(ctx->out, "}\nSIZE: %" PRIu64 "\n", t->size);
+		return;
+	}
+	if (t->kind == VMT_TYPE_TYPEDEF) {
+		format_decl(t->target, t->name, decl, sizeof(decl));
+		fprintf(ctx->out, "typedef %s;\nSIZE: %" PRIu64 "\n", decl,
+			type_size(t));
+		return;
+	}
+	format_decl(t, NULL, decl, sizeof(decl));
+	fprintf(ctx->out, "%s\nSIZE: %" PRIu64 "\n", decl, type_size(t));
 }
 
 int cmd_whatis(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const struct vmt_type *t;
+	char name[256];
 	struct vmt_symbol sym;
 	struct vmt_error *err;
+	struct json j;
+	int opt;
 
-	if (argc != 2)
-		return usage_error("whatis", "usage: whatis NAME");
-	err = vmt_program_find_type(ctx->prog, argv[1], &t);
+	while ((opt = cmd_getopt(ctx, argc, argv, "", NULL)) != -1)
+		if (opt == CMD_BAD_OPTION)
+			return EXIT_USAGE;
+	// "whatis struct task_struct" as two words, as crash takes it.
+	if (argc - optind == 2 && (!strcmp(argv[optind], "struct") ||
+				   !strcmp(argv[optind], "union") ||
+				   !strcmp(argv[optind], "enum"))) {
+		snprintf(name, sizeof(name), "%s %s", argv[optind],
+			 argv[optind + 1]);
+	} else if (argc - optind == 1) {
+		snprintf(name, sizeof(name), "%s", argv[optind]);
+	} else {
+		return cmd_usage(ctx, "takes one NAME");
+	}
+	json_init(&j, ctx->out);
+	err = vmt_program_find_type(ctx->prog, name, &t);
 	if (!err) {
-		const struct vmt_type *s = strip(t);
-
-		if (s && (s->kind == VMT_TYPE_STRUCT || s->kind == VMT_TYPE_UNION) &&
-		    !ctx->json)
-			struct_text(ctx, s, NULL);
-		else if (ctx->json)
-			struct_json(ctx, t, NULL);
-		else
-			printf("%s %s; SIZE: %" PRIu64 "\n", kind_name(t->kind),
-			       t->name ? t->name : "", type_size(t));
+		if (ctx->json) {
+			json_begin_object(&j);
+			json_key(&j, "kind");
+			json_string(&j, "type");
+			json_key(&j, "type");
+			type_json(ctx, &j, t, NULL);
+			json_end_object(&j);
+			json_finish(&j);
+		} else {
+			type_text(ctx, t);
+		}
 		return EXIT_OK;
 	}
 	vmt_error_destroy(err);
-	if (whatis_variable(ctx, argv[1]) >= 0)
+	if (whatis_variable(ctx, name) >= 0)
 		return EXIT_OK;
-	err = vmt_program_symbol_by_name(ctx->prog, argv[1], &sym);
+	err = vmt_program_symbol_by_name(ctx->prog, name, &sym);
 	if (err) {
-		fprintf(stderr, "vmtool: whatis: %s is neither a type nor a symbol\n",
-			argv[1]);
 		vmt_error_destroy(err);
-		return EXIT_NOT_FOUND;
+		return cmd_fail_code(ctx, VMT_ERROR_NOT_FOUND,
+				     "%s is neither a type nor a symbol", name);
 	}
 	if (ctx->json) {
-		struct json j;
-
-		json_init(&j, stdout);
-		sym_json(&j, &sym, NULL);
+		json_begin_object(&j);
+		json_key(&j, "kind");
+		json_string(&j, "symbol");
+		json_key(&j, "symbol");
+		sym_json(&j, &sym, NULL, NULL);
+		json_end_object(&j);
 		json_finish(&j);
 	} else {
-		printf("%016" PRIx64 " (%c) %s  [%s]\n", sym.address, sym.type,
-		       sym.name, sym.source);
+		sym_text(ctx->out, &sym, NULL, NULL);
 	}
 	return EXIT_OK;
 }

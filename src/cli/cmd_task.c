@@ -1,7 +1,6 @@
 // `task [-R MEMBER[,MEMBER...]] [-x|-d] [PID|TASK]...`: a task's
 // task_struct (and thread_info where it is separate) with values, as
 // crash's task prints them.
-#include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -273,7 +272,6 @@ static bool split_members(char *list, struct task_opts *o)
 
 int cmd_task(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option longopts[] = { { 0 } };
 	struct task_opts o = { 0 };
 	const struct vmt_task *t;
 	struct vmt_error *err;
@@ -282,7 +280,7 @@ int cmd_task(struct cmd_ctx *ctx, int argc, char **argv)
 	int opt, rc = EXIT_OK, r, nargs;
 	struct json j = { 0 };
 
-	while ((opt = getopt_long(argc, argv, "R:xd", longopts, NULL)) != -1) {
+	while ((opt = cmd_getopt(ctx, argc, argv, "R:xd", NULL)) != -1) {
 		switch (opt) {
 		case 'R':
 			if (nr_lists == MAX_MEMBERS)
@@ -296,8 +294,7 @@ int cmd_task(struct cmd_ctx *ctx, int argc, char **argv)
 			o.fmt.hex = false;
 			break;
 		default:
-			return cmd_usage(ctx, "unknown option '%s'",
-					 argv[optind - 1]);
+			return EXIT_USAGE;
 		}
 	}
 	for (size_t i = 0; i < nr_lists; i++) {

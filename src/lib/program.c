@@ -267,6 +267,9 @@ struct vmt_error *vmt_program_open(const char *const *paths, size_t nr_paths,
 		err = build_info(prog);
 	if (err)
 		goto fail;
+	// PFNs in errors count kernel pages, not kdump blocks.
+	if (prog->vi.page_size)
+		dump_set_page_size(prog->dump, prog->vi.page_size);
 
 	// Without a layout, physical reads and `info` still work.
 	prog->layout_err = arm64_layout_init(&prog->layout, &prog->vi,
@@ -284,6 +287,7 @@ struct vmt_error *vmt_program_open(const char *const *paths, size_t nr_paths,
 		goto fail;
 	if (!prog->layout_err)
 		prog->di.kimage_start = prog->layout.kimage_start.value;
+	program_symbol_ops_init(prog);
 	if (opts->vmlinux_path) {
 		err = debuginfo_add_vmlinux(&prog->di, opts->vmlinux_path,
 					    prog->layout_err ? 0 :
@@ -310,11 +314,15 @@ void vmt_program_destroy(struct vmt_program *prog)
 {
 	if (!prog)
 		return;
+	program_page_deinit(prog);
 	free(prog->tasks);
 	program_log_deinit(prog);
 	program_value_deinit(prog);
 	free(prog->cpu_tasks);
 	kernel_stacks_destroy(prog->stacks);
+	free(prog->modules);
+	vmt_error_destroy(prog->modules_err);
+	program_kmem_destroy(prog);
 	percpu_destroy(prog->percpu);
 	debuginfo_deinit(&prog->di);
 	address_space_destroy(prog->as);
@@ -471,6 +479,11 @@ static void refine_layout(struct vmt_program *prog)
 	vmt_error_destroy(err);
 }
 
+void program_refine_layout(struct vmt_program *prog)
+{
+	refine_layout(prog);
+}
+
 struct vmt_layout_item *program_explain_item(struct vmt_program *prog,
 					     const char *name)
 {
@@ -505,20 +518,25 @@ static void explain_debuginfo(struct vmt_program *prog)
 			 prog->info.vmcoreinfo_origin);
 	}
 	item = program_explain_item(prog, "symbols");
-	if (item && di->have_vmlinux)
-		snprintf(item->value, sizeof(item->value), "%zu", di->elf.nr),
-		snprintf(item->source, sizeof(item->source),
-			 "ELF .symtab of the vmlinux, relocated by KERNELOFFSET");
-	else if (item && di->kallsyms_state > 0)
-		snprintf(item->value, sizeof(item->value), "%zu",
-			 di->kallsyms.nr),
-		snprintf(item->source, sizeof(item->source),
-			 "kallsyms tables in the dump (VMCOREINFO SYMBOL(kallsyms_*))");
-	else if (item)
-		snprintf(item->value, sizeof(item->value), "%zu",
-			 di->vmcoreinfo_syms.nr),
-		snprintf(item->source, sizeof(item->source),
-			 "VMCOREINFO SYMBOL() lines only (no kallsyms, no vmlinux)");
+	if (item) {
+		size_t nr;
+		const char *how;
+
+		if (di->have_vmlinux) {
+			nr = di->elf.nr;
+			how = "ELF .symtab of the vmlinux, relocated by KERNELOFFSET";
+		} else if (di->kallsyms_state > 0) {
+			nr = di->kallsyms.nr;
+			how = "kallsyms tables in the dump (VMCOREINFO SYMBOL(kallsyms_*))";
+		} else {
+			nr = di->vmcoreinfo_syms.nr;
+			how = "VMCOREINFO SYMBOL() lines only (no kallsyms, no vmlinux)";
+		}
+		snprintf(item->value, sizeof(item->value), "%zu", nr);
+		snprintf(item->source, sizeof(item->source), "%s", how);
+		item->kind = VMT_LAYOUT_NUMBER;
+		item->number = nr;
+	}
 	item = program_explain_item(prog, "types");
 	if (item) {
 		snprintf(item->value, sizeof(item->value), "%s",
@@ -536,6 +554,8 @@ static void explain_debuginfo(struct vmt_program *prog)
 	if (item && !err) {
 		snprintf(item->value, sizeof(item->value), "%#" PRIx64,
 			 sym.address);
+		item->kind = VMT_LAYOUT_ADDRESS;
+		item->number = sym.address;
 		snprintf(item->source, sizeof(item->source), "%s%s",
 			 !strcmp(sym.source, "derived") ? "derived: " : "symbol from ",
 			 !strcmp(sym.source, "derived") ?
@@ -543,6 +563,7 @@ static void explain_debuginfo(struct vmt_program *prog)
 				 sym.source);
 	}
 	vmt_error_destroy(err);
+	program_explain_modules(prog, program_explain_item(prog, "modules"));
 }
 
 struct vmt_error *vmt_program_explain(struct vmt_program *prog,
@@ -584,7 +605,14 @@ struct vmt_error *vmt_program_symbol_by_name(struct vmt_program *prog,
 					     const char *name,
 					     struct vmt_symbol *ret)
 {
-	return debuginfo_symbol_by_name(&prog->di, name, ret);
+	struct vmt_error *err = debuginfo_symbol_by_name_all(&prog->di, name,
+							     ret);
+
+	if (!err) {
+		refine_layout(prog);
+		debuginfo_infer_size(&prog->di, ret);
+	}
+	return err;
 }
 
 struct vmt_error *vmt_program_symbol_by_addr(struct vmt_program *prog,
@@ -592,6 +620,8 @@ struct vmt_error *vmt_program_symbol_by_addr(struct vmt_program *prog,
 					     struct vmt_symbol *ret,
 					     uint64_t *offset_ret)
 {
+	// The image's end (_end) bounds the last symbols.
+	refine_layout(prog);
 	return debuginfo_symbol_by_addr(&prog->di, address, ret, offset_ret);
 }
 
@@ -636,13 +666,20 @@ struct vmt_error *vmt_program_tasks(struct vmt_program *prog,
 	if (!prog->tasks_loaded) {
 		struct task_list_input in;
 
+		// A symbol lookup inside the walk may ask for derived
+		// symbols, which load the tasks: not again.
+		if (prog->tasks_loading)
+			return vmt_error_format(VMT_ERROR_NOT_FOUND,
+						"tasks: being loaded");
 		err = need_layout(prog);
 		if (err)
 			return err;
+		prog->tasks_loading = true;
 		program_task_input(prog, &in);
 		err = task_list(&prog->kernel, &in, &prog->tasks,
 				&prog->nr_tasks, &prog->cpu_tasks,
 				&prog->nr_cpu_tasks);
+		prog->tasks_loading = false;
 		if (err)
 			return err;
 		prog->tasks_loaded = true;

@@ -12,8 +12,11 @@
 #include "kernel/percpu.h"
 #include "kernel/stack.h"
 #include "kernel/task.h"
+#include "kernel/memmap.h"
+#include "kernel/memmap_free.h"
 #include "mem/address_space.h"
 #include "vmcoreinfo/vmcoreinfo.h"
+#include "vmtool/module.h"
 #include "vmtool/program.h"
 #include "vmtool/sys.h"
 
@@ -41,6 +44,8 @@ struct vmt_program {
 	const char *compression[COMPRESSION_COUNT];
 
 	bool tasks_loaded;
+	/** task_list() is running (program_module.c's lookups must not recurse). */
+	bool tasks_loading;
 	struct vmt_task *tasks;
 	size_t nr_tasks;
 
@@ -71,6 +76,25 @@ struct vmt_program {
 
 	/** Types made up by expressions (program_value.c), on first use. */
 	struct value_types *value_types;
+	/** Modules (program_module.c): 0 not loaded, 1 loading, 2 loaded. */
+	int modules_state;
+	struct vmt_module *modules;
+	size_t nr_modules;
+	/** Why the list is partial or missing (kept; copied to callers). */
+	struct vmt_error *modules_err;
+	char modules_how[400];
+
+	/** What kmem needs, gathered on first use (program_kmem.c). */
+	struct program_kmem *kmem;
+
+	/** The memmap (program_page.c), built on first use. */
+	bool memmap_tried;
+	struct vmt_error *memmap_err;
+	struct memmap_layout memmap;
+	struct memmap_walk memmap_walk;
+	/** Free blocks of the free lists, when there are no buddy marks. */
+	struct memmap_free_block *free_blocks;
+	size_t nr_free_blocks;
 };
 
 /** Free what program_value.c made (vmt_program_destroy()). */
@@ -106,5 +130,38 @@ void program_task_input(struct vmt_program *prog,
 
 /** Add the stack items to `explain` (program_stack.c). */
 void program_explain_stacks(struct vmt_program *prog);
+
+/** Where the node data of the free lists is (VMCOREINFO, symbols). */
+void program_free_nodes(struct vmt_program *prog,
+			struct memmap_free_nodes *ret);
+
+/**
+ * The memmap layout and the program's walker over it (built once; the
+ * error, e.g. VMCOREINFO without SIZE(page), is returned each time).
+ */
+struct vmt_error *program_memmap(struct vmt_program *prog,
+				 struct memmap_walk **ret);
+
+/** Free the memmap state (vmt_program_destroy). */
+void program_page_deinit(struct vmt_program *prog);
+
+/** Page size of the kernel: PAGESIZE, else the layout's, else 4096. */
+uint64_t program_page_size(struct vmt_program *prog);
+
+/**
+ * Tell symbol lookups how to strip addresses, where the kernel image is,
+ * and how to find derived and module symbols (program_module.c).
+ */
+void program_symbol_ops_init(struct vmt_program *prog);
+
+/** Free what kmem gathered (vmt_program_destroy). */
+void program_kmem_destroy(struct vmt_program *prog);
+
+/** Bound the kernel image by _end once symbols are known (program.c). */
+void program_refine_layout(struct vmt_program *prog);
+
+/** Fill @p item (may be NULL) with the module count and how they were found. */
+void program_explain_modules(struct vmt_program *prog,
+			     struct vmt_layout_item *item);
 
 #endif

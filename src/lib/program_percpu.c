@@ -71,6 +71,8 @@ void program_explain_percpu(struct vmt_program *prog)
 	item = program_explain_item(prog, "cpus");
 	if (item) {
 		snprintf(item->value, sizeof(item->value), "%u", pc->nr_cpus);
+		item->kind = VMT_LAYOUT_NUMBER;
+		item->number = pc->nr_cpus;
 		snprintf(item->source, sizeof(item->source), "%s",
 			 pc->cpus_how);
 	}
@@ -88,6 +90,8 @@ void program_explain_percpu(struct vmt_program *prog)
 	if (item) {
 		snprintf(item->value, sizeof(item->value), "%#" PRIx64,
 			 pc->section_start);
+		item->kind = VMT_LAYOUT_ADDRESS;
+		item->number = pc->section_start;
 		snprintf(item->source, sizeof(item->source), "%.*s",
 			 (int)sizeof(item->source) - 1, pc->start_how);
 	}

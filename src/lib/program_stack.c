@@ -74,6 +74,8 @@ void program_explain_stacks(struct vmt_program *prog)
 	if (item) {
 		snprintf(item->value, sizeof(item->value), "%" PRIu64,
 			 ks->thread_size);
+		item->kind = VMT_LAYOUT_NUMBER;
+		item->number = ks->thread_size;
 		snprintf(item->source, sizeof(item->source), "%s",
 			 ks->thread_size_how);
 	}
@@ -135,38 +137,20 @@ static bool code_symbol(struct vmt_program *prog,
 			const struct kernel_stacks *ks, uint64_t addr,
 			struct vmt_symbol *sym, uint64_t *off)
 {
-	bool module = !prog->layout_err &&
-		      arm64_classify(&prog->layout, addr) ==
-			      ARM64_REGION_MODULES;
+	bool kernel_text = !ks->text_end || kernel_stacks_is_text(ks, addr);
 
-	if (ks->text_end && !kernel_stacks_is_text(ks, addr) && !module)
-		return false;
 	if (!vmt_error_ok(vmt_program_symbol_by_addr(prog, addr, sym, off)))
 		return false;
-	// kallsyms has no sizes: the kernel's own answer (%pS) runs to the
-	// next symbol.
-	if (!sym->size) {
-		struct vmt_symbol sized;
-		uint64_t o;
-
-		if (vmt_error_ok(debuginfo_symbol_extent(&prog->di, addr,
-							 &sized, &o)) &&
-		    sized.address == sym->address)
-			sym->size = sized.size;
-	}
-	if (module && arm64_classify(&prog->layout, sym->address) !=
-			      ARM64_REGION_MODULES)
-		return false;
-	return true;
+	// Kernel text, or a module's code (modules may live in the vmalloc
+	// region as well as the module region: their symbols say which).
+	return kernel_text ||
+	       (sym->module && (sym->type == 't' || sym->type == 'T'));
 }
 
-// The module a symbol belongs to, NULL for the kernel or unknown. The
-// module list and its symbols come from kernel/module.c (branch h/objs),
-// which adds vmt_symbol.module: then this returns sym->module.
+// The module a symbol belongs to, NULL for the kernel.
 static const char *symbol_module(const struct vmt_symbol *sym)
 {
-	(void)sym;
-	return NULL;
+	return sym->module;
 }
 
 // Name @p pc as /proc/PID/stack does: a return address by the function

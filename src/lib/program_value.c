@@ -46,8 +46,8 @@ static bool variable_symbol(struct vmt_program *prog, const char *name,
 			    struct vmt_symbol *sym, bool *per_cpu)
 {
 	uint64_t off, size;
-	bool have_sym = vmt_error_ok(debuginfo_symbol_by_name(&prog->di, name,
-							      sym));
+	bool have_sym = vmt_error_ok(debuginfo_symbol_by_name_all(&prog->di,
+								  name, sym));
 
 	// BTF lists every per-CPU variable in .data..percpu, also where
 	// kallsyms has no data symbols (no CONFIG_KALLSYMS_ALL).
@@ -117,25 +117,22 @@ static bool env_symbolize(void *arg, uint64_t addr, char *buf, size_t size)
 	struct vmt_symbol sym;
 	uint64_t off;
 
+	// Only a symbol that covers the address (debuginfo_symbol_by_addr()
+	// bounds it by its size, else its next symbol within the image or
+	// its module); an absolute symbol is a number, not a place.
 	if (!vmt_error_ok(debuginfo_symbol_by_addr(&prog->di, addr, &sym,
 						   &off)))
-		return false;
-	// Only inside the symbol: the nearest one below may end far before
-	// (an absolute symbol, the last data symbol before the linear map).
-	// A size the source gives bounds it; kallsyms gives none, and then
-	// only a function is taken to reach its next symbol.
-	if (off && !sym.size && (sym.type == 'T' || sym.type == 't') &&
-	    !vmt_error_ok(debuginfo_symbol_extent(&prog->di, addr, &sym,
-						  &off)))
-		return false;
-	if (off && (!sym.size || off >= sym.size))
 		return false;
 	if (sym.type == 'A' || sym.type == 'a')
 		return false;
 	if (off)
-		snprintf(buf, size, "%s+%#" PRIx64, sym.name, off);
+		snprintf(buf, size, "%s+%#" PRIx64 "%s%s%s", sym.name, off,
+			 sym.module ? " [" : "", sym.module ? sym.module : "",
+			 sym.module ? "]" : "");
 	else
-		snprintf(buf, size, "%s", sym.name);
+		snprintf(buf, size, "%s%s%s%s", sym.name,
+			 sym.module ? " [" : "", sym.module ? sym.module : "",
+			 sym.module ? "]" : "");
 	return true;
 }
 

@@ -10,7 +10,7 @@ if [ -n "${VMTOOL_SHARED_DUMPS:-}" ]; then
 		[ -d "$d/truth" ] && sets="$sets $d"
 	done
 else
-	echo "../shared/dumps is absent: the bundled sample only"
+	echo "SKIP: ../shared/dumps is absent: recovery checked on the bundled sample only"
 fi
 exec python3 "$VMTOOL_SRCDIR/tests/integration/check_vmcoreinfo_recovery.py" \
 	"$VMTOOL" "$VMTOOL_CACHE/vmcoreinfo-recovery" $sets

@@ -106,3 +106,38 @@ tests_unit_test_value_SOURCES = tests/unit/test_value.c
 tests_unit_test_value_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_value_LDADD = libvmtool_internal.la $(CHECK_LIBS)
 endif
+
+# The memmap walker over struct pages laid out in memory.
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_memmap
+TESTS += tests/unit/test_memmap
+tests_unit_test_memmap_SOURCES = tests/unit/test_memmap.c
+tests_unit_test_memmap_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_memmap_LDADD = libvmtool_internal.la $(CHECK_LIBS)
+endif
+
+# The memmap of the real dumps of ../shared/dumps (skips without them).
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_memmap_real
+TESTS += tests/unit/test_memmap_real
+tests_unit_test_memmap_real_SOURCES = tests/unit/test_memmap_real.c
+tests_unit_test_memmap_real_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_memmap_real_LDADD = libvmtool_internal.la $(CHECK_LIBS)
+endif
+
+# Kernel objects in memory buffers: vmalloc areas, modules, SLUB slabs,
+# per-CPU offsets.
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_vmalloc tests/unit/test_module \
+	tests/unit/test_slab
+TESTS += tests/unit/test_vmalloc tests/unit/test_module tests/unit/test_slab
+tests_unit_test_vmalloc_SOURCES = tests/unit/test_vmalloc.c
+tests_unit_test_vmalloc_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_vmalloc_LDADD = libvmtool_internal.la $(CHECK_LIBS)
+tests_unit_test_module_SOURCES = tests/unit/test_module.c
+tests_unit_test_module_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_module_LDADD = libvmtool_internal.la $(CHECK_LIBS)
+tests_unit_test_slab_SOURCES = tests/unit/test_slab.c
+tests_unit_test_slab_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_slab_LDADD = libvmtool_internal.la $(CHECK_LIBS)
+endif

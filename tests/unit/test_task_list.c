@@ -144,6 +144,14 @@ void kernel_add_derived_symbol(struct kernel *k, const char *name,
 	k->nr_warnings++;
 }
 
+void kernel_add_derived_object(struct kernel *k, const char *name,
+			       uint64_t addr, const char *type,
+			       const char *how)
+{
+	(void)type;
+	kernel_add_derived_symbol(k, name, addr, how);
+}
+
 static struct kernel *K;
 static struct task_cpu *cpus;
 static unsigned int nr_cpus;

@@ -146,4 +146,28 @@ static inline bool vmt_shared_dump_file(const char *set, char *buf,
 	return vmt_unxz_cached(cmd, buf);
 }
 
+// The ELF dump of set @p set_dir (named @p set), decompressed once from
+// its vmcore.elf.xz or vmcore.proc.elf.xz into $VMTOOL_CACHE/SET/ (or
+// /tmp/vmtool-cache/SET/). Writes the path to @p out; false if none.
+static inline bool vmt_set_elf(const char *set_dir, const char *set,
+			       char *out, size_t size)
+{
+	static const char *const names[] = { "vmcore.elf", "vmcore.proc.elf" };
+	const char *cache = getenv("VMTOOL_CACHE");
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char xz[4200];
+		struct stat st;
+
+		snprintf(xz, sizeof(xz), "%.4000s/%s.xz", set_dir, names[i]);
+		if (stat(xz, &st))
+			continue;
+		snprintf(out, size, "%s/%s/%s",
+			 cache && *cache ? cache : "/tmp/vmtool-cache", set,
+			 names[i]);
+		return vmt_unxz_cached(xz, out);
+	}
+	return false;
+}
+
 #endif

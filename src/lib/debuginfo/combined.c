@@ -56,6 +56,11 @@ void debuginfo_deinit(struct debuginfo *di)
 		free(di->derived_how[i]);
 	free(di->derived_how);
 	symtab_deinit(&di->derived);
+	for (size_t i = 0; i < di->nr_modules; i++) {
+		free(di->modules[i].name);
+		symtab_deinit(&di->modules[i].syms);
+	}
+	free(di->modules);
 	typedb_destroy(di->dwarf);
 	dwarf_lines_close(di->lines);
 	free(di->vmlinux_path);
@@ -130,6 +135,21 @@ static void fill_symbol(const struct symtab *tab,
 	ret->size = e->size;
 	ret->type = e->type;
 	ret->source = tab->source;
+	ret->module = NULL;
+}
+
+void debuginfo_fill_symbol(const struct symtab *tab,
+			   const struct symtab_entry *e,
+			   struct vmt_symbol *ret)
+{
+	fill_symbol(tab, e, ret);
+}
+
+static struct symtab *table_ready(struct debuginfo *di, struct symtab *tab)
+{
+	if (tab == &di->kallsyms)
+		load_kallsyms(di);
+	return tab;
 }
 
 // The tables to ask, best first. kallsyms is decoded when first asked
@@ -149,11 +169,13 @@ static size_t symbol_tables(struct debuginfo *di, struct symtab **tabs)
 	return n;
 }
 
-static struct symtab *table_ready(struct debuginfo *di, struct symtab *tab)
+size_t debuginfo_symbol_tables(struct debuginfo *di, struct symtab **tabs)
 {
-	if (tab == &di->kallsyms)
-		load_kallsyms(di);
-	return tab;
+	size_t n = symbol_tables(di, tabs);
+
+	for (size_t i = 0; i < n; i++)
+		table_ready(di, tabs[i]);
+	return n;
 }
 
 struct vmt_error *debuginfo_symbol_by_name(struct debuginfo *di,
@@ -172,74 +194,70 @@ struct vmt_error *debuginfo_symbol_by_name(struct debuginfo *di,
 			return NULL;
 		}
 	}
+	// Modules come after the core kernel, as in /proc/kallsyms.
+	for (size_t i = 0;
+	     i < di->nr_modules && allowed(di, VMT_SYM_SOURCE_KALLSYMS); i++) {
+		const struct symtab_entry *e =
+			symtab_lookup_name(&di->modules[i].syms, name);
+
+		if (e) {
+			fill_symbol(&di->modules[i].syms, e, ret);
+			ret->module = di->modules[i].name;
+			return NULL;
+		}
+	}
 	return vmt_error_format(VMT_ERROR_NOT_FOUND, "symbol %s not found",
 				name);
 }
 
-struct vmt_error *debuginfo_symbol_by_addr(struct debuginfo *di,
-					   uint64_t addr,
-					   struct vmt_symbol *ret,
-					   uint64_t *offset_ret)
+void debuginfo_load_more(struct debuginfo *di)
 {
-	struct symtab *tabs[4];
-	size_t n = symbol_tables(di, tabs);
-	const struct symtab *best_tab = NULL;
-	const struct symtab_entry *best = NULL;
-
-	// The closest preceding symbol over all sources; earlier sources win ties.
-	for (size_t i = 0; i < n; i++) {
-		const struct symtab_entry *e =
-			symtab_lookup_addr(table_ready(di, tabs[i]), addr);
-
-		if (e && (!best || e->address > best->address)) {
-			best = e;
-			best_tab = tabs[i];
-		}
-	}
-	if (!best)
-		return vmt_error_format(VMT_ERROR_NOT_FOUND,
-					"no symbol at or below %#" PRIx64,
-					addr);
-	fill_symbol(best_tab, best, ret);
-	*offset_ret = addr - best->address;
-	return NULL;
+	if (di->load_more_state || !di->ops || !di->ops->load_more)
+		return;
+	di->load_more_state = 1;
+	di->ops->load_more(di->ops_arg);
+	di->load_more_state = 2;
 }
 
-struct vmt_error *debuginfo_symbol_extent(struct debuginfo *di, uint64_t addr,
-					  struct vmt_symbol *ret,
-					  uint64_t *offset_ret)
+void debuginfo_symbol_names(struct debuginfo *di, const char *prefix,
+			    bool (*fn)(const char *name, void *arg),
+			    void *arg)
 {
 	struct symtab *tabs[4];
-	size_t n = symbol_tables(di, tabs);
-	struct symtab *best_tab = NULL;
-	const struct symtab_entry *best = NULL;
+	size_t n = symbol_tables(di, tabs), len = strlen(prefix);
 
 	for (size_t i = 0; i < n; i++) {
-		const struct symtab_entry *e =
-			symtab_lookup_addr(table_ready(di, tabs[i]), addr);
+		const struct symtab *tab = table_ready(di, tabs[i]);
 
-		if (e && (!best || e->address > best->address)) {
-			best = e;
-			best_tab = tabs[i];
-		}
+		for (size_t k = 0; k < tab->nr; k++)
+			if (!strncmp(tab->entries[k].name, prefix, len) &&
+			    !fn(tab->entries[k].name, arg))
+				return;
 	}
-	if (!best)
-		return vmt_error_format(VMT_ERROR_NOT_FOUND,
-					"no symbol at or below %#" PRIx64,
-					addr);
-	fill_symbol(best_tab, best, ret);
-	if (!ret->size) {
-		uint64_t next = symtab_next_address(best_tab, best->address);
+}
 
-		if (next > best->address)
-			ret->size = next - best->address;
-	}
-	*offset_ret = addr - best->address;
-	return NULL;
+struct vmt_error *debuginfo_symbol_by_name_all(struct debuginfo *di,
+					       const char *name,
+					       struct vmt_symbol *ret)
+{
+	struct vmt_error *err = debuginfo_symbol_by_name(di, name, ret);
+
+	if (!err || err->code != VMT_ERROR_NOT_FOUND || di->load_more_state)
+		return err;
+	vmt_error_destroy(err);
+	debuginfo_load_more(di);
+	return debuginfo_symbol_by_name(di, name, ret);
 }
 
 void debuginfo_add_derived(struct debuginfo *di, const char *name,
 			   uint64_t addr, const char *how)
+{
+	debuginfo_add_derived_sized(di, name, addr, 0, how);
+}
+
+void debuginfo_add_derived_sized(struct debuginfo *di, const char *name,
+				 uint64_t addr, uint64_t size,
+				 const char *how)
 {
 	char **hows = realloc(di->derived_how,
 			      (di->derived.nr + 1) * sizeof(*hows));
@@ -249,7 +267,7 @@ void debuginfo_add_derived(struct debuginfo *di, const char *name,
 		return;
 	di->derived_how = hows;
 	hows[di->derived.nr] = strdup(how);
-	err = symtab_add(&di->derived, name, addr, 0, '?');
+	err = symtab_add(&di->derived, name, addr, size, '?');
 	if (!err)
 		err = symtab_finish(&di->derived);
 	if (err) {

@@ -242,3 +242,20 @@ void kernel_add_derived_symbol(struct kernel *k, const char *name,
 {
 	debuginfo_add_derived(k->di, name, addr, how);
 }
+
+void kernel_add_derived_object(struct kernel *k, const char *name,
+			       uint64_t addr, const char *type,
+			       const char *how)
+{
+	uint64_t size = 0;
+
+	if (!vmt_error_ok(kernel_type_size(k, type, &size)))
+		size = 0;
+	debuginfo_add_derived_sized(k->di, name, addr, size, how);
+}
+
+void kernel_add_derived_sized(struct kernel *k, const char *name,
+			      uint64_t addr, uint64_t size, const char *how)
+{
+	debuginfo_add_derived_sized(k->di, name, addr, size, how);
+}

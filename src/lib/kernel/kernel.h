@@ -100,6 +100,18 @@ const char *kernel_osrelease(struct kernel *k);
 void kernel_add_derived_symbol(struct kernel *k, const char *name,
 			       uint64_t addr, const char *how);
 
+/**
+ * Like kernel_add_derived_symbol(), for an object of struct @p type (its
+ * size bounds the symbol's address answers; 0 if the type is unknown).
+ */
+void kernel_add_derived_object(struct kernel *k, const char *name,
+			       uint64_t addr, const char *type,
+			       const char *how);
+
+/** Like kernel_add_derived_symbol(), for an object of @p size bytes. */
+void kernel_add_derived_sized(struct kernel *k, const char *name,
+			      uint64_t addr, uint64_t size, const char *how);
+
 /** Record a warning. */
 void kernel_warn(struct kernel *k, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -21,3 +21,11 @@ libvmtool_internal_la_SOURCES += src/lib/kernel/runq.c src/lib/kernel/runq.h
 libvmtool_internal_la_SOURCES += src/lib/kernel/value.c src/lib/kernel/value.h \
 	src/lib/kernel/value_types.c src/lib/kernel/value_tree.c \
 	src/lib/kernel/value_format.c src/lib/kernel/value_expr.c
+libvmtool_internal_la_SOURCES += src/lib/kernel/memmap.c src/lib/kernel/memmap.h \
+	src/lib/kernel/memmap_stat.c src/lib/kernel/memmap_stat.h \
+	src/lib/kernel/memmap_free.c src/lib/kernel/memmap_free.h
+libvmtool_internal_la_SOURCES += src/lib/kernel/vmalloc.c src/lib/kernel/vmalloc.h
+libvmtool_internal_la_SOURCES += src/lib/kernel/module.c src/lib/kernel/module.h src/lib/kernel/module_find.c
+libvmtool_internal_la_SOURCES += src/lib/kernel/slab.c src/lib/kernel/slab.h
+libvmtool_internal_la_SOURCES += src/lib/kernel/kmem.c src/lib/kernel/kmem.h
+libvmtool_internal_la_SOURCES += src/lib/kernel/percpu_start.c src/lib/kernel/percpu_start.h

@@ -405,8 +405,9 @@ static struct vmt_error *scan_init_task(struct kernel *k,
 					snprintf(how, sizeof(how),
 						 "no symbol; found by scanning kernel data near %s for comm \"swapper/0\" with pid 0 and a consistent tasks list",
 						 anchors[i]);
-					kernel_add_derived_symbol(k, "init_task",
-								  task, how);
+					kernel_add_derived_object(k, "init_task",
+								  task, "task_struct",
+								  how);
 					*ret = task;
 					return NULL;
 				}

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/**
+ * @file kmem.h
+ * What a kernel address is (crash's `kmem ADDR`): a symbol, module
+ * memory, a vmalloc area, a task's stack, a slab object, a page; and the
+ * slab caches (`kmem -s`).
+ */
+#ifndef VMTOOL_KMEM_H
+#define VMTOOL_KMEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmtool/error.h"
+#include "vmtool/page.h"
+#include "vmtool/program.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** What an address is. */
+enum vmt_kmem_kind {
+	/** Nothing known holds it. */
+	VMT_KMEM_UNKNOWN,
+	/** A kernel text or data symbol (of the image). */
+	VMT_KMEM_SYMBOL,
+	/** A module's memory. */
+	VMT_KMEM_MODULE,
+	/** A vmalloc area (not a stack). */
+	VMT_KMEM_VMALLOC,
+	/** A task's kernel stack. */
+	VMT_KMEM_STACK,
+	/** An object of a slab cache. */
+	VMT_KMEM_SLAB,
+	/** A page in use (page cache, anonymous, kernel, reserved). */
+	VMT_KMEM_PAGE,
+	/** A free page (in the buddy allocator). */
+	VMT_KMEM_FREE,
+	/** A page table page. */
+	VMT_KMEM_PAGE_TABLE,
+};
+
+/**
+ * The JSON name of @p kind: "unknown", "symbol", "module", "vmalloc",
+ * "stack", "slab", "page", "free" or "page_table".
+ */
+const char *vmt_kmem_kind_name(enum vmt_kmem_kind kind);
+
+/** What vmt_program_kmem() found; fields are valid as the has_* say. */
+struct vmt_kmem {
+	/** The address asked, tags and PAC bits stripped. */
+	uint64_t address;
+	enum vmt_kmem_kind kind;
+	/** "kernel image", "module", "vmalloc", "linear map", "vmemmap", "user". */
+	const char *region;
+
+	/** A symbol covering the address (kinds symbol, module, others). */
+	bool has_symbol;
+	struct vmt_symbol symbol;
+	uint64_t symbol_offset;
+
+	/** Module memory: the module and its memory kind ("text", ...). */
+	const char *module;
+	const char *module_mem;
+
+	/** A vmalloc area holding the address (also for a stack). */
+	bool has_vmalloc;
+	uint64_t vm_start, vm_end;
+	/** vm_struct: size (with its guard page), flags, pages, caller. */
+	uint64_t vm_size, vm_flags, vm_phys_addr, vm_caller;
+	uint32_t vm_nr_pages;
+	/** "vmalloc", "ioremap", "vmap", "user" or "". */
+	const char *vm_kind;
+	bool has_vm_caller_symbol;
+	struct vmt_symbol vm_caller_symbol;
+	uint64_t vm_caller_offset;
+
+	/** A task's kernel stack: the task and the stack's range. */
+	int pid;
+	char comm[16];
+	uint64_t task;
+	uint64_t stack_base, stack_size;
+
+	/** A slab object: its cache and object. */
+	char cache[64];
+	uint64_t kmem_cache;
+	uint64_t slab;
+	uint64_t object;
+	/** Offset of the address in the object. */
+	uint64_t object_offset;
+	uint32_t object_size, slot_size;
+	/** Whether allocated_known: false when a freelist could not be read. */
+	bool allocated_known;
+	bool allocated;
+	/** Where a free object was found: "slab freelist", "cpu N freelist". */
+	char free_list[32];
+
+	/** The physical address and struct page, for RAM addresses. */
+	bool has_paddr;
+	uint64_t paddr;
+	bool has_page;
+	struct vmt_page page;
+	/** For a free page: the buddy block's first page and order. */
+	uint64_t free_block_page;
+	unsigned int free_order;
+
+	/** What could not be decided, or "" (e.g. per-CPU freelists unknown). */
+	char note[200];
+};
+
+/**
+ * Say what @p addr is. The order of questions: a task's stack, the
+ * kernel image (symbols), a module, a vmalloc area, then RAM through the
+ * struct page (slab object, free page, page table, other page). Only
+ * failures to read the dump at all are errors; what cannot be told is
+ * VMT_KMEM_UNKNOWN with a note.
+ */
+struct vmt_error *vmt_program_kmem(struct vmt_program *prog, uint64_t addr,
+				   struct vmt_kmem *ret);
+
+/** A slab cache as /proc/slabinfo counts it. */
+struct vmt_slab_cache {
+	uint64_t kmem_cache;
+	char name[64];
+	uint32_t object_size;
+	/** Bytes per object in a slab (object_size plus metadata, aligned). */
+	uint32_t slot_size;
+	uint32_t objects_per_slab;
+	/** Pages per slab: 1 << order. */
+	uint32_t order;
+	/** Counts (CONFIG_SLUB_DEBUG keeps them): false when unknown. */
+	bool counts_known;
+	uint64_t active_objects, total_objects, slabs;
+};
+
+/**
+ * Every slab cache, in slab_caches list order. The list head is the
+ * slab_caches symbol or, without it, found from the cache of a task's
+ * task_struct (its list ring passes through the head in the kernel's
+ * data); vmt_program_slab_caches_how() says which. Borrowed, valid as
+ * long as @p prog.
+ */
+struct vmt_error *vmt_program_slab_caches(struct vmt_program *prog,
+					  const struct vmt_slab_cache **ret,
+					  size_t *nr_ret);
+
+/** The first slab cache named @p name; NOT_FOUND if none. */
+struct vmt_error *
+vmt_program_slab_cache_by_name(struct vmt_program *prog, const char *name,
+			       const struct vmt_slab_cache **ret);
+
+/** How the slab cache list was found ("" before it was). */
+const char *vmt_program_slab_caches_how(struct vmt_program *prog);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VMTOOL_KMEM_H */

@@ -42,6 +42,12 @@ struct cmd_ctx {
 	 * document, not a result (a batch puts it in the envelope's "error").
 	 */
 	bool failed;
+	/**
+	 * The task `set` chose (crash's context), as its task_struct address
+	 * (idle tasks share pid 0); 0 when none. bt, task, files and vm use
+	 * it when given no task. It lasts as long as the batch or session.
+	 */
+	uint64_t context_task;
 };
 
 /** A command: returns an exit code (output.h). argv[0] is its name. */
@@ -129,6 +135,7 @@ cmd_fn cmd_runq;
 cmd_fn cmd_p;
 cmd_fn cmd_task;
 cmd_fn cmd_foreach;
+cmd_fn cmd_set;
 
 /**
  * `whatis NAME` of a variable with a known type: print its declaration
@@ -146,13 +153,32 @@ struct vmt_error *task_default(struct cmd_ctx *ctx,
 /**
  * The task @p arg names: a PID, or a task_struct address (0x hex, or a
  * number beyond any PID). Returns EXIT_OK, or reports the failure (an
- * entry of the open array @p j with --json) and returns its exit code.
+ * entry of the open array @p j with --json; the command's failure when
+ * @p j is NULL) and returns its exit code.
  */
 int task_lookup(struct cmd_ctx *ctx, struct json *j, const char *arg,
 		const struct vmt_task **ret);
 
 /** "PID: 1      TASK: ...  CPU: 0   COMMAND: "init"" as crash prints it. */
 void task_header(FILE *out, const struct vmt_task *t);
+
+/** The task `set` chose (cmd_set.c), NULL when none (or gone). */
+const struct vmt_task *context_task(struct cmd_ctx *ctx);
+
+/** Room for the operands use_context_task() makes up. */
+struct context_args {
+	char *argv[3];
+	char word[24];
+};
+
+/**
+ * A command given no task operand (optind == *argc) gets the task `set`
+ * chose, if any, as its one operand: *argv becomes @p buf->argv
+ * ({argv[0], WORD, NULL}, optind 1), WORD its PID or, @p by_address,
+ * its task_struct address. Returns whether it did.
+ */
+bool use_context_task(struct cmd_ctx *ctx, int *argc, char ***argv,
+		      struct context_args *buf, bool by_address);
 cmd_fn cmd_kmem;
 cmd_fn cmd_save;
 cmd_fn cmd_mod;

@@ -472,6 +472,7 @@ int cmd_bt(struct cmd_ctx *ctx, int argc, char **argv)
 		{ 0 },
 	};
 	struct bt_opts o = { 0 };
+	struct context_args cargs;
 	unsigned int cpus[64], nr_cpus_wanted = 0, nr_cpus = 0;
 	struct vmt_error *err;
 	struct json j;
@@ -526,6 +527,9 @@ int cmd_bt(struct cmd_ctx *ctx, int argc, char **argv)
 			return cmd_usage(ctx, "%s: not a pid or task address",
 					 argv[i]);
 	}
+	// No task, CPU or -a: the task `set` chose, else every CPU's.
+	if (!o.all && !nr_cpus_wanted)
+		use_context_task(ctx, &argc, &argv, &cargs, true);
 	if (optind == argc && !nr_cpus_wanted)
 		o.all = true;
 	if (o.all || nr_cpus_wanted) {

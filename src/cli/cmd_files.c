@@ -64,8 +64,12 @@ int cmd_files(struct cmd_ctx *ctx, int argc, char **argv)
 	int rc = EXIT_OK, opt, nargs;
 	struct json j;
 
+	struct context_args cargs;
+
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1)
 		return cmd_usage(ctx, "unknown option '%s'", argv[optind - 1]);
+	// No PID: the task `set` chose, if any.
+	use_context_task(ctx, &argc, &argv, &cargs, false);
 	nargs = argc - optind;
 	if (nargs < 1)
 		return cmd_usage(ctx, "which task? give a PID");

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "value_out.h"
 
 static bool looks_like_address(const char *s)
 {
@@ -238,63 +239,6 @@ static void format_decl(const struct vmt_type *t, const char *name, char *buf,
 		buf[size - 1] = '\0';
 }
 
-// A member's scalar (integer, bool, enum, pointer) read at @p addr.
-static bool read_scalar(struct cmd_ctx *ctx, uint64_t addr,
-			const struct vmt_type_member *m, uint64_t base_bits,
-			uint64_t *ret)
-{
-	const struct vmt_type *t = strip(m->type);
-	uint64_t bit = base_bits + m->bit_offset;
-	uint8_t buf[16] = { 0 };
-	uint64_t v = 0, size;
-	struct vmt_error *err;
-
-	if (!t || (t->kind != VMT_TYPE_INT && t->kind != VMT_TYPE_BOOL &&
-		   t->kind != VMT_TYPE_POINTER && t->kind != VMT_TYPE_ENUM))
-		return false;
-	size = t->size;
-	if (size > 8 || !size)
-		return false;
-	err = vmt_program_read_virt(ctx->prog, addr + bit / 8, buf,
-				    m->bit_size ? (m->bit_size + bit % 8 + 7) / 8 :
-						  size);
-	if (err) {
-		vmt_error_destroy(err);
-		return false;
-	}
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | buf[i];
-	if (m->bit_size) {
-		v = (v >> (bit % 8)) &
-		    (m->bit_size >= 64 ? ~0ull : (1ull << m->bit_size) - 1);
-	} else if (size < 8) {
-		v &= (1ull << (size * 8)) - 1;
-	}
-	*ret = v;
-	return true;
-}
-
-// @p v, of a signed type @p bits wide, as a signed number.
-static int64_t sign_extend(uint64_t v, unsigned int bits)
-{
-	if (bits && bits < 64 && (v >> (bits - 1)) & 1)
-		v |= ~0ull << bits;
-	return (int64_t)v;
-}
-
-static bool is_signed_scalar(const struct vmt_type *t)
-{
-	return t && (t->kind == VMT_TYPE_INT || t->kind == VMT_TYPE_ENUM) &&
-	       t->is_signed;
-}
-
-static unsigned int member_bits(const struct vmt_type_member *m)
-{
-	const struct vmt_type *t = strip(m->type);
-
-	return m->bit_size ? m->bit_size : t ? (unsigned int)t->size * 8 : 0;
-}
-
 static bool is_anonymous_composite(const struct vmt_type_member *m)
 {
 	const struct vmt_type *t = strip(m->type);
@@ -303,79 +247,39 @@ static bool is_anonymous_composite(const struct vmt_type_member *m)
 	       (t->kind == VMT_TYPE_STRUCT || t->kind == VMT_TYPE_UNION);
 }
 
-// A char array member at @p addr: its bytes up to the first NUL.
-static bool read_char_array(struct cmd_ctx *ctx, uint64_t addr,
-			    const struct vmt_type_member *m, uint64_t base_bits,
-			    char *buf, size_t size, size_t *len_ret)
-{
-	const struct vmt_type *t = strip(m->type), *el;
-	struct vmt_error *err;
-	size_t n;
-
-	if (!t || t->kind != VMT_TYPE_ARRAY || !(el = strip(t->target)) ||
-	    el->kind != VMT_TYPE_INT || el->size != 1 || !t->nelems)
-		return false;
-	n = t->nelems < size - 1 ? t->nelems : size - 1;
-	err = vmt_program_read_virt(ctx->prog,
-				    addr + (base_bits + m->bit_offset) / 8, buf, n);
-	if (err) {
-		vmt_error_destroy(err);
-		return false;
-	}
-	buf[n] = '\0';
-	*len_ret = strlen(buf);
-	return true;
-}
-
-// Members at @p base_bits into the outer type; anonymous structs and
-// unions are opened in place, as crash shows them.
+// The layout: "[offset] declaration;" a member a line, anonymous structs
+// and unions opened in place, as crash shows them; with @p addr (-o and an
+// address) each member's address instead of its offset, as crash's -o.
 static void members_text(struct cmd_ctx *ctx, const struct vmt_type *t,
 			 uint64_t base_bits, int depth, const uint64_t *addr)
 {
 	FILE *out = ctx->out;
+	// The width of "  [....] " for the closing brace of an opened member.
+	int lead = addr ? 21 : 9;
 
 	for (size_t i = 0; i < t->nr_members && depth < 16; i++) {
 		const struct vmt_type_member *m = &t->members[i];
 		const struct vmt_type *mt = strip(m->type);
 		uint64_t bits = base_bits + m->bit_offset;
-		char decl[256], str[64];
-		size_t len;
-		uint64_t v;
+		char decl[256];
 
+		if (addr)
+			fprintf(out, "  [%016" PRIx64 "] ", *addr + bits / 8);
+		else
+			fprintf(out, "  [%4" PRIu64 "] ", bits / 8);
 		if (is_anonymous_composite(m)) {
-			fprintf(out, "  [%4" PRIu64 "] %*s%s {\n", bits / 8,
-				depth * 4, "", kind_name(mt->kind));
+			fprintf(out, "%*s%s {\n", depth * 4, "",
+				kind_name(mt->kind));
 			members_text(ctx, mt, bits, depth + 1, addr);
-			fprintf(out, "         %*s};\n", depth * 4, "");
+			fprintf(out, "%*s%*s};\n", lead, "", depth * 4, "");
 			continue;
 		}
 		format_decl(m->type, m->name ? m->name : "", decl,
 			    sizeof(decl));
-		fprintf(out, "  [%4" PRIu64 "] %*s%s", bits / 8, depth * 4, "",
-			decl);
+		fprintf(out, "%*s%s", depth * 4, "", decl);
 		if (m->bit_size)
 			fprintf(out, " : %u", m->bit_size);
-		fputc(';', out);
-		if (addr && read_scalar(ctx, *addr, m, base_bits, &v)) {
-			// Pointers in hex, numbers in decimal, as crash
-			// shows them.
-			if (mt->kind == VMT_TYPE_POINTER)
-				fprintf(out, "  = %#" PRIx64, v);
-			else if (mt->kind == VMT_TYPE_BOOL)
-				fprintf(out, "  = %s", v ? "true" : "false");
-			else if (is_signed_scalar(mt))
-				fprintf(out, "  = %" PRId64,
-					sign_extend(v, member_bits(m)));
-			else
-				fprintf(out, "  = %" PRIu64, v);
-		} else if (addr && read_char_array(ctx, *addr, m, base_bits,
-						   str, sizeof(str), &len)) {
-			for (size_t c = 0; c < len; c++)
-				if (!isprint((unsigned char)str[c]))
-					str[c] = '.';
-			fprintf(out, "  = \"%s\"", str);
-		}
-		fputc('\n', out);
+		fputs(";\n", out);
 	}
 }
 
@@ -388,40 +292,21 @@ static void struct_text(struct cmd_ctx *ctx, const struct vmt_type *t,
 	fprintf(ctx->out, "}\nSIZE: %" PRIu64 "\n", t->size);
 }
 
-// "value": what the member holds at ADDR, typed; null when not read.
-static void member_value_json(struct cmd_ctx *ctx, struct json *j,
-			      const struct vmt_type_member *m,
-			      uint64_t base_bits, const uint64_t *addr)
-{
-	const struct vmt_type *mt = strip(m->type);
-	char str[256];
-	size_t len;
-	uint64_t v;
-
-	if (addr && read_scalar(ctx, *addr, m, base_bits, &v)) {
-		if (mt->kind == VMT_TYPE_POINTER)
-			json_addr(j, v);
-		else if (mt->kind == VMT_TYPE_BOOL)
-			json_bool(j, v != 0);
-		else if (is_signed_scalar(mt))
-			json_int(j, sign_extend(v, member_bits(m)));
-		else
-			json_uint(j, v);
-	} else if (addr && read_char_array(ctx, *addr, m, base_bits, str,
-					   sizeof(str), &len)) {
-		json_string_len(j, str, len);
-	} else {
-		json_null(j);
-	}
-}
-
+// Members as JSON; @p node is the struct's value tree (its children are
+// the members in order), NULL without an address.
 static void members_json(struct cmd_ctx *ctx, struct json *j,
 			 const struct vmt_type *t, uint64_t base_bits,
-			 int depth, const uint64_t *addr)
+			 int depth, const struct vmt_value_node *node,
+			 bool *truncated)
 {
+	bool have = node && node->kind == VMT_NODE_STRUCT &&
+		    node->nr_children == t->nr_members;
+
 	json_begin_array(j);
 	for (size_t i = 0; i < t->nr_members && depth < 16; i++) {
 		const struct vmt_type_member *m = &t->members[i];
+		const struct vmt_value_node *child =
+			have ? &node->children[i] : NULL;
 		uint64_t bits = base_bits + m->bit_offset;
 		char decl[256];
 
@@ -440,14 +325,14 @@ static void members_json(struct cmd_ctx *ctx, struct json *j,
 		json_key(j, "type");
 		json_string(j, decl);
 		json_key(j, "value");
-		if (is_anonymous_composite(m))
-			json_null(j);
+		if (child && !is_anonymous_composite(m))
+			value_json(j, child, truncated);
 		else
-			member_value_json(ctx, j, m, base_bits, addr);
+			json_null(j);
 		json_key(j, "members");
 		if (is_anonymous_composite(m))
 			members_json(ctx, j, strip(m->type), bits, depth + 1,
-				     addr);
+				     child, truncated);
 		else
 			json_null(j);
 		json_end_object(j);
@@ -455,9 +340,106 @@ static void members_json(struct cmd_ctx *ctx, struct json *j,
 	json_end_array(j);
 }
 
-// The type result of struct, union and whatis (schema/type.schema.json).
+// Options of struct and union: -o, -x/-d and the members asked for.
+struct struct_opts {
+	bool offsets;
+	struct vmt_format_options fmt;
+	/** "se.on_rq", "pids[2]": pointers into a copy of the argument. */
+	char *members[64];
+	size_t nr_members;
+};
+
+// A selected member of the object at @p base (0 without an address).
+struct selected {
+	struct vmt_value value;
+	uint64_t offset;
+	struct vmt_value_node *tree;
+};
+
+// The members asked for, resolved before anything is written: a path
+// that does not name a member of the type (or leaves it through a
+// pointer) fails the command.
+static int select_members(struct cmd_ctx *ctx, const struct vmt_type *t,
+			  const uint64_t *addr, const struct struct_opts *o,
+			  struct selected *sel)
+{
+	uint64_t base = addr ? *addr : 0, size = type_size(t);
+	struct vmt_value obj;
+	struct vmt_error *err;
+	int rc;
+
+	memset(&obj, 0, sizeof(obj));
+	obj.type = t;
+	obj.in_memory = true;
+	obj.address = base;
+	for (size_t i = 0; i < o->nr_members; i++) {
+		struct selected *s = &sel[i];
+
+		err = vmt_program_value_member(ctx->prog, &obj, o->members[i],
+					       &s->value);
+		if (err) {
+			rc = cmd_fail(ctx, err, "%s", o->members[i]);
+			vmt_error_destroy(err);
+			return rc;
+		}
+		if (s->value.address < base || s->value.address - base >= size)
+			return cmd_usage(ctx, "%s leaves the %s (through a pointer)",
+					 o->members[i], kind_name(t->kind));
+		s->offset = s->value.address - base;
+		if (!addr)
+			continue;
+		err = vmt_program_value_tree(ctx->prog, &s->value, &o->fmt,
+					     &s->tree);
+		if (err) {
+			rc = cmd_fail(ctx, err, "%s at %#" PRIx64,
+				      o->members[i], s->value.address);
+			vmt_error_destroy(err);
+			return rc;
+		}
+	}
+	return EXIT_OK;
+}
+
+static void selected_json(struct json *j, const struct struct_opts *o,
+			  const struct selected *sel, bool *truncated)
+{
+	json_begin_array(j);
+	for (size_t i = 0; i < o->nr_members; i++) {
+		const struct selected *s = &sel[i];
+		char decl[256];
+
+		format_decl(s->value.type, NULL, decl, sizeof(decl));
+		json_begin_object(j);
+		json_key(j, "name");
+		json_string(j, o->members[i]);
+		json_key(j, "offset");
+		json_uint(j, s->offset);
+		json_key(j, "bit_offset");
+		json_uint(j, s->offset * 8 + s->value.bit_offset);
+		json_key(j, "bit_size");
+		json_uint_or_null(j, s->value.bit_size, s->value.bit_size);
+		json_key(j, "size");
+		json_uint(j, type_size(s->value.type));
+		json_key(j, "type");
+		json_string(j, decl);
+		json_key(j, "value");
+		if (s->tree)
+			value_json(j, s->tree, truncated);
+		else
+			json_null(j);
+		json_key(j, "members");
+		json_null(j);
+		json_end_object(j);
+	}
+	json_end_array(j);
+}
+
+// The type result of struct, union and whatis (schema/type.schema.json):
+// the members asked for (all by default), with values at @p addr.
 static void type_json(struct cmd_ctx *ctx, struct json *j,
-		      const struct vmt_type *t, const uint64_t *addr)
+		      const struct vmt_type *t, const uint64_t *addr,
+		      const struct vmt_value_node *tree,
+		      const struct struct_opts *o, const struct selected *sel)
 {
 	bool composite = t->kind == VMT_TYPE_STRUCT ||
 			 t->kind == VMT_TYPE_UNION;
@@ -466,6 +448,7 @@ static void type_json(struct cmd_ctx *ctx, struct json *j,
 		      t->kind == VMT_TYPE_ARRAY || t->kind == VMT_TYPE_CONST ||
 		      t->kind == VMT_TYPE_VOLATILE ||
 		      t->kind == VMT_TYPE_RESTRICT;
+	bool truncated = false;
 
 	json_begin_object(j);
 	json_key(j, "name");
@@ -504,51 +487,204 @@ static void type_json(struct cmd_ctx *ctx, struct json *j,
 		json_null(j);
 	}
 	json_key(j, "members");
-	if (composite)
-		members_json(ctx, j, t, 0, 0, addr);
+	if (o && o->nr_members)
+		selected_json(j, o, sel, &truncated);
+	else if (composite)
+		members_json(ctx, j, t, 0, 0, tree, &truncated);
 	else
 		json_null(j);
 	json_end_object(j);
 }
 
+// "  name = value" a member asked for, as crash prints them.
+static int selected_text(struct cmd_ctx *ctx, const struct vmt_type *t,
+			 const uint64_t *addr, const struct struct_opts *o,
+			 const struct selected *sel)
+{
+	if (!addr) {
+		fprintf(ctx->out, "%s %s {\n", kind_name(t->kind),
+			t->name ? t->name : "");
+		for (size_t i = 0; i < o->nr_members; i++) {
+			char decl[256];
+
+			format_decl(sel[i].value.type, o->members[i], decl,
+				    sizeof(decl));
+			fprintf(ctx->out, "  [%4" PRIu64 "] %s", sel[i].offset,
+				decl);
+			if (sel[i].value.bit_size)
+				fprintf(ctx->out, " : %u",
+					sel[i].value.bit_size);
+			fputs(";\n", ctx->out);
+		}
+		fputs("}\n", ctx->out);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < o->nr_members; i++) {
+		struct vmt_error *err;
+		char *text;
+		int rc;
+
+		err = vmt_value_node_format(sel[i].tree, &o->fmt, 2, &text);
+		if (err) {
+			rc = cmd_fail(ctx, err, "%s", o->members[i]);
+			vmt_error_destroy(err);
+			return rc;
+		}
+		fprintf(ctx->out, "  %s = %s%s\n", o->members[i], text,
+			i + 1 < o->nr_members ? "," : "");
+		free(text);
+	}
+	return EXIT_OK;
+}
+
+// NAME[.MEMBER[,MEMBER...]] into the type name and o->members (pointing
+// into @p spec, which is modified).
+static bool split_struct_spec(char *spec, struct struct_opts *o)
+{
+	char *dot = strchr(spec, '.');
+
+	if (!dot)
+		return true;
+	*dot = '\0';
+	for (char *m = strtok(dot + 1, ","); m; m = strtok(NULL, ",")) {
+		if (o->nr_members == sizeof(o->members) / sizeof(o->members[0]))
+			return false;
+		o->members[o->nr_members++] = m;
+	}
+	return o->nr_members > 0 && spec[0];
+}
+
+// crash's SYMBOL:CPU, a per-CPU variable's copy on a CPU.
+static bool per_cpu_syntax(const char *text)
+{
+	const char *colon = strchr(text, ':');
+	uint64_t cpu;
+
+	return colon && colon != text && parse_number(colon + 1, &cpu);
+}
+
+static int per_cpu_address(struct cmd_ctx *ctx, const char *text,
+			   uint64_t *ret)
+{
+	const char *colon = strchr(text, ':');
+	struct vmt_error *err;
+	char name[128];
+	uint64_t cpu;
+	int rc;
+
+	parse_number(colon + 1, &cpu);
+	snprintf(name, sizeof(name), "%.*s", (int)(colon - text), text);
+	err = vmt_program_per_cpu_address(ctx->prog, name,
+					  (unsigned int)cpu, ret);
+	if (!err)
+		return EXIT_OK;
+	rc = cmd_fail(ctx, err, "%s", text);
+	vmt_error_destroy(err);
+	return rc;
+}
+
 int cmd_struct(struct cmd_ctx *ctx, int argc, char **argv)
 {
+	struct struct_opts o = { 0 };
+	struct selected sel[64];
+	struct vmt_value_node *tree = NULL;
 	const struct vmt_type *t;
 	struct vmt_error *err;
-	char name[256];
+	char name[300], spec[256];
+	const uint64_t *at = NULL;
 	uint64_t addr;
 	int rc = EXIT_OK, opt;
 
-	while ((opt = cmd_getopt(ctx, argc, argv, "", NULL)) != -1)
-		if (opt == CMD_BAD_OPTION)
+	while ((opt = cmd_getopt(ctx, argc, argv, "oxd", NULL)) != -1) {
+		switch (opt) {
+		case 'o':
+			o.offsets = true;
+			break;
+		case 'x':
+			o.fmt.hex = true;
+			break;
+		case 'd':
+			o.fmt.hex = false;
+			break;
+		default:
 			return EXIT_USAGE;
+		}
+	}
 	if (optind >= argc)
 		return cmd_usage(ctx, "no NAME");
 	if (argc - optind > 2)
 		return cmd_usage(ctx, "unexpected argument '%s'", argv[optind + 2]);
-	if (argc - optind == 2 && !address_syntax_ok(argv[optind + 1]))
-		return cmd_usage(ctx, "'%s' is not an address (hex, or SYMBOL[+OFF])",
+	if (argc - optind == 2 && !address_syntax_ok(argv[optind + 1]) &&
+	    !per_cpu_syntax(argv[optind + 1]))
+		return cmd_usage(ctx, "'%s' is not an address (hex, SYMBOL[+OFF] or PERCPU_SYMBOL:CPU)",
 				 argv[optind + 1]);
-	snprintf(name, sizeof(name), "%s %s", argv[0], argv[optind]);
+	snprintf(spec, sizeof(spec), "%s", argv[optind]);
+	if (!split_struct_spec(spec, &o))
+		return cmd_usage(ctx, "'%s' is not NAME[.MEMBER[,MEMBER...]]",
+				 argv[optind]);
+	snprintf(name, sizeof(name), "%s %s", argv[0], spec);
 	err = vmt_program_find_type(ctx->prog, name, &t);
 	if (err) {
 		rc = cmd_fail(ctx, err, NULL);
 		vmt_error_destroy(err);
 		return rc;
 	}
-	if (argc - optind == 2 &&
-	    !parse_address(ctx, argv[optind + 1], &addr, &rc))
-		return rc;
+	if (argc - optind == 2) {
+		if (per_cpu_syntax(argv[optind + 1])) {
+			rc = per_cpu_address(ctx, argv[optind + 1], &addr);
+			if (rc != EXIT_OK)
+				return rc;
+		} else if (!parse_address(ctx, argv[optind + 1], &addr, &rc)) {
+			return rc;
+		}
+		at = &addr;
+	}
+	memset(sel, 0, sizeof(sel));
+	rc = select_members(ctx, t, at, &o, sel);
+	if (rc != EXIT_OK)
+		goto out;
+	if (at && !o.nr_members && (ctx->json || !o.offsets)) {
+		struct vmt_value v;
+
+		memset(&v, 0, sizeof(v));
+		v.type = t;
+		v.in_memory = true;
+		v.address = addr;
+		err = vmt_program_value_tree(ctx->prog, &v, &o.fmt, &tree);
+		if (err) {
+			rc = cmd_fail(ctx, err, "%s at %#" PRIx64, name, addr);
+			vmt_error_destroy(err);
+			goto out;
+		}
+	}
 	if (ctx->json) {
 		struct json j;
 
 		json_init(&j, ctx->out);
-		type_json(ctx, &j, t, argc - optind == 2 ? &addr : NULL);
+		type_json(ctx, &j, t, at, tree, &o, sel);
 		json_finish(&j);
+	} else if (o.nr_members) {
+		rc = selected_text(ctx, t, at, &o, sel);
+	} else if (tree) {
+		char *text;
+
+		err = vmt_value_node_format(tree, &o.fmt, 0, &text);
+		if (err) {
+			rc = cmd_fail(ctx, err, NULL);
+			vmt_error_destroy(err);
+			goto out;
+		}
+		fprintf(ctx->out, "%s %s %s\n", kind_name(t->kind),
+			t->name ? t->name : "", text);
+		free(text);
 	} else {
-		struct_text(ctx, t, argc - optind == 2 ? &addr : NULL);
+		struct_text(ctx, t, o.offsets ? at : NULL);
 	}
-	return EXIT_OK;
+out:
+	vmt_value_node_destroy(tree);
+	for (size_t i = 0; i < o.nr_members; i++)
+		vmt_value_node_destroy(sel[i].tree);
+	return rc;
 }
 
 static void type_text(struct cmd_ctx *ctx, const struct vmt_type *t)
@@ -614,7 +750,7 @@ int cmd_whatis(struct cmd_ctx *ctx, int argc, char **argv)
 			json_key(&j, "kind");
 			json_string(&j, "type");
 			json_key(&j, "type");
-			type_json(ctx, &j, t, NULL);
+			type_json(ctx, &j, t, NULL, NULL, NULL, NULL);
 			json_end_object(&j);
 			json_finish(&j);
 		} else {

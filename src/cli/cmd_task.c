@@ -52,7 +52,8 @@ int task_lookup(struct cmd_ctx *ctx, struct json *j, const char *arg,
 	else
 		err = vmt_program_tasks(ctx->prog, &tasks, &n);
 	if (err) {
-		rc = cmd_entry_error(ctx, j, err, "%s", arg);
+		rc = j ? cmd_entry_error(ctx, j, err, "%s", arg) :
+			 cmd_fail(ctx, err, "%s", arg);
 		vmt_error_destroy(err);
 		return rc;
 	}
@@ -70,7 +71,8 @@ int task_lookup(struct cmd_ctx *ctx, struct json *j, const char *arg,
 					     .message = msg };
 
 		snprintf(msg, sizeof(msg), "no task at %#" PRIx64, v);
-		return cmd_entry_error(ctx, j, &missing, "%s", arg);
+		return j ? cmd_entry_error(ctx, j, &missing, "%s", arg) :
+			   cmd_fail(ctx, &missing, "%s", arg);
 	}
 }
 
@@ -326,8 +328,9 @@ int cmd_task(struct cmd_ctx *ctx, int argc, char **argv)
 		json_begin_array(&j);
 	}
 	if (!nargs) {
-		// No task named: the current context.
-		err = task_default(ctx, &t);
+		// No task named: the one `set` chose, else crash's default.
+		t = context_task(ctx);
+		err = t ? NULL : task_default(ctx, &t);
 		if (err) {
 			rc = cmd_entry_error(ctx, &j, err, "current task");
 			vmt_error_destroy(err);

@@ -313,6 +313,11 @@ int cmd_vm(struct cmd_ctx *ctx, int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	struct context_args cargs;
+
+	// No PID: the task `set` chose, if any.
+	if (!all)
+		use_context_task(ctx, &argc, &argv, &cargs, false);
 	if (!all && optind >= argc)
 		return cmd_usage(ctx, "no PID (or --all)");
 	if (all && optind < argc)

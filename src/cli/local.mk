@@ -20,6 +20,7 @@ vmtool_SOURCES += src/cli/cmd_runq.c
 vmtool_SOURCES += src/cli/cmd_p.c src/cli/value_out.c src/cli/value_out.h
 vmtool_SOURCES += src/cli/cmd_task.c
 vmtool_SOURCES += src/cli/cmd_foreach.c
+vmtool_SOURCES += src/cli/cmd_set.c
 vmtool_SOURCES += src/cli/cmd_kmem.c
 vmtool_SOURCES += src/cli/cmd_save.c
 vmtool_SOURCES += src/cli/cmd_mod.c

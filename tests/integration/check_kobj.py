@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Kernel objects by name on real dump sets: runq, p, task and foreach.
+"""Kernel objects by name on real dump sets: runq, p, task, foreach,
+struct, list -s and set.
 
 usage: check_kobj.py [--vmlinux] VMTOOL SETDIR...
 
@@ -13,7 +14,11 @@ On the first dump file of each set (truth/ as tests/realdump writes it):
   the uncast name fails saying to cast); each CPU's runqueues:N has cpu N
   and the current task runq found; p runqueues lists the same struct rq
   addresses; p init_task.comm is swapper/0 with a vmlinux;
-- task 1 names init (its task_struct's pid and comm);
+- task 1 names init (its task_struct's pid and comm); struct
+  task_struct.pid,comm of its task gives 1 and init; list -s over the task
+  list from it starts with init and names thread-group leaders of ps only;
+  in a batch, set 1 makes task show pid 1 and set -c 0 makes bt show the
+  task ps marks current on CPU 0;
 - foreach task -R pid,comm has one entry per task of ps, in order, each
   with that task's pid and comm; foreach bt one per task; foreach -u files
   one per user process.
@@ -108,6 +113,28 @@ def check_set(vmtool, setdir, res, with_vmlinux):
     res.check("task 1", rc == 0 and r[0]["comm"] == "init" and ts.get("pid") == 1
               and ts.get("comm") == "init",
               f"{name}: task 1: exit {rc} {err[:100]} pid {ts.get('pid')} comm {ts.get('comm')}")
+
+    # struct and list -s on task_struct, set in a batch
+    t1 = next((t for t in ps if t["pid"] == 1), None)
+    if t1:
+        rc, r, err = run_json(vmtool, dump, ["struct", "task_struct.pid,comm", t1["task"]])
+        m = {x["name"]: x["value"] for x in (r or {}).get("members") or []}
+        res.check("struct members", rc == 0 and m == {"pid": 1, "comm": "init"},
+                  f"{name}: struct task_struct.pid,comm {t1['task']}: exit {rc} {err[:100]} {m}")
+        rc, r, err = run_json(vmtool, dump, ["list", "-o", "task_struct.tasks", "-s",
+                                             "task_struct.pid,comm", t1["task"]])
+        vals = (r or {}).get("values") or []
+        leaders = {(t["pid"], t["comm"]) for t in ps if t["pid"] == t["tgid"]}
+        res.check("list -s", rc == 0 and vals and vals[0] == {"pid": 1, "comm": "init"}
+                  and len(vals) == len(r["entries"])
+                  and all((v["pid"], v["comm"]) in leaders for v in vals),
+                  f"{name}: list -s task_struct.pid,comm: exit {rc} {err[:100]} {vals[:3]}")
+        p = subprocess.run([vmtool, "-q", "--json"] + EXTRA + [dump, "-c", "set 1; task -R pid; set -c 0; bt"],
+                           capture_output=True, timeout=600)
+        env = [json.loads(l) for l in p.stdout.decode().splitlines() if l.strip()]
+        ok = len(env) == 4 and env[1]["result"][0]["members"][0]["value"] == 1 \
+            and env[3]["result"][0]["task"] == current.get(0)
+        res.check("set", ok, f"{name}: set 1; task; set -c 0; bt: exit {p.returncode} {str(env)[:200]}")
 
     # foreach
     rc, r, err = run_json(vmtool, dump, ["foreach", "task", "-R", "pid,comm"])

@@ -11,3 +11,6 @@ EXTRA_DIST += tests/integration/run-cli.sh tests/integration/run-truth.sh \
 	tests/integration/run-session.sh tests/integration/check_session.py
 # Rewrites the shared sets with `save` for truthcheck.py (run by hand).
 EXTRA_DIST += tests/integration/save-sets.sh
+# examples/triage on the sample and the shared sets.
+TESTS += tests/integration/run-triage.sh
+EXTRA_DIST += tests/integration/run-triage.sh examples/triage

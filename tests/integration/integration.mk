@@ -14,3 +14,6 @@ EXTRA_DIST += tests/integration/save-sets.sh
 # examples/triage on the sample and the shared sets.
 TESTS += tests/integration/run-triage.sh
 EXTRA_DIST += tests/integration/run-triage.sh examples/triage
+# Doxygen prints no warning over the public headers (skips without it).
+TESTS += tests/integration/run-doc.sh
+EXTRA_DIST += tests/integration/run-doc.sh

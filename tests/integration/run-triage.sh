@@ -118,9 +118,9 @@ for set in "$VMTOOL_SHARED_DUMPS"/*/; do
 		want="[true,\"$release\",$panic]"
 		[ "$line" = "$want" ] || fail "$name/${f##*/}: $line, expected $want"
 		[ "$panic" = null ] && continue
-		line=$(field "$f" '[.panic_pid, (.backtrace | any(test("^v?panic\\+0x")))]' "$out")
-		[ "$line" = "[1,true]" ] ||
-			fail "$name/${f##*/}: [panic_pid, panic in the backtrace] = $line, expected [1,true]"
+		line=$(field "$f" '[.panic_pid, .backtrace_pid, (.backtrace | any(test("^v?panic\\+0x")))]' "$out")
+		[ "$line" = "[1,1,true]" ] ||
+			fail "$name/${f##*/}: [panic_pid, backtrace_pid, panic in the backtrace] = $line, expected [1,1,true]"
 		echo "$name/${f##*/}: $(field "$f" '{panic, panic_pid, panic_comm, backtrace: .backtrace[:4]}' "$out")"
 	done
 done

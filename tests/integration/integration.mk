@@ -17,3 +17,6 @@ EXTRA_DIST += tests/integration/run-triage.sh examples/triage
 # Doxygen prints no warning over the public headers (skips without it).
 TESTS += tests/integration/run-doc.sh
 EXTRA_DIST += tests/integration/run-doc.sh
+# The manual's commands, options and examples against vmtool.
+TESTS += tests/integration/run-manual.sh
+EXTRA_DIST += tests/integration/run-manual.sh tests/integration/check_manual.py

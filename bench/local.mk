@@ -23,3 +23,6 @@ bench: vmtool$(EXEEXT) $(EXTRA_PROGRAMS)
 	VMTOOL_CACHE=$${VMTOOL_CACHE:-$(BENCH_CACHE)} \
 	$(BENCH_PY_CMD) $(abs_top_srcdir)/bench/run-bench.py \
 		--builddir '$(abs_top_builddir)' --srcdir '$(abs_top_srcdir)'
+# README's comparison with crash, drgn, libkdumpfile and makedumpfile (run
+# by hand in a build directory: ../bench/compare-peers.sh).
+EXTRA_DIST += bench/compare-peers.sh bench/peers/probe.py bench/peers/drgn_task.py

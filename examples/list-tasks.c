@@ -12,6 +12,7 @@
 
 #include <vmtool/vmtool.h>
 
+/** Open the dump named by the arguments; print its release and tasks. */
 int main(int argc, char **argv)
 {
 	const struct vmt_dump_info *info;

@@ -22,17 +22,21 @@ struct vmt_program;
 struct vmt_open_file {
 	/** The descriptor number. */
 	int fd;
-	/** struct file, struct dentry, struct inode addresses. */
+	/** Address of the struct file (fdt->fd[fd]). */
 	uint64_t file;
+	/** Address of its struct dentry (file->f_path.dentry). */
 	uint64_t dentry;
+	/** Address of its struct inode (file->f_inode). */
 	uint64_t inode;
-	/** inode->i_ino and i_mode. */
+	/** The inode number (inode->i_ino). */
 	uint64_t ino;
+	/** The file type and permission bits (inode->i_mode, as st_mode). */
 	uint32_t mode;
 	/** "REG", "DIR", "CHR", "BLK", "FIFO", "SOCK", "LNK" or "?". */
 	const char *type;
-	/** The device (inode->i_sb->s_dev) as major:minor. */
+	/** The device's major number (of inode->i_sb->s_dev). */
 	unsigned int dev_major;
+	/** The device's minor number (of inode->i_sb->s_dev). */
 	unsigned int dev_minor;
 	/**
 	 * What /proc/PID/fd/N links to: a path relative to the task's root,
@@ -55,8 +59,9 @@ void vmt_open_files_free(struct vmt_open_file *files, size_t nr);
 
 /** One mount. */
 struct vmt_mount {
-	/** struct mount, its super_block. */
+	/** Address of the struct mount. */
 	uint64_t mount;
+	/** Address of its struct super_block (mnt.mnt_sb). */
 	uint64_t super_block;
 	/** mnt_devname ("none" when the kernel has none). Owned by the list. */
 	char *devname;

@@ -52,58 +52,96 @@ const char *vmt_kmem_kind_name(enum vmt_kmem_kind kind);
 struct vmt_kmem {
 	/** The address asked, tags and PAC bits stripped. */
 	uint64_t address;
+	/** What the address is; says which groups of fields below apply. */
 	enum vmt_kmem_kind kind;
 	/** "kernel image", "module", "vmalloc", "linear map", "vmemmap", "user". */
 	const char *region;
 
 	/** A symbol covering the address (kinds symbol, module, others). */
 	bool has_symbol;
+	/** That symbol (has_symbol). */
 	struct vmt_symbol symbol;
+	/** The address's offset from the symbol's start (has_symbol). */
 	uint64_t symbol_offset;
 
-	/** Module memory: the module and its memory kind ("text", ...). */
+	/** Module memory: the module's name, or NULL. */
 	const char *module;
+	/** Module memory: its kind ("text", "data", "rodata", ...). */
 	const char *module_mem;
 
 	/** A vmalloc area holding the address (also for a stack). */
 	bool has_vmalloc;
+	/** The vmap_area's range [vm_start, vm_end). @{ */
 	uint64_t vm_start, vm_end;
-	/** vm_struct: size (with its guard page), flags, pages, caller. */
+	/** @} */
+	/**
+	 * Its vm_struct: size (with its guard page), flags (VM_*), the
+	 * physical address of an ioremap, the caller that made it. @{
+	 */
 	uint64_t vm_size, vm_flags, vm_phys_addr, vm_caller;
+	/** @} */
+	/** Pages the area has (vm_struct.nr_pages). */
 	uint32_t vm_nr_pages;
-	/** "vmalloc", "ioremap", "vmap", "user" or "". */
+	/**
+	 * "vmalloc", "ioremap", "vmap", "user" or "" from the flags;
+	 * "vm_map_ram" for an area without a vm_struct, "unpurged" for one
+	 * freed but not yet purged.
+	 */
 	const char *vm_kind;
+	/** Whether vm_caller has a symbol. */
 	bool has_vm_caller_symbol;
+	/** The symbol of vm_caller (has_vm_caller_symbol). */
 	struct vmt_symbol vm_caller_symbol;
+	/** vm_caller's offset from that symbol. */
 	uint64_t vm_caller_offset;
 
-	/** A task's kernel stack: the task and the stack's range. */
+	/** A task's kernel stack: the task's pid. */
 	int pid;
+	/** A task's kernel stack: the task's comm. */
 	char comm[16];
+	/** A task's kernel stack: the task_struct's address. */
 	uint64_t task;
+	/**
+	 * A task's kernel stack: its lowest address (task->stack) and size
+	 * (THREAD_SIZE, or the pages of its vmalloc area). @{
+	 */
 	uint64_t stack_base, stack_size;
+	/** @} */
 
-	/** A slab object: its cache and object. */
+	/** A slab object: its cache's name. */
 	char cache[64];
+	/** A slab object: the struct kmem_cache's address. */
 	uint64_t kmem_cache;
+	/** A slab object: the struct slab (its head page's struct page). */
 	uint64_t slab;
+	/** A slab object: the object's first byte. */
 	uint64_t object;
 	/** Offset of the address in the object. */
 	uint64_t object_offset;
+	/**
+	 * A slab object: the cache's object_size, and its size (the slot:
+	 * object plus metadata, aligned). @{
+	 */
 	uint32_t object_size, slot_size;
-	/** Whether allocated_known: false when a freelist could not be read. */
+	/** @} */
+	/** Whether allocated is known: false when a freelist could not be read. */
 	bool allocated_known;
+	/** The object is in use (on no freelist of its slab or CPU). */
 	bool allocated;
 	/** Where a free object was found: "slab freelist", "cpu N freelist". */
 	char free_list[32];
 
 	/** The physical address and struct page, for RAM addresses. */
 	bool has_paddr;
+	/** The physical address (has_paddr). */
 	uint64_t paddr;
+	/** Whether the struct page was read. */
 	bool has_page;
+	/** The struct page of paddr (has_page). */
 	struct vmt_page page;
-	/** For a free page: the buddy block's first page and order. */
+	/** For a free page: the buddy block's first struct page. */
 	uint64_t free_block_page;
+	/** For a free page: the buddy block's order (2^order pages). */
 	unsigned int free_order;
 
 	/** What could not be decided, or "" (e.g. per-CPU freelists unknown). */
@@ -122,17 +160,27 @@ struct vmt_error *vmt_program_kmem(struct vmt_program *prog, uint64_t addr,
 
 /** A slab cache as /proc/slabinfo counts it. */
 struct vmt_slab_cache {
+	/** Address of the struct kmem_cache. */
 	uint64_t kmem_cache;
+	/** The cache's name. */
 	char name[64];
+	/** Bytes of an object (kmem_cache.object_size). */
 	uint32_t object_size;
 	/** Bytes per object in a slab (object_size plus metadata, aligned). */
 	uint32_t slot_size;
+	/** Objects in a slab (kmem_cache.oo). */
 	uint32_t objects_per_slab;
 	/** Pages per slab: 1 << order. */
 	uint32_t order;
 	/** Counts (CONFIG_SLUB_DEBUG keeps them): false when unknown. */
 	bool counts_known;
+	/**
+	 * Objects in use (total_objects minus the free objects of the partial
+	 * slabs), objects, and slabs, summed over the nodes' kmem_cache_node
+	 * as /proc/slabinfo sums them. @{
+	 */
 	uint64_t active_objects, total_objects, slabs;
+	/** @} */
 };
 
 /**

@@ -44,9 +44,11 @@ struct vmt_log_record {
 	 * newlines (each line is printed with the prefix).
 	 */
 	const char *text;
+	/** Length of text in bytes, the terminating NUL not counted. */
 	size_t text_len;
-	/** dev_printk() dictionary: SUBSYSTEM and DEVICE, or NULL. */
+	/** dev_printk() dictionary: its SUBSYSTEM value, or NULL. */
 	const char *subsystem;
+	/** dev_printk() dictionary: its DEVICE value, or NULL. */
 	const char *device;
 };
 
@@ -54,6 +56,7 @@ struct vmt_log_record {
 struct vmt_log {
 	/** Records in sequence order. */
 	const struct vmt_log_record *records;
+	/** Number of entries in records. */
 	size_t nr_records;
 	/** "printk_ringbuffer" (5.10+) or "log_buf" (3.5 - 5.9). */
 	const char *format;
@@ -102,6 +105,8 @@ struct vmt_log_format {
  * Format @p rec as the kernel's record_print_text() does: every line of
  * the text with the prefix of @p fmt, each ending in a newline.
  *
+ * @param rec The record.
+ * @param fmt The prefix wanted; the text alone when every field is false.
  * @param[out] ret New string (free()); written only on success.
  */
 struct vmt_error *vmt_log_format_record(const struct vmt_log_record *rec,

@@ -33,6 +33,7 @@ enum vmt_module_mem_type {
 struct vmt_module_mem {
 	/** "text", "data", "rodata", "ro_after_init", "init_text", ... */
 	const char *name;
+	/** Start address of the range. */
 	uint64_t base;
 	/** Bytes; 0 when absent (init memory after the module's init). */
 	uint64_t size;
@@ -52,8 +53,9 @@ struct vmt_module {
 	uint64_t size;
 	/** Users (refcnt - 1), or -1 without CONFIG_MODULE_UNLOAD. */
 	int64_t refcount;
-	/** mod->taints bits (TAINT_*), and their letters ("OE", or ""). */
+	/** mod->taints: bits numbered as the kernel's TAINT_* flags. */
 	uint64_t taints;
+	/** The letters of taints as /proc/modules prints them ("OE", or ""). */
 	char taint_flags[16];
 	/**
 	 * Memory by kind. Before 6.4 the core_layout and init_layout blocks

@@ -65,13 +65,22 @@ unsigned int vmt_page_class_dump_level(enum vmt_page_class cls);
 
 /** The struct page of one page frame, decoded. */
 struct vmt_page {
+	/** The page frame number (physical address >> PAGE_SHIFT). */
 	uint64_t pfn;
+	/** Physical address of the page's first byte. */
 	uint64_t paddr;
 	/** Kernel virtual address of the struct page. */
 	uint64_t page;
+	/** page->flags (PG_* bits; see vmt_program_page_flag_names()). */
 	uint64_t flags;
+	/**
+	 * page->mapping: the address_space of a page-cache page, the anon_vma
+	 * of an anonymous one with bit 0 set (PAGE_MAPPING_ANON), or 0.
+	 */
 	uint64_t mapping;
+	/** page->index: the page's offset in its mapping, in pages. */
 	uint64_t index;
+	/** page->private (buffer heads, a free block's order, swap entry). */
 	uint64_t private;
 	/** page->_refcount. */
 	int32_t refcount;
@@ -79,12 +88,15 @@ struct vmt_page {
 	int32_t mapcount;
 	/** First page of a compound page (folio) of 2^order pages. */
 	bool head;
-	/** A tail page; @ref head_page is its head's struct page. */
+	/** A tail page; head_page is its head's struct page. */
 	bool tail;
+	/** A tail page: address of its head's struct page; else 0. */
 	uint64_t head_page;
 	/** Order of the folio (head) or the free buddy block (free head). */
 	unsigned int order;
+	/** PG_hwpoison is set: the page had a memory error (never dumped). */
 	bool hwpoison;
+	/** The class of the page (what makedumpfile's dump levels see). */
 	enum vmt_page_class cls;
 };
 
@@ -107,6 +119,7 @@ void vmt_program_page_flag_names(struct vmt_program *prog, uint64_t flags,
 
 /** Pages of each class over every page frame of the dump's RAM. */
 struct vmt_mem_usage {
+	/** The kernel's page size, in bytes: pages are counted in it. */
 	uint64_t page_size;
 	/** Page frames the dump describes as RAM. */
 	uint64_t ram_pages;
@@ -116,7 +129,7 @@ struct vmt_mem_usage {
 	uint64_t hwpoison_pages;
 	/** Pages not in the dump file (excluded by its level, or lost). */
 	uint64_t not_in_dump_pages;
-	/** Whether @ref zero_pages was counted (reads every page). */
+	/** Whether zero_pages was counted (reads every page). */
 	bool zero_counted;
 	/** Pages filled with zeros, among the ones no class excludes. */
 	uint64_t zero_pages;
@@ -136,6 +149,7 @@ struct vmt_error *vmt_program_mem_usage(struct vmt_program *prog,
 struct vmt_mem_figure {
 	/** Whether the figure could be computed. */
 	bool known;
+	/** The figure, in pages of vmt_meminfo::page_size. */
 	uint64_t pages;
 	/** "memmap", "vm_zone_stat", "vm_node_stat", "_totalram_pages", ... */
 	const char *source;
@@ -143,26 +157,52 @@ struct vmt_mem_figure {
 
 /** Memory use as crash's `kmem -i` prints it. */
 struct vmt_meminfo {
+	/** The kernel's page size, in bytes. */
 	uint64_t page_size;
+	/**
+	 * Memory the kernel manages: _totalram_pages, else the RAM pages of
+	 * the memmap that are not PG_reserved.
+	 */
 	struct vmt_mem_figure total;
+	/** Free pages: NR_FREE_PAGES, else the pages in the buddy allocator. */
 	struct vmt_mem_figure free;
+	/** total - free. */
 	struct vmt_mem_figure used;
+	/** Pages not PG_reserved with a _refcount above 1 (crash's SHARED). */
 	struct vmt_mem_figure shared;
+	/** Page-cache pages with PG_private (buffer heads), from the memmap. */
 	struct vmt_mem_figure buffers;
+	/**
+	 * Page cache: NR_FILE_PAGES - NR_SWAPCACHE - buffers, else the
+	 * memmap's page-cache pages without PG_private.
+	 */
 	struct vmt_mem_figure cached;
+	/** Slab pages: NR_SLAB_(UN)RECLAIMABLE(_B), else the memmap's. */
 	struct vmt_mem_figure slab;
+	/** Anonymous pages: NR_ANON_MAPPED, else the memmap's user pages. */
 	struct vmt_mem_figure anon;
+	/** Swap space: total_swap_pages (unknown without the symbol). */
 	struct vmt_mem_figure swap_total;
+	/** Free swap space: nr_swap_pages (unknown without the symbol). */
 	struct vmt_mem_figure swap_free;
 	/** The memmap classification the memmap figures come from. */
 	struct vmt_mem_usage usage;
-	/** Kernel counters read, each NULL-source when unknown. */
+	/**
+	 * The kernel's counters as read (known false where a symbol or
+	 * enum value is missing): _totalram_pages (or totalram_pages).
+	 */
 	struct vmt_mem_figure counter_total;
+	/** vm_zone_stat[NR_FREE_PAGES], else the zones' vm_stat. */
 	struct vmt_mem_figure counter_free;
+	/** vm_node_stat[NR_FILE_PAGES]. */
 	struct vmt_mem_figure counter_file;
+	/** vm_node_stat[NR_SWAPCACHE]. */
 	struct vmt_mem_figure counter_swapcache;
+	/** vm_node_stat[NR_SHMEM]. */
 	struct vmt_mem_figure counter_shmem;
+	/** vm_node_stat[NR_ANON_MAPPED]. */
 	struct vmt_mem_figure counter_anon;
+	/** vm_node_stat: the reclaimable plus unreclaimable slab counters. */
 	struct vmt_mem_figure counter_slab;
 };
 

@@ -33,14 +33,19 @@ enum vmt_frame_kind {
 
 /** Registers: x0..x30, sp, pc, pstate. */
 struct vmt_regs {
+	/** General-purpose registers x0..x30 (x29 the frame pointer, x30 lr). */
 	uint64_t x[31];
+	/** Stack pointer. */
 	uint64_t sp;
+	/** Program counter. */
 	uint64_t pc;
+	/** PSTATE (SPSR of an exception frame): mode, flags, masks. */
 	uint64_t pstate;
 };
 
 /** One frame of a backtrace. */
 struct vmt_frame {
+	/** How pc was found. */
 	enum vmt_frame_kind kind;
 	/** The pc, pointer authentication code removed. */
 	uint64_t pc;
@@ -79,11 +84,15 @@ struct vmt_frame {
 	 * user mode: the trace ends here).
 	 */
 	bool has_regs;
+	/** has_regs: the interrupted context was user mode. */
 	bool user;
+	/** has_regs: address of the struct pt_regs. */
 	uint64_t regs_addr;
+	/** has_regs: the registers saved there. */
 	struct vmt_regs regs;
-	/** The stack words of the frame (bt -f): [words_start, words_end). */
+	/** The stack words of the frame (bt -f): [words_start, words_end). @{ */
 	uint64_t words_start, words_end;
+	/** @} */
 };
 
 /** How a trace ended. */
@@ -109,8 +118,11 @@ enum vmt_bt_end {
 
 /** A stack a trace may use. */
 struct vmt_stack_range {
+	/** "task", "irq", "overflow", "sdei_normal" or "sdei_critical". */
 	const char *name;
+	/** Its lowest address. */
 	uint64_t low;
+	/** One past its highest address (where the stack starts). */
 	uint64_t high;
 };
 
@@ -122,8 +134,11 @@ struct vmt_backtrace {
 	int cpu;
 	/** Where the trace starts ("registers of CPU 0 (NT_PRSTATUS)", ...). */
 	const char *start;
+	/** The frames, innermost (the running function) first. */
 	struct vmt_frame *frames;
+	/** Number of entries in frames. */
 	size_t nr_frames;
+	/** How the trace ended. */
 	enum vmt_bt_end end;
 	/**
 	 * "stack_top", "user_entry", "user_mode", "zero_fp", "broken",
@@ -134,6 +149,7 @@ struct vmt_backtrace {
 	const char *reason;
 	/** The stacks the trace was allowed to use. */
 	struct vmt_stack_range stacks[8];
+	/** Number of entries of stacks in use. */
 	size_t nr_stacks;
 };
 
@@ -160,8 +176,11 @@ struct vmt_stack_text {
 	uint64_t value;
 	/** The function of value - 1 (a return address), borrowed. */
 	const char *symbol;
+	/** value - the symbol's address. */
 	uint64_t offset;
+	/** The symbol's size, 0 if unknown. */
 	uint64_t size;
+	/** The symbol's module, NULL for the kernel itself. */
 	const char *module;
 	/** The stack holding the word. */
 	const char *stack;
@@ -183,7 +202,9 @@ struct vmt_error *vmt_program_stack_text(struct vmt_program *prog,
 struct vmt_source_line {
 	/** The function (the inlined one for an inlined call). */
 	const char *function;
+	/** The source file, as the DWARF line table names it. */
 	const char *file;
+	/** The line number in file (0 if unknown). */
 	int line;
 	/** This function was inlined into the next entry's. */
 	bool inlined;

@@ -53,11 +53,15 @@ struct vmt_sysinfo {
 	bool known[VMT_SYS_NR_FIELDS];
 	/** Where each value came from, or why it is unknown. */
 	char sources[VMT_SYS_NR_FIELDS][256];
-	/** init_uts_ns.name: uname -r, uname -v, uname -n, uname -m. */
+	/** init_uts_ns.name.release: uname -r. */
 	char release[VMT_UTS_LEN];
+	/** init_uts_ns.name.version: uname -v. */
 	char version[VMT_UTS_LEN];
+	/** init_uts_ns.name.nodename: uname -n. */
 	char nodename[VMT_UTS_LEN];
+	/** init_uts_ns.name.machine: uname -m. */
 	char machine[VMT_UTS_LEN];
+	/** CPUs present (sources[VMT_SYS_CPUS] says how they were counted). */
 	uint32_t cpus;
 	/** RAM the crashed kernel managed, in bytes. */
 	uint64_t memory;
@@ -75,7 +79,12 @@ struct vmt_sysinfo {
 	 * error: ..."); "" when the log holds none (known but empty).
 	 */
 	char panic[256];
+	/** The CPU that panicked (the kernel's panic_cpu). */
 	int panic_cpu;
+	/**
+	 * The pid of the task current on panic_cpu, else of the log's
+	 * "CPU: N PID: P Comm:" line.
+	 */
 	int panic_pid;
 	/** The kernel's tick rate (CONFIG_HZ). */
 	uint32_t hz;

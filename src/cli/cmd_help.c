@@ -16,6 +16,7 @@ static const struct {
 	{ "vmcoreinfo", "The VMCOREINFO text exactly as the dump (or --vmcoreinfo) holds it." },
 	{ "rd",
 	  "Read memory at ADDR: kernel virtual by default.\n"
+	  "  -k          ADDR is kernel virtual (the default)\n"
 	  "  -p          ADDR is physical\n"
 	  "  -u PID      ADDR is a user address of task PID\n"
 	  "  -8 -16 -32 -64\n"
@@ -23,14 +24,16 @@ static const struct {
 	  "  -s          show each 64-bit word that points into a symbol as SYMBOL+OFF\n"
 	  "  -a          a NUL-terminated string (at most COUNT bytes: default 4096,\n"
 	  "              at most 1 MiB)\n"
-	  "  --raw       write the bytes themselves (not with --json)\n"
+	  "  --raw, -r   write the bytes themselves (not with --json)\n"
 	  "ADDR is hex (0x optional) or SYMBOL[+OFF]. A read that stops at an\n"
 	  "unreadable page shows what it read and exits 1." },
 	{ "vtop",
-	  "Translate each ADDR through the kernel page tables (-k, the default)\n"
-	  "or those of task PID (-u PID): every level's index, entry address and\n"
-	  "entry, the physical address, the page size and where the byte lives\n"
-	  "in the dump file. Exits 1 if an address is not mapped." },
+	  "Translate each ADDR: every level's index, entry address and entry,\n"
+	  "the physical address, the page size, the region and where the byte\n"
+	  "lives in the dump file (or that the page is excluded, not in the\n"
+	  "dump, swapped out). Exits 1 if an address is not mapped.\n"
+	  "  -k       through the kernel's page tables (the default)\n"
+	  "  -u PID   through task PID's page tables (a user address)" },
 	{ "ptov", "The linear-map virtual address of each physical address (hex)." },
 	{ "explain",
 	  "Every arm64 layout value (VA_BITS, PAGE_OFFSET, PHYS_OFFSET,\n"
@@ -56,6 +59,81 @@ static const struct {
 	  "  -p           every page of each VMA: its physical address, or where\n"
 	  "               it is (not mapped, swapped, excluded from the dump)\n"
 	  "  --all, -a    every process that has an mm" },
+	{ "files",
+	  "The open files of each PID: descriptor, struct file, dentry and\n"
+	  "inode addresses, the file type and the path /proc/PID/fd shows\n"
+	  "(pipe:[ino], socket:[ino], anon_inode:name). No options." },
+	{ "mount",
+	  "The mounts of task PID's mount namespace (pid 1 by default): struct\n"
+	  "mount, super_block, file system type, device name and mount point.\n"
+	  "No options." },
+	{ "list",
+	  "Walk a linked list from ADDR, as crash's list, and print the address\n"
+	  "of each entry; the walk is bounded and a cycle is an error.\n"
+	  "  -o OFFSET        where the next pointer is in an entry: a byte\n"
+	  "                   count, or TYPE.member (task_struct.tasks); entry\n"
+	  "                   addresses are the node addresses minus it\n"
+	  "  -H               ADDR is a list head (a struct list_head outside the\n"
+	  "                   entries, not listed); without it ADDR is the first\n"
+	  "                   entry and the walk ends back at it or at NULL\n"
+	  "A list that breaks prints what it read and exits 1." },
+	{ "log",
+	  "The kernel log as dmesg prints it, from the printk ring buffer (Linux\n"
+	  "5.10+) or log_buf (3.5 to 5.9): \"[%5lu.%06lu] \" and the text.\n"
+	  "  -t   no timestamp\n"
+	  "  -T   the wall-clock time (UTC) instead, from the boot time sys finds\n"
+	  "  -m   the syslog priority \"<N>\" (facility * 8 + level) first\n"
+	  "  -c   the caller: \"[T123]\" (task) or \"[C1]\" (CPU)\n"
+	  "  -d   the SUBSYSTEM= and DEVICE= lines of dev_printk() records\n"
+	  "--json gives the records. Damaged records are skipped (exit 1)." },
+	{ "sys",
+	  "As crash's sys: kernel, dump files, CPUs, crash date, uptime, load\n"
+	  "average, tasks, uname, memory, and the panic message with the CPU and\n"
+	  "PID that panicked. --json gives null for what cannot be found and,\n"
+	  "in sources, where each value came from or why not. No options." },
+	{ "bt",
+	  "Kernel stack traces by arm64 frame records, names as /proc/PID/stack\n"
+	  "shows them; exception frames with their registers, IRQ, overflow and\n"
+	  "SDEI stacks. A task on a CPU starts from the CPU's registers, any\n"
+	  "other from its last context switch. Without PID, TASK or -c: -a.\n"
+	  "  -a, --all        the task current on every CPU\n"
+	  "  -c, --cpu CPU    the task current on CPU (may be repeated)\n"
+	  "  -t, --text       every stack word that holds a kernel text address\n"
+	  "  -f, --frames     each frame's stack words\n"
+	  "  -l, --lines      file, line and inlined functions (needs -k vmlinux)\n"
+	  "PID 0 is swapper/0; name another CPU's idle task by -c or its TASK.\n"
+	  "A broken chain ends with a line saying where and why (exit 0)." },
+	{ "save",
+	  "Write the dump again as makedumpfile does (kdump-compressed, header\n"
+	  "version 6), from any input format, without the pages LEVEL excludes.\n"
+	  "  -d, --dump-level LEVEL  the sum of 1 zero pages, 2 page cache,\n"
+	  "                   4 page cache with private data, 8 user data,\n"
+	  "                   16 free pages (default 0: every page)\n"
+	  "  -c | -l | -p | -z   zlib, LZO, snappy or zstd pages (default none)\n"
+	  "  -E, --elf        an ELF file instead\n"
+	  "  -F, --flatten    makedumpfile's flattened stream on standard output\n"
+	  "  -f, --force      replace existing files\n"
+	  "  --split N        N part files of equal page counts: OUTPUT.1 ...\n"
+	  "                   OUTPUT.N from one OUTPUT, or N OUTPUTs\n"
+	  "  --num-threads N  compress on N threads (same output whatever N)\n"
+	  "  --mem-usage      write nothing: the pages and bytes of each page\n"
+	  "                   class and whether LEVEL excludes it\n"
+	  "Files get their name only when complete; an interrupted save leaves\n"
+	  "none. Exit 3 when an output cannot be written." },
+	{ "mod",
+	  "Loaded modules as crash lists them (each NAME, or all): struct module,\n"
+	  "name, text base and size as /proc/modules prints them, taints. Their\n"
+	  "symbols become known to sym, kmem and bt. No options." },
+	{ "kmem",
+	  "What each ADDR is: a task's kernel stack, a kernel symbol, module\n"
+	  "memory, a vmalloc area, or for RAM what its struct page says (a slab\n"
+	  "object with its cache, allocated or free; a free page; a page table;\n"
+	  "another page). ADDR may be a symbol.\n"
+	  "  -i, --info       memory use as crash prints it, each figure's source\n"
+	  "  -p, --pages      the struct page of each PADDR (without PADDR: of\n"
+	  "                   every page of RAM)\n"
+	  "  -s, --slab       slab caches as /proc/slabinfo counts them (each\n"
+	  "                   NAME, or all)" },
 	{ "help", "The commands, or the usage and options of each CMD." },
 };
 

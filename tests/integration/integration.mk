@@ -14,3 +14,12 @@ EXTRA_DIST += tests/integration/save-sets.sh
 # runq, p, task and foreach on real dump sets.
 TESTS += tests/integration/run-kobj.sh
 EXTRA_DIST += tests/integration/run-kobj.sh tests/integration/check_kobj.py
+# examples/triage on the sample and the shared sets.
+TESTS += tests/integration/run-triage.sh
+EXTRA_DIST += tests/integration/run-triage.sh examples/triage
+# Doxygen prints no warning over the public headers (skips without it).
+TESTS += tests/integration/run-doc.sh
+EXTRA_DIST += tests/integration/run-doc.sh
+# The manual's commands, options and examples against vmtool.
+TESTS += tests/integration/run-manual.sh
+EXTRA_DIST += tests/integration/run-manual.sh tests/integration/check_manual.py

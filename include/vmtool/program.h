@@ -386,7 +386,7 @@ struct vmt_task {
 	int cpu;
 	/** Current on cpu at dump time (see vmt_program_cpu_task()). */
 	bool oncpu;
-	/** A kernel thread: PF_KTHREAD, or no mm. */
+	/** A kernel thread: PF_KTHREAD, or an idle task (pid 0). */
 	bool kthread;
 	/** Low end of its kernel stack (task->stack), 0 if unknown. */
 	uint64_t stack;

@@ -192,7 +192,10 @@ static struct vmt_error *read_task(struct walk *w, uint64_t task,
 	t->pid = (int)pid;
 	t->tgid = (int)tgid;
 	t->state = task_state_char(state, exit_state);
-	t->kthread = !t->mm || (flags & PF_KTHREAD);
+	// PF_KTHREAD, not a missing mm: an exited task (a zombie) has no mm
+	// either. Older kernels leave PF_KTHREAD off the idle tasks (6.12's
+	// init_task sets it in init/init_task.c): pid 0 says it there.
+	t->kthread = (flags & PF_KTHREAD) || pid == 0;
 	// /proc's ppid: real_parent's tgid (init_task is its own parent).
 	ppid = 0;
 	if (parent && parent != task) {

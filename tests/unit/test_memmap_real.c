@@ -296,18 +296,7 @@ END_TEST
 
 int main(void)
 {
-	Suite *s;
-	TCase *tc;
-
 	dumps_dir = vmt_shared_dumps();
-	if (!dumps_dir) {
-		printf("VMTOOL_SHARED_DUMPS is not set: no real dumps to check, skipping\n");
-		return 77;
-	}
-	s = suite_create("memmap_real");
-	tc = tcase_create("real");
-	tcase_set_timeout(tc, 900);
-	tcase_add_test(tc, memmap_matches_the_guest);
-	suite_add_tcase(s, tc);
-	return vmt_ck_run(s);
+	return vmt_real_dumps_main("memmap_real", memmap_matches_the_guest,
+				   900);
 }

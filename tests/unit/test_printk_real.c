@@ -19,34 +19,12 @@
 
 static const char *dumps_dir, *cache_dir;
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
-
-	if (!f)
-		return NULL;
-	do {
-		if (len + 4096 + 1 > cap) {
-			cap = 2 * cap + 8192;
-			buf = realloc(buf, cap);
-			ck_assert_ptr_nonnull(buf);
-		}
-		n = fread(buf + len, 1, 4096, f);
-		len += n;
-	} while (n);
-	fclose(f);
-	buf[len] = '\0';
-	return buf;
-}
-
 static char *truth(const char *set, const char *name)
 {
 	char path[PATH_MAX];
 
 	snprintf(path, sizeof(path), "%s/%s/truth/%s", dumps_dir, set, name);
-	return slurp(path);
+	return vmt_slurp(path, NULL);
 }
 
 // The whole log as `vmtool log` prints it.
@@ -321,21 +299,10 @@ END_TEST
 
 int main(void)
 {
-	Suite *s;
-	TCase *tc;
-
 	dumps_dir = vmt_shared_dumps();
-	if (!dumps_dir) {
-		printf("VMTOOL_SHARED_DUMPS is not set: no real dumps to check, skipping\n");
-		return 77;
-	}
 	cache_dir = getenv("VMTOOL_CACHE");
 	if (!cache_dir || !*cache_dir)
 		cache_dir = "tests/cache";
-	s = suite_create("printk_real");
-	tc = tcase_create("real");
-	tcase_set_timeout(tc, 900);
-	tcase_add_test(tc, every_dmesg_line_in_every_dump_file);
-	suite_add_tcase(s, tc);
-	return vmt_ck_run(s);
+	return vmt_real_dumps_main("printk_real",
+				   every_dmesg_line_in_every_dump_file, 900);
 }

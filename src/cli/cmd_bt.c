@@ -327,12 +327,7 @@ static void bt_json(struct cmd_ctx *ctx, struct json *j,
 	char end[300];
 
 	json_begin_object(j);
-	json_key(j, "pid");
-	json_int(j, t->pid);
-	json_key(j, "comm");
-	json_string(j, t->comm);
-	json_key(j, "task");
-	json_addr(j, t->task);
+	task_json_keys(j, t);
 	json_key(j, "cpu");
 	if (bt->cpu >= 0)
 		json_int(j, bt->cpu);

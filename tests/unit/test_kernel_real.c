@@ -146,23 +146,13 @@ static int check_maps(struct vmt_program *prog, const char *set,
 
 START_TEST(tasks_and_maps_match_the_guest)
 {
-	struct dirent *de;
+	struct vmt_set_iter set = { 0 };
 	int files = 0, maps = 0, bad = 0;
-	DIR *top = opendir(dumps_dir);
 
-	ck_assert_msg(top, "%s: unreadable", dumps_dir);
-	while ((de = readdir(top))) {
-		char setdir[4096];
+	while (vmt_next_set(&set)) {
 		struct dirent *fe;
-		DIR *sd;
 
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(setdir, sizeof(setdir), "%s/%s", dumps_dir, de->d_name);
-		sd = opendir(setdir);
-		if (!sd)
-			continue;
-		while ((fe = readdir(sd))) {
+		while ((fe = readdir(set.files))) {
 			struct vmt_program_options opts = { 0 };
 			const struct vmt_task *tasks;
 			struct vmt_program *prog;
@@ -174,7 +164,8 @@ START_TEST(tasks_and_maps_match_the_guest)
 			if (!starts_with(fe->d_name, "vmcore.") ||
 			    strstr(fe->d_name, ".xz"))
 				continue;
-			snprintf(path, sizeof(path), "%s/%s", setdir, fe->d_name);
+			snprintf(path, sizeof(path), "%s/%s", set.dir,
+				 fe->d_name);
 			err = vmt_program_open(&p, 1, &opts, &prog);
 			if (err) {
 				fprintf(stderr, "%s: %s\n", path, err->message);
@@ -195,15 +186,14 @@ START_TEST(tasks_and_maps_match_the_guest)
 				ck_assert_int_eq(tasks[0].pid, 0);
 				ck_assert_str_eq(tasks[0].comm, "swapper/0");
 				ck_assert(tasks[0].kthread);
-				bad += check_ps(de->d_name, fe->d_name, tasks, nr);
-				bad += check_maps(prog, de->d_name, fe->d_name,
+				bad += check_ps(set.name, fe->d_name, tasks,
+						nr);
+				bad += check_maps(prog, set.name, fe->d_name,
 						  &maps);
 			}
 			vmt_program_destroy(prog);
 		}
-		closedir(sd);
 	}
-	closedir(top);
 	fprintf(stderr, "test_kernel_real: %d dump files, %d maps files, %d mismatches\n",
 		files, maps, bad);
 	ck_assert_int_gt(files, 0);

@@ -81,6 +81,43 @@ static inline char *vmt_slurp(const char *path, size_t *len_ret)
 	return buf;
 }
 
+// The sets of $VMTOOL_SHARED_DUMPS, one a call: the name and path of each
+// folder not starting with '.', and its listing opened as files (closed by
+// the next call); false after the last. Start from a zeroed iterator and
+// call until false.
+struct vmt_set_iter {
+	DIR *top, *files;
+	const char *name;
+	char dir[4096];
+};
+
+static inline bool vmt_next_set(struct vmt_set_iter *it)
+{
+	const char *dumps = vmt_shared_dumps();
+	struct dirent *de;
+
+	if (it->files)
+		closedir(it->files);
+	it->files = NULL;
+	if (!it->top) {
+		it->top = opendir(dumps);
+		ck_assert_msg(it->top, "%s: unreadable", dumps);
+	}
+	while ((de = readdir(it->top))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(it->dir, sizeof(it->dir), "%s/%s", dumps, de->d_name);
+		it->files = opendir(it->dir);
+		if (!it->files)
+			continue;
+		it->name = de->d_name;
+		return true;
+	}
+	closedir(it->top);
+	it->top = NULL;
+	return false;
+}
+
 // main() of a suite over the real dumps: skip (77) without
 // $VMTOOL_SHARED_DUMPS, else run @p test in suite @p name with a timeout
 // of @p timeout seconds (a whole set takes minutes under the sanitizers).

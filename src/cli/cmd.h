@@ -162,6 +162,9 @@ int task_lookup(struct cmd_ctx *ctx, struct json *j, const char *arg,
 /** "PID: 1      TASK: ...  CPU: 0   COMMAND: "init"" as crash prints it. */
 void task_header(FILE *out, const struct vmt_task *t);
 
+/** The keys "pid", "comm" and "task" of @p t, in the open object of @p j. */
+void task_json_keys(struct json *j, const struct vmt_task *t);
+
 /** The task `set` chose (cmd_set.c), NULL when none (or gone). */
 const struct vmt_task *context_task(struct cmd_ctx *ctx);
 

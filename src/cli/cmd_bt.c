@@ -327,12 +327,7 @@ static void bt_json(struct cmd_ctx *ctx, struct json *j,
 	char end[300];
 
 	json_begin_object(j);
-	json_key(j, "pid");
-	json_int(j, t->pid);
-	json_key(j, "comm");
-	json_string(j, t->comm);
-	json_key(j, "task");
-	json_addr(j, t->task);
+	task_json_keys(j, t);
 	json_key(j, "cpu");
 	if (bt->cpu >= 0)
 		json_int(j, bt->cpu);
@@ -422,43 +417,6 @@ static int bt_task(struct cmd_ctx *ctx, struct json *j,
 	if (!ctx->json)
 		fputc('\n', ctx->out);
 	return EXIT_OK;
-}
-
-// A PID, or a task_struct address (hex with 0x, or above any pid).
-// Returns 0, or the exit code after reporting the failure in @p j.
-static int find_task(struct cmd_ctx *ctx, struct json *j, const char *arg,
-		     const struct vmt_task **ret)
-{
-	const struct vmt_task *tasks;
-	struct vmt_error *err;
-	uint64_t v;
-	size_t n;
-	int rc;
-
-	parse_number(arg, &v); // checked before
-	if (strncmp(arg, "0x", 2) && v <= INT_MAX)
-		err = vmt_program_task_by_pid(ctx->prog, (int)v, ret);
-	else
-		err = vmt_program_tasks(ctx->prog, &tasks, &n);
-	if (!err && (strncmp(arg, "0x", 2) && v <= INT_MAX))
-		return 0;
-	if (!err) {
-		char msg[80];
-		struct vmt_error missing = { .code = VMT_ERROR_NOT_FOUND,
-					     .message = msg };
-
-		for (size_t i = 0; i < n; i++) {
-			if (tasks[i].task == v) {
-				*ret = &tasks[i];
-				return 0;
-			}
-		}
-		snprintf(msg, sizeof(msg), "no task at %#" PRIx64, v);
-		return cmd_entry_error(ctx, j, &missing, "%s", arg);
-	}
-	rc = cmd_entry_error(ctx, j, err, "%s", arg);
-	vmt_error_destroy(err);
-	return rc;
 }
 
 int cmd_bt(struct cmd_ctx *ctx, int argc, char **argv)
@@ -560,7 +518,7 @@ int cmd_bt(struct cmd_ctx *ctx, int argc, char **argv)
 	for (int i = optind; i < argc; i++) {
 		const struct vmt_task *t;
 
-		r = find_task(ctx, &j, argv[i], &t);
+		r = task_lookup(ctx, &j, argv[i], &t);
 		if (!r)
 			r = bt_task(ctx, &j, t, &o);
 		if (r > rc)

@@ -10,12 +10,7 @@ static void files_json(struct json *j, const struct vmt_task *t,
 		       const struct vmt_open_file *f, size_t n)
 {
 	json_begin_object(j);
-	json_key(j, "pid");
-	json_int(j, t->pid);
-	json_key(j, "comm");
-	json_string(j, t->comm);
-	json_key(j, "task");
-	json_addr(j, t->task);
+	task_json_keys(j, t);
 	json_key(j, "files");
 	json_begin_array(j);
 	for (size_t i = 0; i < n; i++) {

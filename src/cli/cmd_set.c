@@ -76,12 +76,7 @@ static void context_json(struct json *j, const struct vmt_task *t, bool set)
 	char state[2] = { t->state, '\0' };
 
 	json_begin_object(j);
-	json_key(j, "pid");
-	json_int(j, t->pid);
-	json_key(j, "comm");
-	json_string(j, t->comm);
-	json_key(j, "task");
-	json_addr(j, t->task);
+	task_json_keys(j, t);
 	json_key(j, "cpu");
 	json_int(j, t->cpu);
 	json_key(j, "state");

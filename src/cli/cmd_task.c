@@ -76,6 +76,16 @@ int task_lookup(struct cmd_ctx *ctx, struct json *j, const char *arg,
 	}
 }
 
+void task_json_keys(struct json *j, const struct vmt_task *t)
+{
+	json_key(j, "pid");
+	json_int(j, t->pid);
+	json_key(j, "comm");
+	json_string(j, t->comm);
+	json_key(j, "task");
+	json_addr(j, t->task);
+}
+
 void task_header(FILE *out, const struct vmt_task *t)
 {
 	fprintf(out, "PID: %-6d TASK: %016" PRIx64 "  CPU: %-3d COMMAND: \"%s\"\n",
@@ -106,12 +116,7 @@ static uint64_t separate_thread_info(struct cmd_ctx *ctx,
 
 static void task_entry_json(struct json *j, const struct vmt_task *t)
 {
-	json_key(j, "pid");
-	json_int(j, t->pid);
-	json_key(j, "comm");
-	json_string(j, t->comm);
-	json_key(j, "task");
-	json_addr(j, t->task);
+	task_json_keys(j, t);
 	json_key(j, "cpu");
 	json_int(j, t->cpu);
 }

@@ -131,12 +131,7 @@ static struct vmt_error *vm_json(struct cmd_ctx *ctx, struct json *j,
 	struct vmt_error *err = NULL;
 
 	json_begin_object(j);
-	json_key(j, "pid");
-	json_int(j, t->pid);
-	json_key(j, "comm");
-	json_string(j, t->comm);
-	json_key(j, "task");
-	json_addr(j, t->task);
+	task_json_keys(j, t);
 	json_key(j, "mm");
 	json_addr_or_null(j, mm != NULL, mm ? mm->mm : 0);
 	json_key(j, "pgd");

@@ -51,12 +51,6 @@ static void set_note(char *buf, size_t size, struct vmt_error *err)
 	vmt_error_destroy(err);
 }
 
-static struct vmt_error *kread(void *arg, uint64_t addr, void *buf,
-			       size_t len)
-{
-	return kernel_read(arg, addr, buf, len);
-}
-
 static void load_stacks(struct vmt_program *prog, struct program_kmem *pk)
 {
 	struct kmem_ctx *c = &pk->ctx;
@@ -126,7 +120,7 @@ static struct vmt_error *load_ctx(struct vmt_program *prog,
 	prog->kmem = pk;
 	c = &pk->ctx;
 	c->k = &prog->kernel;
-	c->read = kread;
+	c->read = kernel_kread;
 	c->read_arg = &prog->kernel;
 	load_stacks(prog, pk);
 	err = vmt_program_modules(prog, &mods, &n);
@@ -230,13 +224,13 @@ static struct vmt_error *load_caches(struct vmt_program *prog,
 	if (vmt_error_ok(kernel_symbol(&prog->kernel, "slab_caches", &head))) {
 		snprintf(pk->caches_how, sizeof(pk->caches_how),
 			 "symbol slab_caches at %#" PRIx64, head);
-		err = slab_cache_list(l, kread, &prog->kernel, head, NULL, NULL,
-				      &caches, &nr, NULL);
+		err = slab_cache_list(l, kernel_kread, &prog->kernel, head,
+				      NULL, NULL, &caches, &nr, NULL);
 	} else {
 		err = some_cache(prog, pk, &start, from, sizeof(from));
 		if (err)
 			return err;
-		err = slab_cache_list(l, kread, &prog->kernel,
+		err = slab_cache_list(l, kernel_kread, &prog->kernel,
 				      start + l->kc_list, in_kimage, prog,
 				      &caches, &nr, &head);
 		if (!err) {
@@ -260,7 +254,8 @@ static struct vmt_error *load_caches(struct vmt_program *prog,
 		struct slab_counts counts;
 		struct slab_cache sc;
 
-		err = slab_read_cache(l, kread, &prog->kernel, caches[i], &sc);
+		err = slab_read_cache(l, kernel_kread, &prog->kernel, caches[i],
+				      &sc);
 		if (err) {
 			warnings_add(&prog->warnings, "slab caches: %s",
 				     err->message);
@@ -273,8 +268,8 @@ static struct vmt_error *load_caches(struct vmt_program *prog,
 		out->slot_size = sc.size;
 		out->objects_per_slab = sc.oo_objects;
 		out->order = sc.oo_order;
-		err = slab_cache_counts(l, kread, &prog->kernel, sc.cache,
-					&counts);
+		err = slab_cache_counts(l, kernel_kread, &prog->kernel,
+					sc.cache, &counts);
 		if (err) {
 			warnings_add(&prog->warnings, "slab cache %s: %s",
 				     sc.name, err->message);

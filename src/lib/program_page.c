@@ -15,11 +15,6 @@
 // PFNs classified per call while walking all of RAM.
 #define CHUNK_PFNS 4096
 
-static struct vmt_error *kread(void *arg, uint64_t addr, void *buf, size_t len)
-{
-	return kernel_read(arg, addr, buf, len);
-}
-
 uint64_t program_page_size(struct vmt_program *prog)
 {
 	if (prog->vi.page_size)
@@ -93,7 +88,7 @@ static void free_blocks_from_lists(struct vmt_program *prog)
 			max_pfn = e;
 	}
 	program_free_nodes(prog, &nodes);
-	err = memmap_free_lists(&prog->vi, &prog->memmap, &nodes, kread,
+	err = memmap_free_lists(&prog->vi, &prog->memmap, &nodes, kernel_kread,
 				&prog->kernel, max_pfn + 1, collect_free, &c);
 	if (err) {
 		warnings_add(&prog->warnings,
@@ -126,12 +121,13 @@ static struct vmt_error *build_memmap(struct vmt_program *prog)
 	if (err)
 		return err;
 	memmap_layout_add_types(&prog->memmap, &prog->kernel);
-	err = memmap_check_vmemmap(&prog->memmap, kread, &prog->kernel, note);
+	err = memmap_check_vmemmap(&prog->memmap, kernel_kread, &prog->kernel,
+				   note);
 	if (err)
 		return err;
 	if (note[0])
 		warnings_add(&prog->warnings, "%s", note);
-	err = memmap_walk_init(&prog->memmap_walk, &prog->memmap, kread,
+	err = memmap_walk_init(&prog->memmap_walk, &prog->memmap, kernel_kread,
 			       &prog->kernel);
 	if (!err && !prog->memmap.buddy.known)
 		free_blocks_from_lists(prog);

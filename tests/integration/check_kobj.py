@@ -28,7 +28,7 @@ skipped). Prints each mismatch and a summary; exit 0 only if all matched.
 import json, os, subprocess, sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from check_truth import Result, dumps_of, read, vmlinux_of  # noqa: E402
+from check_truth import Result, dumps_of, read, sets_to_check  # noqa: E402
 
 EXTRA = []
 
@@ -154,22 +154,12 @@ def check_set(vmtool, setdir, res, with_vmlinux):
 
 
 def main():
-    args = sys.argv[1:]
-    with_vmlinux = bool(args) and args[0] == "--vmlinux"
-    if with_vmlinux:
-        args = args[1:]
-    if len(args) < 2:
+    sets = sets_to_check(sys.argv[1:], EXTRA, lambda name: f"{name}: no vmlinux, skipped")
+    if sets is None:
         print(__doc__)
         return 2
-    vmtool, res = args[0], Result()
-    for setdir in args[1:]:
-        EXTRA[:] = []
-        if with_vmlinux:
-            vmlinux = vmlinux_of(setdir)
-            if not vmlinux:
-                print(f"{os.path.basename(setdir.rstrip('/'))}: no vmlinux, skipped")
-                continue
-            EXTRA[:] = ["-k", vmlinux]
+    res = Result()
+    for vmtool, setdir, with_vmlinux in sets:
         check_set(vmtool, setdir, res, with_vmlinux)
     for what, (good, total) in sorted(res.ok.items()):
         print(f"{what}: {good}/{total}")

@@ -358,23 +358,36 @@ def vmlinux_of(setdir):
         os.replace(tmp, out)
     return out
 
-def main():
-    args = sys.argv[1:]
-    use_vmlinux = bool(args) and args[0] == "--vmlinux"
-    if use_vmlinux:
+def sets_to_check(args, extra, skipped):
+    """The sets of ARGS = [--vmlinux] VMTOOL SETDIR... as (vmtool, setdir,
+    with_vmlinux), one at a time, with EXTRA (a module's options list) set to
+    -k and the set's vmlinux under --vmlinux; a set without one is skipped,
+    printing SKIPPED(name). None when ARGS are not a usage."""
+    with_vmlinux = bool(args) and args[0] == "--vmlinux"
+    if with_vmlinux:
         args = args[1:]
     if len(args) < 2:
+        return None
+
+    def each():
+        for setdir in args[1:]:
+            extra[:] = []
+            if with_vmlinux:
+                vmlinux = vmlinux_of(setdir)
+                if not vmlinux:
+                    print(skipped(os.path.basename(setdir.rstrip("/"))))
+                    continue
+                extra[:] = ["-k", vmlinux]
+            yield args[0], setdir, with_vmlinux
+    return each()
+
+def main():
+    sets = sets_to_check(sys.argv[1:], EXTRA, lambda name: f"SKIP: {name}: no vmlinux, so no checks with -k")
+    if sets is None:
         print(__doc__)
         return 2
-    vmtool, res = args[0], Result()
-    for setdir in args[1:]:
-        EXTRA[:] = []
-        if use_vmlinux:
-            vmlinux = vmlinux_of(setdir)
-            if not vmlinux:
-                print(f"SKIP: {os.path.basename(setdir.rstrip('/'))}: no vmlinux, so no checks with -k")
-                continue
-            EXTRA[:] = ["-k", vmlinux]
+    res = Result()
+    for vmtool, setdir, _ in sets:
         check_set(vmtool, setdir, res)
     if not res.ok:
         print("truth: no set to check")

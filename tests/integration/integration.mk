@@ -13,7 +13,8 @@ EXTRA_DIST += tests/integration/run-cli.sh tests/integration/run-truth.sh \
 EXTRA_DIST += tests/integration/save-sets.sh
 # runq, p, task and foreach on real dump sets.
 TESTS += tests/integration/run-kobj.sh
-EXTRA_DIST += tests/integration/run-kobj.sh tests/integration/check_kobj.py
+EXTRA_DIST += tests/integration/run-kobj.sh tests/integration/check_kobj.py \
+	tests/integration/truth-sets.sh
 # examples/triage on the sample and the shared sets.
 TESTS += tests/integration/run-triage.sh
 EXTRA_DIST += tests/integration/run-triage.sh examples/triage

@@ -5,19 +5,8 @@
 set -u
 : "${VMTOOL:?}" "${VMTOOL_SRCDIR:?}"
 rc=0
-sets=""
-[ -d "$VMTOOL_SRCDIR/testdata/sample/truth" ] && sets="$VMTOOL_SRCDIR/testdata/sample"
-if [ -n "${VMTOOL_SHARED_DUMPS:-}" ]; then
-	for d in "$VMTOOL_SHARED_DUMPS"/*/; do
-		[ -d "$d/truth" ] && sets="$sets $d"
-	done
-else
-	echo "SKIP: ../shared/dumps is absent: truth checked on the bundled sample only"
-fi
-if [ -z "$sets" ]; then
-	echo "SKIP: no dump set with truth/ (no testdata/sample, no ../shared/dumps)"
-	exit 77
-fi
+. "$VMTOOL_SRCDIR/tests/integration/truth-sets.sh"
+truth_sets "SKIP: ../shared/dumps is absent: truth checked on the bundled sample only"
 python3 "$VMTOOL_SRCDIR/tests/integration/check_truth.py" "$VMTOOL" $sets || rc=1
 # The same with each set's vmlinux (ELF symbols + DWARF) where it has one.
 mkdir -p "$VMTOOL_CACHE"

@@ -16,30 +16,6 @@
 
 static const char *dumps_dir;
 
-static char *slurp(const char *path, size_t *len_ret)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
-
-	if (!f)
-		return NULL;
-	do {
-		if (len + 4096 + 1 > cap) {
-			cap = 2 * cap + 8192;
-			buf = realloc(buf, cap);
-			ck_assert_ptr_nonnull(buf);
-		}
-		n = fread(buf + len, 1, 4096, f);
-		len += n;
-	} while (n);
-	fclose(f);
-	buf[len] = '\0';
-	if (len_ret)
-		*len_ret = len;
-	return buf;
-}
-
 static const struct vmt_task *find(const struct vmt_task *t, size_t n,
 				   int pid)
 {
@@ -63,7 +39,7 @@ static int check_ps(const char *set, const char *file,
 
 	snprintf(path, sizeof(path), "%s/%s/truth/final_ps.txt", dumps_dir,
 		 set);
-	text = slurp(path, NULL);
+	text = vmt_slurp(path, NULL);
 	ck_assert_msg(text, "%s: unreadable", path);
 	for (line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
@@ -128,7 +104,7 @@ static int check_maps(struct vmt_program *prog, const char *set,
 		if (pid <= 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s/maps", dir, de->d_name);
-		want = slurp(path, &want_len);
+		want = vmt_slurp(path, &want_len);
 		if (!want || !want_len) {
 			free(want);
 			continue;
@@ -170,23 +146,13 @@ static int check_maps(struct vmt_program *prog, const char *set,
 
 START_TEST(tasks_and_maps_match_the_guest)
 {
-	struct dirent *de;
+	struct vmt_set_iter set = { 0 };
 	int files = 0, maps = 0, bad = 0;
-	DIR *top = opendir(dumps_dir);
 
-	ck_assert_msg(top, "%s: unreadable", dumps_dir);
-	while ((de = readdir(top))) {
-		char setdir[4096];
+	while (vmt_next_set(&set)) {
 		struct dirent *fe;
-		DIR *sd;
 
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(setdir, sizeof(setdir), "%s/%s", dumps_dir, de->d_name);
-		sd = opendir(setdir);
-		if (!sd)
-			continue;
-		while ((fe = readdir(sd))) {
+		while ((fe = readdir(set.files))) {
 			struct vmt_program_options opts = { 0 };
 			const struct vmt_task *tasks;
 			struct vmt_program *prog;
@@ -198,7 +164,8 @@ START_TEST(tasks_and_maps_match_the_guest)
 			if (!starts_with(fe->d_name, "vmcore.") ||
 			    strstr(fe->d_name, ".xz"))
 				continue;
-			snprintf(path, sizeof(path), "%s/%s", setdir, fe->d_name);
+			snprintf(path, sizeof(path), "%s/%s", set.dir,
+				 fe->d_name);
 			err = vmt_program_open(&p, 1, &opts, &prog);
 			if (err) {
 				fprintf(stderr, "%s: %s\n", path, err->message);
@@ -219,15 +186,14 @@ START_TEST(tasks_and_maps_match_the_guest)
 				ck_assert_int_eq(tasks[0].pid, 0);
 				ck_assert_str_eq(tasks[0].comm, "swapper/0");
 				ck_assert(tasks[0].kthread);
-				bad += check_ps(de->d_name, fe->d_name, tasks, nr);
-				bad += check_maps(prog, de->d_name, fe->d_name,
+				bad += check_ps(set.name, fe->d_name, tasks,
+						nr);
+				bad += check_maps(prog, set.name, fe->d_name,
 						  &maps);
 			}
 			vmt_program_destroy(prog);
 		}
-		closedir(sd);
 	}
-	closedir(top);
 	fprintf(stderr, "test_kernel_real: %d dump files, %d maps files, %d mismatches\n",
 		files, maps, bad);
 	ck_assert_int_gt(files, 0);
@@ -238,18 +204,7 @@ END_TEST
 
 int main(void)
 {
-	Suite *s;
-	TCase *tc;
-
 	dumps_dir = vmt_shared_dumps();
-	if (!dumps_dir) {
-		printf("VMTOOL_SHARED_DUMPS is not set: no real dumps to check, skipping\n");
-		return 77;
-	}
-	s = suite_create("kernel_real");
-	tc = tcase_create("real");
-	tcase_set_timeout(tc, 900);
-	tcase_add_test(tc, tasks_and_maps_match_the_guest);
-	suite_add_tcase(s, tc);
-	return vmt_ck_run(s);
+	return vmt_real_dumps_main("kernel_real",
+				   tasks_and_maps_match_the_guest, 900);
 }

@@ -228,24 +228,14 @@ static int check_free_lists(struct vmt_program *prog, const char *file,
 START_TEST(memmap_matches_the_guest)
 {
 	int files = 0, pages = 0, bad = 0, lists = 0;
-	struct dirent *de;
-	DIR *top = opendir(dumps_dir);
+	struct vmt_set_iter set = { 0 };
 
-	ck_assert_msg(top, "%s: unreadable", dumps_dir);
-	while ((de = readdir(top))) {
+	while (vmt_next_set(&set)) {
 		uint64_t first[VMT_PAGE_CLASS_COUNT] = { 0 };
 		bool have_first = false;
-		char setdir[4096];
 		struct dirent *fe;
-		DIR *sd;
 
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(setdir, sizeof(setdir), "%s/%s", dumps_dir, de->d_name);
-		sd = opendir(setdir);
-		if (!sd)
-			continue;
-		while ((fe = readdir(sd))) {
+		while ((fe = readdir(set.files))) {
 			struct vmt_program_options opts = { 0 };
 			struct vmt_program *prog;
 			struct vmt_meminfo mi;
@@ -256,7 +246,8 @@ START_TEST(memmap_matches_the_guest)
 			if (strncmp(fe->d_name, "vmcore.", 7) ||
 			    strstr(fe->d_name, ".xz"))
 				continue;
-			snprintf(path, sizeof(path), "%s/%s", setdir, fe->d_name);
+			snprintf(path, sizeof(path), "%s/%s", set.dir,
+				 fe->d_name);
 			vmt_ck_no_err(vmt_program_open(&p, 1, &opts, &prog));
 			files++;
 			err = vmt_program_meminfo(prog, &mi);
@@ -269,7 +260,7 @@ START_TEST(memmap_matches_the_guest)
 			}
 			ck_assert_uint_eq(mi.usage.pages[VMT_PAGE_UNKNOWN], 0);
 			bad += check_counters(path, &mi,
-					      mem_total(setdir, mi.page_size));
+					      mem_total(set.dir, mi.page_size));
 			if (!have_first) {
 				memcpy(first, mi.usage.pages, sizeof(first));
 				have_first = true;
@@ -278,13 +269,11 @@ START_TEST(memmap_matches_the_guest)
 					path);
 				bad++;
 			}
-			bad += check_workload(prog, setdir, path, &pages);
+			bad += check_workload(prog, set.dir, path, &pages);
 			bad += check_free_lists(prog, path, &lists);
 			vmt_program_destroy(prog);
 		}
-		closedir(sd);
 	}
-	closedir(top);
 	fprintf(stderr, "test_memmap_real: %d dump files, %d workload pages, %d mismatches\n",
 		files, pages, bad);
 	ck_assert_int_gt(files, 0);
@@ -296,18 +285,7 @@ END_TEST
 
 int main(void)
 {
-	Suite *s;
-	TCase *tc;
-
 	dumps_dir = vmt_shared_dumps();
-	if (!dumps_dir) {
-		printf("VMTOOL_SHARED_DUMPS is not set: no real dumps to check, skipping\n");
-		return 77;
-	}
-	s = suite_create("memmap_real");
-	tc = tcase_create("real");
-	tcase_set_timeout(tc, 900);
-	tcase_add_test(tc, memmap_matches_the_guest);
-	suite_add_tcase(s, tc);
-	return vmt_ck_run(s);
+	return vmt_real_dumps_main("memmap_real", memmap_matches_the_guest,
+				   900);
 }

@@ -30,40 +30,15 @@ struct kernel {
 	size_t nr_regs;
 };
 
-static const struct {
-	const char *type, *member;
-	uint64_t off, size;
-} members[] = {
+#include "testutil_kernel.h"
+
+static const struct vmt_fake_member members[] = {
 	{ "task_struct", "tasks", 0x10, 16 },
 	{ "task_struct", "cpu", 0x30, 4 },
 	{ "task_struct", "se.cfs_rq", 0x80, 8 },
 	{ "cfs_rq", "rq", 0x40, 8 },
 	{ "rq", "cpu", 0x100, 4 },
 };
-
-struct vmt_error *kernel_read(struct kernel *k, uint64_t vaddr, void *buf,
-			      size_t len)
-{
-	if (vaddr < MEM_BASE || vaddr - MEM_BASE > MEM_SIZE ||
-	    len > MEM_SIZE - (vaddr - MEM_BASE))
-		return vmt_error_fault(VMT_FAULT_NOT_MAPPED, vaddr,
-				       "fake: %#llx not mapped",
-				       (unsigned long long)vaddr);
-	memcpy(buf, k->mem + (vaddr - MEM_BASE), len);
-	return NULL;
-}
-
-struct vmt_error *kernel_read_u64(struct kernel *k, uint64_t vaddr,
-				  uint64_t *ret)
-{
-	return kernel_read(k, vaddr, ret, 8);
-}
-
-struct vmt_error *kernel_read_u32(struct kernel *k, uint64_t vaddr,
-				  uint32_t *ret)
-{
-	return kernel_read(k, vaddr, ret, 4);
-}
 
 struct vmt_error *kernel_symbol(struct kernel *k, const char *name,
 				uint64_t *ret)
@@ -88,18 +63,15 @@ struct vmt_error *kernel_member(struct kernel *k, const char *type,
 				const char *member, uint64_t *offset_ret,
 				uint64_t *size_ret)
 {
-	for (size_t i = 0; i < sizeof(members) / sizeof(members[0]); i++) {
-		if (!k->fair_group && (!strcmp(members[i].member, "se.cfs_rq") ||
-				       !strcmp(members[i].member, "rq")))
-			continue;
-		if (!strcmp(members[i].type, type) &&
-		    !strcmp(members[i].member, member)) {
-			*offset_ret = members[i].off;
-			*size_ret = members[i].size;
-			return NULL;
-		}
-	}
-	return vmt_error_format(VMT_ERROR_NOT_FOUND, "no %s.%s", type, member);
+	// Without CONFIG_FAIR_GROUP_SCHED there is no way from a task to
+	// its runqueue.
+	if (!k->fair_group &&
+	    (!strcmp(member, "se.cfs_rq") || !strcmp(member, "rq")))
+		return vmt_error_format(VMT_ERROR_NOT_FOUND, "no %s.%s", type,
+					member);
+	return vmt_fake_member_find(members,
+				    sizeof(members) / sizeof(members[0]), type,
+				    member, offset_ret, size_ret);
 }
 
 struct vmt_error *kernel_type_size(struct kernel *k, const char *type,

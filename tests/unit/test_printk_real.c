@@ -19,34 +19,12 @@
 
 static const char *dumps_dir, *cache_dir;
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
-
-	if (!f)
-		return NULL;
-	do {
-		if (len + 4096 + 1 > cap) {
-			cap = 2 * cap + 8192;
-			buf = realloc(buf, cap);
-			ck_assert_ptr_nonnull(buf);
-		}
-		n = fread(buf + len, 1, 4096, f);
-		len += n;
-	} while (n);
-	fclose(f);
-	buf[len] = '\0';
-	return buf;
-}
-
 static char *truth(const char *set, const char *name)
 {
 	char path[PATH_MAX];
 
 	snprintf(path, sizeof(path), "%s/%s/truth/%s", dumps_dir, set, name);
-	return slurp(path);
+	return vmt_slurp(path, NULL);
 }
 
 // The whole log as `vmtool log` prints it.
@@ -267,24 +245,14 @@ static int check_file(const char *set, const char *path, const char *name,
 
 START_TEST(every_dmesg_line_in_every_dump_file)
 {
-	struct dirent *de;
+	struct vmt_set_iter set = { 0 };
 	int files = 0, bad = 0;
-	DIR *top = opendir(dumps_dir);
 
-	ck_assert_msg(top, "%s: unreadable", dumps_dir);
-	while ((de = readdir(top))) {
-		char setdir[PATH_MAX];
+	while (vmt_next_set(&set)) {
 		struct dirent *fe;
 		bool sys_done = false;
-		DIR *sd;
 
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(setdir, sizeof(setdir), "%s/%s", dumps_dir, de->d_name);
-		sd = opendir(setdir);
-		if (!sd)
-			continue;
-		while ((fe = readdir(sd))) {
+		while ((fe = readdir(set.files))) {
 			char path[2 * PATH_MAX], name[NAME_MAX + 1];
 			size_t n = strlen(fe->d_name);
 
@@ -295,23 +263,21 @@ START_TEST(every_dmesg_line_in_every_dump_file)
 				char xz[2 * PATH_MAX];
 
 				name[n - 3] = '\0';
-				snprintf(xz, sizeof(xz), "%s/%s", setdir,
+				snprintf(xz, sizeof(xz), "%s/%s", set.dir,
 					 fe->d_name);
 				snprintf(path, sizeof(path), "%s/%s/%s",
-					 cache_dir, de->d_name, name);
+					 cache_dir, set.name, name);
 				ck_assert_msg(vmt_unxz_cached(xz, path),
 					      "cannot decompress %s", xz);
 			} else {
-				snprintf(path, sizeof(path), "%s/%s", setdir,
+				snprintf(path, sizeof(path), "%s/%s", set.dir,
 					 fe->d_name);
 			}
-			bad += check_file(de->d_name, path, name, !sys_done);
+			bad += check_file(set.name, path, name, !sys_done);
 			sys_done = true;
 			files++;
 		}
-		closedir(sd);
 	}
-	closedir(top);
 	fprintf(stderr, "test_printk_real: %d dump files, %d mismatches\n",
 		files, bad);
 	ck_assert_int_gt(files, 0);
@@ -321,21 +287,10 @@ END_TEST
 
 int main(void)
 {
-	Suite *s;
-	TCase *tc;
-
 	dumps_dir = vmt_shared_dumps();
-	if (!dumps_dir) {
-		printf("VMTOOL_SHARED_DUMPS is not set: no real dumps to check, skipping\n");
-		return 77;
-	}
 	cache_dir = getenv("VMTOOL_CACHE");
 	if (!cache_dir || !*cache_dir)
 		cache_dir = "tests/cache";
-	s = suite_create("printk_real");
-	tc = tcase_create("real");
-	tcase_set_timeout(tc, 900);
-	tcase_add_test(tc, every_dmesg_line_in_every_dump_file);
-	suite_add_tcase(s, tc);
-	return vmt_ck_run(s);
+	return vmt_real_dumps_main("printk_real",
+				   every_dmesg_line_in_every_dump_file, 900);
 }

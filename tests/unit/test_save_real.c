@@ -94,19 +94,9 @@ static bool set_input(const char *setdir, const char *set, char *path,
 
 static unsigned char *slurp(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	unsigned char *buf;
-	long n;
+	unsigned char *buf = (unsigned char *)vmt_slurp(path, len);
 
-	ck_assert_msg(f, "%s: unreadable", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
+	ck_assert_msg(buf, "%s: unreadable", path);
 	return buf;
 }
 

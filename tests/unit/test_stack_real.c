@@ -19,24 +19,6 @@
 
 static const char *dumps_dir;
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf;
-	long len;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)len + 1);
-	ck_assert_ptr_nonnull(buf);
-	buf[fread(buf, 1, (size_t)len, f)] = '\0';
-	fclose(f);
-	return buf;
-}
-
 // The runtime address of @p name in truth/kernel_symbols_derived.txt.
 static bool truth_symbol(const char *set, const char *name, uint64_t *ret)
 {
@@ -45,7 +27,7 @@ static bool truth_symbol(const char *set, const char *name, uint64_t *ret)
 
 	snprintf(path, sizeof(path), "%s/%s/truth/kernel_symbols_derived.txt",
 		 dumps_dir, set);
-	text = slurp(path);
+	text = vmt_slurp(path, NULL);
 	if (!text)
 		return false;
 	for (line = strtok_r(text, "\n", &save); line && !found;
@@ -71,7 +53,7 @@ static unsigned int truth_cpus(const char *set)
 
 	snprintf(path, sizeof(path), "%s/%s/truth/cpuinfo.txt", dumps_dir,
 		 set);
-	text = slurp(path);
+	text = vmt_slurp(path, NULL);
 	for (p = text; p && (p = strstr(p, "processor")); p++)
 		if (p == text || p[-1] == '\n')
 			n++;
@@ -200,18 +182,8 @@ END_TEST
 
 int main(void)
 {
-	Suite *s;
-	TCase *tc;
-
 	dumps_dir = vmt_shared_dumps();
-	if (!dumps_dir) {
-		printf("VMTOOL_SHARED_DUMPS is not set: no real dumps to check, skipping\n");
-		return 77;
-	}
-	s = suite_create("stack_real");
-	tc = tcase_create("real");
-	tcase_set_timeout(tc, 600);
-	tcase_add_test(tc, per_cpu_areas_and_current_tasks_match_the_guests);
-	suite_add_tcase(s, tc);
-	return vmt_ck_run(s);
+	return vmt_real_dumps_main(
+		"stack_real", per_cpu_areas_and_current_tasks_match_the_guests,
+		600);
 }

@@ -24,10 +24,9 @@ struct kernel {
 	char last_warning[512];
 };
 
-static const struct {
-	const char *type, *member;
-	uint64_t off, size;
-} members[] = {
+#include "testutil_kernel.h"
+
+static const struct vmt_fake_member members[] = {
 	{ "task_struct", "__state", 0x04, 4 },
 	{ "task_struct", "tasks", 0x10, 16 },
 	{ "task_struct", "pid", 0x20, 4 },
@@ -47,30 +46,6 @@ static const struct {
 	{ "rq", "idle", 0x10, 8 },
 };
 
-struct vmt_error *kernel_read(struct kernel *k, uint64_t vaddr, void *buf,
-			      size_t len)
-{
-	if (vaddr < MEM_BASE || vaddr - MEM_BASE > MEM_SIZE ||
-	    len > MEM_SIZE - (vaddr - MEM_BASE))
-		return vmt_error_fault(VMT_FAULT_NOT_MAPPED, vaddr,
-				       "fake: %#llx not mapped",
-				       (unsigned long long)vaddr);
-	memcpy(buf, k->mem + (vaddr - MEM_BASE), len);
-	return NULL;
-}
-
-struct vmt_error *kernel_read_u64(struct kernel *k, uint64_t vaddr,
-				  uint64_t *ret)
-{
-	return kernel_read(k, vaddr, ret, 8);
-}
-
-struct vmt_error *kernel_read_u32(struct kernel *k, uint64_t vaddr,
-				  uint32_t *ret)
-{
-	return kernel_read(k, vaddr, ret, 4);
-}
-
 struct vmt_error *kernel_symbol(struct kernel *k, const char *name,
 				uint64_t *ret)
 {
@@ -89,15 +64,9 @@ struct vmt_error *kernel_member(struct kernel *k, const char *type,
 				const char *member, uint64_t *offset_ret,
 				uint64_t *size_ret)
 {
-	for (size_t i = 0; i < sizeof(members) / sizeof(members[0]); i++) {
-		if (!strcmp(members[i].type, type) &&
-		    !strcmp(members[i].member, member)) {
-			*offset_ret = members[i].off;
-			*size_ret = members[i].size;
-			return NULL;
-		}
-	}
-	return vmt_error_format(VMT_ERROR_NOT_FOUND, "no %s.%s", type, member);
+	return vmt_fake_member_find(members,
+				    sizeof(members) / sizeof(members[0]), type,
+				    member, offset_ret, size_ret);
 }
 
 bool kernel_has_member(struct kernel *k, const char *type, const char *member)

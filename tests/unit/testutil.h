@@ -54,6 +54,91 @@ static inline const char *vmt_shared_dumps(void)
 	return dir && *dir ? dir : NULL;
 }
 
+// The whole of file @p path, NUL-terminated, its length in *@p len_ret
+// (if not NULL); NULL if it cannot be opened. Reads to the end, so that
+// files whose size stat does not tell (/proc) work too.
+static inline char *vmt_slurp(const char *path, size_t *len_ret)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t len = 0, cap = 0, n;
+
+	if (!f)
+		return NULL;
+	do {
+		if (len + 4096 + 1 > cap) {
+			cap = 2 * cap + 8192;
+			buf = realloc(buf, cap);
+			ck_assert_ptr_nonnull(buf);
+		}
+		n = fread(buf + len, 1, 4096, f);
+		len += n;
+	} while (n);
+	fclose(f);
+	buf[len] = '\0';
+	if (len_ret)
+		*len_ret = len;
+	return buf;
+}
+
+// The sets of $VMTOOL_SHARED_DUMPS, one a call: the name and path of each
+// folder not starting with '.', and its listing opened as files (closed by
+// the next call); false after the last. Start from a zeroed iterator and
+// call until false.
+struct vmt_set_iter {
+	DIR *top, *files;
+	const char *name;
+	char dir[4096];
+};
+
+static inline bool vmt_next_set(struct vmt_set_iter *it)
+{
+	const char *dumps = vmt_shared_dumps();
+	struct dirent *de;
+
+	if (it->files)
+		closedir(it->files);
+	it->files = NULL;
+	if (!it->top) {
+		it->top = opendir(dumps);
+		ck_assert_msg(it->top, "%s: unreadable", dumps);
+	}
+	while ((de = readdir(it->top))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(it->dir, sizeof(it->dir), "%s/%s", dumps, de->d_name);
+		it->files = opendir(it->dir);
+		if (!it->files)
+			continue;
+		it->name = de->d_name;
+		return true;
+	}
+	closedir(it->top);
+	it->top = NULL;
+	return false;
+}
+
+// main() of a suite over the real dumps: skip (77) without
+// $VMTOOL_SHARED_DUMPS, else run @p test in suite @p name with a timeout
+// of @p timeout seconds (a whole set takes minutes under the sanitizers).
+static inline int vmt_real_dumps_main(const char *name, const TTest *test,
+				      double timeout)
+{
+	Suite *s;
+	TCase *tc;
+
+	if (!vmt_shared_dumps()) {
+		printf("VMTOOL_SHARED_DUMPS is not set: no real dumps to check, skipping\n");
+		return 77;
+	}
+	s = suite_create(name);
+	tc = tcase_create("real");
+	tcase_set_timeout(tc, timeout);
+	tcase_add_test(tc, test);
+	suite_add_tcase(s, tc);
+	return vmt_ck_run(s);
+}
+
 // Kernel memory held in a buffer: @p size bytes mapped at @p base, for
 // walkers that read through a kread_fn. Reads outside it fault.
 struct vmt_fake_mem {

@@ -38,18 +38,6 @@ static int prepend(struct prepend_buf *p, const char *s, size_t n)
 	return 0;
 }
 
-static struct vmt_error *read_u64(kread_fn *read, void *arg, uint64_t addr,
-				  uint64_t *ret)
-{
-	uint8_t b[8];
-	struct vmt_error *err = read(arg, addr, b, 8);
-
-	if (err)
-		return err;
-	*ret = load_le64(b);
-	return NULL;
-}
-
 // A NUL-terminated name of at most NAME_MAX bytes, read a small piece at a
 // time so that a name near the end of a page does not fault on the next.
 static struct vmt_error *read_name(kread_fn *read, void *arg, uint64_t addr,
@@ -83,7 +71,7 @@ static struct vmt_error *dentry_name(const struct d_path_layout *l,
 	uint64_t name;
 	struct vmt_error *err;
 
-	err = read_u64(read, arg, dentry + l->dentry_d_name_name, &name);
+	err = kread_u64(read, arg, dentry + l->dentry_d_name_name, &name);
 	if (!err)
 		err = read_name(read, arg, name, buf, size);
 	if (err)
@@ -98,9 +86,9 @@ static struct vmt_error *dentry_ino(const struct d_path_layout *l,
 	uint64_t inode;
 	struct vmt_error *err;
 
-	err = read_u64(read, arg, dentry + l->dentry_d_inode, &inode);
+	err = kread_u64(read, arg, dentry + l->dentry_d_inode, &inode);
 	if (!err)
-		err = read_u64(read, arg, inode + l->inode_i_ino, ret);
+		err = kread_u64(read, arg, inode + l->inode_i_ino, ret);
 	if (err)
 		return vmt_error_wrap(err, "inode of dentry %#" PRIx64, dentry);
 	return NULL;
@@ -153,16 +141,17 @@ struct vmt_error *d_path(const struct d_path_layout *l, kread_fn *read,
 	size_t start_len;
 	unsigned int steps;
 
-	err = read_u64(read, arg, dentry + l->dentry_d_parent, &parent);
+	err = kread_u64(read, arg, dentry + l->dentry_d_parent, &parent);
 	if (!err)
-		err = read_u64(read, arg, dentry + l->dentry_d_op, &d_op);
+		err = kread_u64(read, arg, dentry + l->dentry_d_op, &d_op);
 	if (!err)
-		err = read_u64(read, arg, mnt + l->vfsmount_mnt_root, &mnt_root);
+		err = kread_u64(read, arg, mnt + l->vfsmount_mnt_root,
+				&mnt_root);
 	if (err)
 		return vmt_error_wrap(err, "d_path of dentry %#" PRIx64
 				      " on vfsmount %#" PRIx64, dentry, mnt);
 	if (d_op) {
-		err = read_u64(read, arg, d_op + l->dop_d_dname, &fn);
+		err = kread_u64(read, arg, d_op + l->dop_d_dname, &fn);
 		if (err)
 			return vmt_error_wrap(err, "d_op of dentry %#" PRIx64,
 					      dentry);
@@ -186,7 +175,7 @@ struct vmt_error *d_path(const struct d_path_layout *l, kread_fn *read,
 	p.buf = buf;
 	p.len = D_PATH_BUF - 1;
 	buf[D_PATH_BUF - 1] = '\0';
-	err = read_u64(read, arg, dentry + l->dentry_d_hash_pprev, &pprev);
+	err = kread_u64(read, arg, dentry + l->dentry_d_hash_pprev, &pprev);
 	if (err) {
 		free(buf);
 		return vmt_error_wrap(err, "d_hash of dentry %#" PRIx64, dentry);
@@ -204,19 +193,19 @@ struct vmt_error *d_path(const struct d_path_layout *l, kread_fn *read,
 					       dentry);
 			break;
 		}
-		err = read_u64(read, arg, dentry + l->dentry_d_parent,
-			       &parent);
+		err = kread_u64(read, arg, dentry + l->dentry_d_parent,
+				&parent);
 		if (!err)
-			err = read_u64(read, arg, mnt + l->vfsmount_mnt_root,
-				       &mnt_root);
+			err = kread_u64(read, arg, mnt + l->vfsmount_mnt_root,
+					&mnt_root);
 		if (err) {
 			err = vmt_error_wrap(err, "d_path: dentry %#" PRIx64,
 					     dentry);
 			break;
 		}
 		if (dentry == mnt_root) {
-			err = read_u64(read, arg, mount + l->mount_mnt_parent,
-				       &m);
+			err = kread_u64(read, arg, mount + l->mount_mnt_parent,
+					&m);
 			if (err) {
 				err = vmt_error_wrap(err, "d_path: mount %#" PRIx64,
 						     mount);
@@ -224,8 +213,9 @@ struct vmt_error *d_path(const struct d_path_layout *l, kread_fn *read,
 			}
 			if (m == mount)
 				break; // the global root
-			err = read_u64(read, arg,
-				       mount + l->mount_mnt_mountpoint, &dentry);
+			err = kread_u64(read, arg,
+					mount + l->mount_mnt_mountpoint,
+					&dentry);
 			if (err) {
 				err = vmt_error_wrap(err, "d_path: mount %#" PRIx64,
 						     mount);

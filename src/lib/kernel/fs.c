@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "kernel/fs.h"
+#include "kernel/layout.h"
 
 // NR_OPEN_DEFAULT grows to at most sysctl_nr_open (1 << 20 by default,
 // INT_MAX at most): a larger max_fds is corrupt.
@@ -19,53 +20,36 @@
 // The file types of S_IFMT (include/uapi/linux/stat.h).
 #define S_IFMT_ 0170000
 
-static struct vmt_error *off(struct kernel *k, const char *type,
-			     const char *name, uint64_t *ret)
-{
-	struct vmt_error *err = kernel_member_offset(k, type, name, ret);
-
-	if (err)
-		return vmt_error_wrap(err, "%s.%s", type, name);
-	return NULL;
-}
-
-static uint64_t sym_or_zero(struct kernel *k, const char *name)
-{
-	uint64_t a = 0;
-
-	return vmt_error_ok(kernel_symbol(k, name, &a)) ? a : 0;
-}
-
-static struct vmt_error *kread(void *arg, uint64_t addr, void *buf,
-			       size_t len)
-{
-	return kernel_read(arg, addr, buf, len);
-}
-
 struct vmt_error *fs_d_path_layout_init(struct kernel *k,
 					struct d_path_layout *dp)
 {
 	struct vmt_error *err;
 
 	memset(dp, 0, sizeof(*dp));
-	if ((err = off(k, "dentry", "d_parent", &dp->dentry_d_parent)) ||
-	    (err = off(k, "dentry", "d_name.name", &dp->dentry_d_name_name)) ||
-	    (err = off(k, "dentry", "d_hash.pprev",
-		       &dp->dentry_d_hash_pprev)) ||
-	    (err = off(k, "dentry", "d_op", &dp->dentry_d_op)) ||
-	    (err = off(k, "dentry", "d_inode", &dp->dentry_d_inode)) ||
-	    (err = off(k, "dentry_operations", "d_dname", &dp->dop_d_dname)) ||
-	    (err = off(k, "inode", "i_ino", &dp->inode_i_ino)) ||
-	    (err = off(k, "mount", "mnt", &dp->mount_mnt)) ||
-	    (err = off(k, "mount", "mnt_parent", &dp->mount_mnt_parent)) ||
-	    (err = off(k, "mount", "mnt_mountpoint",
-		       &dp->mount_mnt_mountpoint)) ||
-	    (err = off(k, "vfsmount", "mnt_root", &dp->vfsmount_mnt_root)))
+	if ((err = layout_offset(k, "dentry", "d_parent",
+				 &dp->dentry_d_parent)) ||
+	    (err = layout_offset(k, "dentry", "d_name.name",
+				 &dp->dentry_d_name_name)) ||
+	    (err = layout_offset(k, "dentry", "d_hash.pprev",
+				 &dp->dentry_d_hash_pprev)) ||
+	    (err = layout_offset(k, "dentry", "d_op", &dp->dentry_d_op)) ||
+	    (err = layout_offset(k, "dentry", "d_inode",
+				 &dp->dentry_d_inode)) ||
+	    (err = layout_offset(k, "dentry_operations", "d_dname",
+				 &dp->dop_d_dname)) ||
+	    (err = layout_offset(k, "inode", "i_ino", &dp->inode_i_ino)) ||
+	    (err = layout_offset(k, "mount", "mnt", &dp->mount_mnt)) ||
+	    (err = layout_offset(k, "mount", "mnt_parent",
+				 &dp->mount_mnt_parent)) ||
+	    (err = layout_offset(k, "mount", "mnt_mountpoint",
+				 &dp->mount_mnt_mountpoint)) ||
+	    (err = layout_offset(k, "vfsmount", "mnt_root",
+				 &dp->vfsmount_mnt_root)))
 		return err;
-	dp->simple_dname = sym_or_zero(k, "simple_dname");
-	dp->anon_inodefs_dname = sym_or_zero(k, "anon_inodefs_dname");
-	dp->pipefs_dname = sym_or_zero(k, "pipefs_dname");
-	dp->sockfs_dname = sym_or_zero(k, "sockfs_dname");
+	dp->simple_dname = layout_symbol_or_zero(k, "simple_dname");
+	dp->anon_inodefs_dname = layout_symbol_or_zero(k, "anon_inodefs_dname");
+	dp->pipefs_dname = layout_symbol_or_zero(k, "pipefs_dname");
+	dp->sockfs_dname = layout_symbol_or_zero(k, "sockfs_dname");
 	return NULL;
 }
 
@@ -74,23 +58,24 @@ struct vmt_error *fs_layout_init(struct kernel *k, struct fs_layout *l)
 	struct vmt_error *err;
 
 	memset(l, 0, sizeof(*l));
-	if ((err = off(k, "file", "f_path", &l->f_path)) ||
-	    (err = off(k, "file", "f_inode", &l->f_inode)) ||
-	    (err = off(k, "path", "mnt", &l->path_mnt)) ||
-	    (err = off(k, "path", "dentry", &l->path_dentry)) ||
-	    (err = off(k, "inode", "i_mode", &l->i_mode)) ||
-	    (err = off(k, "inode", "i_ino", &l->i_ino)) ||
-	    (err = off(k, "inode", "i_sb", &l->i_sb)) ||
-	    (err = off(k, "super_block", "s_dev", &l->s_dev)) ||
-	    (err = off(k, "super_block", "s_type", &l->s_type)) ||
-	    (err = off(k, "super_block", "s_flags", &l->s_flags)) ||
-	    (err = off(k, "file_system_type", "name", &l->fst_name)) ||
-	    (err = off(k, "task_struct", "fs", &l->task_fs)) ||
-	    (err = off(k, "fs_struct", "root", &l->fs_root)) ||
-	    (err = off(k, "task_struct", "files", &l->task_files)) ||
-	    (err = off(k, "files_struct", "fdt", &l->files_fdt)) ||
-	    (err = off(k, "fdtable", "max_fds", &l->fdt_max_fds)) ||
-	    (err = off(k, "fdtable", "fd", &l->fdt_fd)))
+	if ((err = layout_offset(k, "file", "f_path", &l->f_path)) ||
+	    (err = layout_offset(k, "file", "f_inode", &l->f_inode)) ||
+	    (err = layout_offset(k, "path", "mnt", &l->path_mnt)) ||
+	    (err = layout_offset(k, "path", "dentry", &l->path_dentry)) ||
+	    (err = layout_offset(k, "inode", "i_mode", &l->i_mode)) ||
+	    (err = layout_offset(k, "inode", "i_ino", &l->i_ino)) ||
+	    (err = layout_offset(k, "inode", "i_sb", &l->i_sb)) ||
+	    (err = layout_offset(k, "super_block", "s_dev", &l->s_dev)) ||
+	    (err = layout_offset(k, "super_block", "s_type", &l->s_type)) ||
+	    (err = layout_offset(k, "super_block", "s_flags", &l->s_flags)) ||
+	    (err = layout_offset(k, "file_system_type", "name",
+				 &l->fst_name)) ||
+	    (err = layout_offset(k, "task_struct", "fs", &l->task_fs)) ||
+	    (err = layout_offset(k, "fs_struct", "root", &l->fs_root)) ||
+	    (err = layout_offset(k, "task_struct", "files", &l->task_files)) ||
+	    (err = layout_offset(k, "files_struct", "fdt", &l->files_fdt)) ||
+	    (err = layout_offset(k, "fdtable", "max_fds", &l->fdt_max_fds)) ||
+	    (err = layout_offset(k, "fdtable", "fd", &l->fdt_fd)))
 		return err;
 	return fs_d_path_layout_init(k, &l->dp);
 }
@@ -155,8 +140,8 @@ struct vmt_error *fs_file_info(struct kernel *k, const struct fs_layout *l,
 	// The kernel's dev_t: MAJOR = dev >> 20, MINOR = dev & 0xfffff.
 	f.dev_major = dev >> 20;
 	f.dev_minor = dev & 0xfffff;
-	err = d_path(&l->dp, kread, k, mnt, f.dentry, root_mnt, root_dentry,
-		     &f.path);
+	err = d_path(&l->dp, kernel_kread, k, mnt, f.dentry, root_mnt,
+		     root_dentry, &f.path);
 	if (err)
 		return vmt_error_wrap(err, "path of file %#" PRIx64, file);
 	*ret = f;

@@ -1,5 +1,6 @@
 # files of src/lib/kernel, one line a topic, so that additions merge
 libvmtool_internal_la_SOURCES += src/lib/kernel/kernel.c src/lib/kernel/kernel.h src/lib/kernel/kernel_ctx.h src/lib/kernel/kread.h
+libvmtool_internal_la_SOURCES += src/lib/kernel/kread.c src/lib/kernel/layout.c src/lib/kernel/layout.h
 libvmtool_internal_la_SOURCES += src/lib/kernel/task.c src/lib/kernel/task.h src/lib/kernel/proc_fmt.c
 libvmtool_internal_la_SOURCES += src/lib/kernel/vma.c
 libvmtool_internal_la_SOURCES += src/lib/kernel/maple_tree.c src/lib/kernel/maple_tree.h

@@ -18,6 +18,7 @@
 
 #include "base/bytes.h"
 #include "kernel/kernel_ctx.h"
+#include "kernel/layout.h"
 #include "kernel/list.h"
 #include "kernel/module.h"
 #include "kernel/vmalloc.h"
@@ -38,36 +39,6 @@ static const char *const mem_names[VMT_MODULE_MEM_COUNT] = {
 	"init_text", "init_data", "init_rodata",
 };
 
-static struct vmt_error *rd64(kread_fn *read, void *arg, uint64_t addr,
-			      uint64_t *ret)
-{
-	uint8_t b[8];
-	struct vmt_error *err = read(arg, addr, b, 8);
-
-	if (!err)
-		*ret = load_le64(b);
-	return err;
-}
-
-static struct vmt_error *rd32(kread_fn *read, void *arg, uint64_t addr,
-			      uint32_t *ret)
-{
-	uint8_t b[4];
-	struct vmt_error *err = read(arg, addr, b, 4);
-
-	if (!err)
-		*ret = load_le32(b);
-	return err;
-}
-
-static struct vmt_error *off(struct kernel *k, const char *type,
-			     const char *member, uint64_t *ret)
-{
-	struct vmt_error *err = kernel_member_offset(k, type, member, ret);
-
-	return err ? vmt_error_wrap(err, "%s.%s", type, member) : NULL;
-}
-
 struct vmt_error *module_layout_init(struct kernel *k,
 				     struct module_layout *l)
 {
@@ -75,16 +46,17 @@ struct vmt_error *module_layout_init(struct kernel *k,
 	uint64_t total, elem;
 
 	memset(l, 0, sizeof(*l));
-	if ((err = off(k, "module", "state", &l->state)) ||
-	    (err = off(k, "module", "list", &l->list)) ||
+	if ((err = layout_offset(k, "module", "state", &l->state)) ||
+	    (err = layout_offset(k, "module", "list", &l->list)) ||
 	    (err = kernel_member(k, "module", "name", &l->name,
 				 &l->name_size)) ||
-	    (err = off(k, "module", "mkobj.mod", &l->mkobj_mod)) ||
-	    (err = off(k, "module", "taints", &l->taints)) ||
-	    (err = off(k, "module", "kallsyms", &l->kallsyms)) ||
-	    (err = off(k, "mod_kallsyms", "symtab", &l->ks_symtab)) ||
-	    (err = off(k, "mod_kallsyms", "num_symtab", &l->ks_num_symtab)) ||
-	    (err = off(k, "mod_kallsyms", "strtab", &l->ks_strtab)))
+	    (err = layout_offset(k, "module", "mkobj.mod", &l->mkobj_mod)) ||
+	    (err = layout_offset(k, "module", "taints", &l->taints)) ||
+	    (err = layout_offset(k, "module", "kallsyms", &l->kallsyms)) ||
+	    (err = layout_offset(k, "mod_kallsyms", "symtab", &l->ks_symtab)) ||
+	    (err = layout_offset(k, "mod_kallsyms", "num_symtab",
+				 &l->ks_num_symtab)) ||
+	    (err = layout_offset(k, "mod_kallsyms", "strtab", &l->ks_strtab)))
 		return err;
 	if (l->name_size < 2 || l->name_size > 256)
 		return vmt_error_format(VMT_ERROR_BAD_DATA,
@@ -98,8 +70,10 @@ struct vmt_error *module_layout_init(struct kernel *k,
 	if (vmt_error_ok(kernel_member(k, "module", "mem", &l->mem, &total))) {
 		l->has_mem = true;
 		if ((err = kernel_type_size(k, "module_memory", &elem)) ||
-		    (err = off(k, "module_memory", "base", &l->mem_base)) ||
-		    (err = off(k, "module_memory", "size", &l->mem_size)))
+		    (err = layout_offset(k, "module_memory", "base",
+					 &l->mem_base)) ||
+		    (err = layout_offset(k, "module_memory", "size",
+					 &l->mem_size)))
 			return err;
 		if (!elem || total / elem == 0)
 			return vmt_error_format(VMT_ERROR_BAD_DATA,
@@ -113,13 +87,18 @@ struct vmt_error *module_layout_init(struct kernel *k,
 				    VMT_MODULE_MEM_COUNT;
 		return NULL;
 	}
-	if ((err = off(k, "module", "core_layout", &l->core_layout)) ||
-	    (err = off(k, "module", "init_layout", &l->init_layout)) ||
-	    (err = off(k, "module_layout", "base", &l->layout_base)) ||
-	    (err = off(k, "module_layout", "size", &l->layout_size)) ||
-	    (err = off(k, "module_layout", "text_size",
-		       &l->layout_text_size)) ||
-	    (err = off(k, "module_layout", "ro_size", &l->layout_ro_size)))
+	if ((err = layout_offset(k, "module", "core_layout",
+				 &l->core_layout)) ||
+	    (err = layout_offset(k, "module", "init_layout",
+				 &l->init_layout)) ||
+	    (err = layout_offset(k, "module_layout", "base",
+				 &l->layout_base)) ||
+	    (err = layout_offset(k, "module_layout", "size",
+				 &l->layout_size)) ||
+	    (err = layout_offset(k, "module_layout", "text_size",
+				 &l->layout_text_size)) ||
+	    (err = layout_offset(k, "module_layout", "ro_size",
+				 &l->layout_ro_size)))
 		return err;
 	l->has_ro_after_init_size = vmt_error_ok(kernel_member_offset(
 		k, "module_layout", "ro_after_init_size",
@@ -162,21 +141,21 @@ bool module_is_valid(const struct module_layout *l, kread_fn *read,
 	uint32_t state;
 	char name[256];
 
-	if (!vmt_error_ok(rd32(read, arg, mod + l->state, &state)) ||
+	if (!vmt_error_ok(kread_u32(read, arg, mod + l->state, &state)) ||
 	    state > MODULE_STATE_UNFORMED)
 		return false;
-	if (!vmt_error_ok(rd64(read, arg, mod + l->mkobj_mod, &self)) ||
+	if (!vmt_error_ok(kread_u64(read, arg, mod + l->mkobj_mod, &self)) ||
 	    self != mod)
 		return false;
 	if (!read_name(l, read, arg, mod, name, sizeof(name)))
 		return false;
-	if (!vmt_error_ok(rd64(read, arg, mod + l->list, &next)) ||
-	    !vmt_error_ok(rd64(read, arg, mod + l->list + 8, &prev)))
+	if (!vmt_error_ok(kread_u64(read, arg, mod + l->list, &next)) ||
+	    !vmt_error_ok(kread_u64(read, arg, mod + l->list + 8, &prev)))
 		return false;
-	if (!vmt_error_ok(rd64(read, arg, next + 8, &back)) ||
+	if (!vmt_error_ok(kread_u64(read, arg, next + 8, &back)) ||
 	    back != mod + l->list)
 		return false;
-	return vmt_error_ok(rd64(read, arg, prev, &back)) &&
+	return vmt_error_ok(kread_u64(read, arg, prev, &back)) &&
 	       back == mod + l->list;
 }
 
@@ -215,9 +194,9 @@ static struct vmt_error *read_layout(kread_fn *read, void *arg,
 	struct vmt_error *err;
 	uint32_t size;
 
-	err = rd64(read, arg, addr + base_off, &ret->base);
+	err = kread_u64(read, arg, addr + base_off, &ret->base);
 	if (!err)
-		err = rd32(read, arg, addr + size_off, &size);
+		err = kread_u32(read, arg, addr + size_off, &size);
 	if (err)
 		return err;
 	ret->size = ret->base ? size : 0;
@@ -240,16 +219,19 @@ static struct vmt_error *split_layout(const struct module_layout *l,
 	struct vmt_error *err;
 	uint64_t base, start = 0;
 
-	err = rd64(read, arg, layout + l->layout_base, &base);
+	err = kread_u64(read, arg, layout + l->layout_base, &base);
 	if (!err)
-		err = rd32(read, arg, layout + l->layout_text_size, &ends[0]);
+		err = kread_u32(read, arg, layout + l->layout_text_size,
+				&ends[0]);
 	if (!err)
-		err = rd32(read, arg, layout + l->layout_ro_size, &ends[1]);
+		err = kread_u32(read, arg, layout + l->layout_ro_size,
+				&ends[1]);
 	if (!err && l->has_ro_after_init_size)
-		err = rd32(read, arg, layout + l->layout_ro_after_init_size,
-			   &ends[2]);
+		err = kread_u32(read, arg,
+				layout + l->layout_ro_after_init_size,
+				&ends[2]);
 	if (!err)
-		err = rd32(read, arg, layout + l->layout_size, &ends[3]);
+		err = kread_u32(read, arg, layout + l->layout_size, &ends[3]);
 	if (err)
 		return err;
 	if (!l->has_ro_after_init_size)
@@ -286,9 +268,9 @@ struct vmt_error *module_read(const struct module_layout *l, kread_fn *read,
 					"struct module at %#" PRIx64
 					": no valid name",
 					mod);
-	err = rd32(read, arg, mod + l->state, &state);
+	err = kread_u32(read, arg, mod + l->state, &state);
 	if (!err)
-		err = rd64(read, arg, mod + l->taints, &ret->taints);
+		err = kread_u64(read, arg, mod + l->taints, &ret->taints);
 	if (err)
 		return vmt_error_wrap(err, "module %s at %#" PRIx64, ret->name,
 				      mod);
@@ -297,7 +279,7 @@ struct vmt_error *module_read(const struct module_layout *l, kread_fn *read,
 	ret->refcount = -1;
 	// module_refcount(): atomic_read(&mod->refcnt) - MODULE_REF_BASE (1).
 	if (l->has_refcnt &&
-	    vmt_error_ok(rd32(read, arg, mod + l->refcnt, &refcnt)))
+	    vmt_error_ok(kread_u32(read, arg, mod + l->refcnt, &refcnt)))
 		ret->refcount = (int64_t)(int32_t)refcnt - 1;
 	for (int i = 0; i < VMT_MODULE_MEM_COUNT; i++)
 		ret->mem[i].name = mem_names[i];
@@ -335,8 +317,8 @@ struct vmt_error *module_read(const struct module_layout *l, kread_fn *read,
 		ret->size = core + init + data;
 	}
 	ret->base = ret->mem[VMT_MODULE_MEM_TEXT].base;
-	if (vmt_error_ok(rd64(read, arg, mod + l->kallsyms, &ks)) && ks &&
-	    vmt_error_ok(rd32(read, arg, ks + l->ks_num_symtab, &n32)))
+	if (vmt_error_ok(kread_u64(read, arg, mod + l->kallsyms, &ks)) && ks &&
+	    vmt_error_ok(kread_u32(read, arg, ks + l->ks_num_symtab, &n32)))
 		num = n32;
 	ret->nr_symbols = num;
 	return NULL;
@@ -488,17 +470,17 @@ struct vmt_error *module_symbols(const struct module_layout *l,
 	size_t strs_len = 0;
 	struct vmt_error *err;
 
-	err = rd64(read, arg, m->module + l->kallsyms, &ks);
+	err = kread_u64(read, arg, m->module + l->kallsyms, &ks);
 	if (!err && !ks)
 		err = vmt_error_format(VMT_ERROR_BAD_DATA, "kallsyms is NULL");
 	if (!err)
-		err = rd64(read, arg, ks + l->ks_symtab, &symtab);
+		err = kread_u64(read, arg, ks + l->ks_symtab, &symtab);
 	if (!err)
-		err = rd32(read, arg, ks + l->ks_num_symtab, &num);
+		err = kread_u32(read, arg, ks + l->ks_num_symtab, &num);
 	if (!err)
-		err = rd64(read, arg, ks + l->ks_strtab, &strtab);
+		err = kread_u64(read, arg, ks + l->ks_strtab, &strtab);
 	if (!err && l->has_typetab)
-		err = rd64(read, arg, ks + l->ks_typetab, &typetab);
+		err = kread_u64(read, arg, ks + l->ks_typetab, &typetab);
 	if (!err && num > MAX_MODULE_SYMBOLS)
 		err = vmt_error_format(VMT_ERROR_BAD_DATA,
 				       "num_symtab %" PRIu32

@@ -18,12 +18,6 @@
 // Scan no more than this much vmalloc memory looking for a module.
 #define SCAN_MAX_BYTES (512ull << 20)
 
-static struct vmt_error *kread(void *arg, uint64_t addr, void *buf,
-			       size_t len)
-{
-	return kernel_read(arg, addr, buf, len);
-}
-
 struct areas {
 	struct vmalloc_area *v;
 	size_t nr;
@@ -88,8 +82,8 @@ static struct vmt_error *scan_areas(struct kernel *k,
 
 		bytes += v->va_end - v->va_start;
 		++*scanned_ret;
-		*found_ret = module_scan(l, kread, k, v->va_start, v->va_end,
-					 mod_ret);
+		*found_ret = module_scan(l, kernel_kread, k, v->va_start,
+					 v->va_end, mod_ret);
 	}
 	free(order);
 	return NULL;
@@ -136,8 +130,8 @@ static struct vmt_error *scan_for_head(struct kernel *k,
 				      "no modules symbol (no CONFIG_KALLSYMS_ALL, no vmlinux), and no vmalloc areas to search");
 	err = scan_areas(k, l, &a, &found, &mod, &scanned);
 	if (!err && found)
-		err = module_find_head(l, kread, k, mod, in_vmalloc_area, &a,
-				       &head);
+		err = module_find_head(l, kernel_kread, k, mod, in_vmalloc_area,
+				       &a, &head);
 	free(a.v);
 	if (err)
 		return err;
@@ -148,7 +142,7 @@ static struct vmt_error *scan_for_head(struct kernel *k,
 			 scanned, vhow);
 		return NULL;
 	}
-	if (!vmt_error_ok(module_read(l, kread, k, mod, &m)))
+	if (!vmt_error_ok(module_read(l, kernel_kread, k, mod, &m)))
 		snprintf(m.name, sizeof(m.name), "?");
 	snprintf(how, how_size,
 		 "derived: list head of struct module %s (%#" PRIx64
@@ -197,7 +191,7 @@ static void add_symbols(struct kernel *k, const struct module_layout *l,
 		n++;
 	}
 	symtab_init(&tab, "kallsyms");
-	err = module_symbols(l, kread, k, m, &tab);
+	err = module_symbols(l, kernel_kread, k, m, &tab);
 	if (!err)
 		err = debuginfo_add_module(k->di, m->name, ranges, n, &tab);
 	symtab_deinit(&tab);
@@ -234,7 +228,7 @@ struct vmt_error *kernel_modules(struct kernel *k, struct vmt_module **ret,
 	err = find_head(k, &l, &head, how_ret, how_size);
 	if (err || !head)
 		return err;
-	err = module_list(&l, kread, k, head, MAX_MODULES, &mods, &nr);
+	err = module_list(&l, kernel_kread, k, head, MAX_MODULES, &mods, &nr);
 	for (size_t i = 0; i < nr; i++)
 		add_symbols(k, &l, &mods[i]);
 	*ret = mods;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "kernel/fs.h"
+#include "kernel/layout.h"
 #include "kernel/list.h"
 #include "kernel/rbtree.h"
 
@@ -42,22 +43,6 @@ struct mounts {
 	size_t nr, cap;
 };
 
-static struct vmt_error *off(struct kernel *k, const char *type,
-			     const char *name, uint64_t *ret)
-{
-	struct vmt_error *err = kernel_member_offset(k, type, name, ret);
-
-	if (err)
-		return vmt_error_wrap(err, "%s.%s", type, name);
-	return NULL;
-}
-
-static struct vmt_error *kread(void *arg, uint64_t addr, void *buf,
-			       size_t len)
-{
-	return kernel_read(arg, addr, buf, len);
-}
-
 static struct vmt_error *mount_layout_init(struct kernel *k,
 					   struct mount_layout *l)
 {
@@ -65,23 +50,25 @@ static struct vmt_error *mount_layout_init(struct kernel *k,
 
 	memset(l, 0, sizeof(*l));
 	if ((err = fs_layout_init(k, &l->fs)) ||
-	    (err = off(k, "task_struct", "nsproxy", &l->task_nsproxy)) ||
-	    (err = off(k, "nsproxy", "mnt_ns", &l->nsproxy_mnt_ns)) ||
-	    (err = off(k, "mount", "mnt_devname", &l->mnt_devname)) ||
-	    (err = off(k, "vfsmount", "mnt_sb", &l->mnt_sb)) ||
-	    (err = off(k, "vfsmount", "mnt_flags", &l->mnt_flags)))
+	    (err = layout_offset(k, "task_struct", "nsproxy",
+				 &l->task_nsproxy)) ||
+	    (err = layout_offset(k, "nsproxy", "mnt_ns", &l->nsproxy_mnt_ns)) ||
+	    (err = layout_offset(k, "mount", "mnt_devname", &l->mnt_devname)) ||
+	    (err = layout_offset(k, "vfsmount", "mnt_sb", &l->mnt_sb)) ||
+	    (err = layout_offset(k, "vfsmount", "mnt_flags", &l->mnt_flags)))
 		return err;
 	// Before 6.8 mnt_namespace.mounts was the count of mounts: the tree
 	// shows in mount.mnt_node.
 	l->rbtree = kernel_has_member(k, "mount", "mnt_node");
 	if (l->rbtree)
-		err = off(k, "mnt_namespace", "mounts", &l->ns_mounts);
+		err = layout_offset(k, "mnt_namespace", "mounts",
+				    &l->ns_mounts);
 	if (!err && l->rbtree)
-		err = off(k, "mount", "mnt_node", &l->mnt_node);
+		err = layout_offset(k, "mount", "mnt_node", &l->mnt_node);
 	if (!err && !l->rbtree)
-		err = off(k, "mnt_namespace", "list", &l->ns_list);
+		err = layout_offset(k, "mnt_namespace", "list", &l->ns_list);
 	if (!err && !l->rbtree)
-		err = off(k, "mount", "mnt_list", &l->mnt_list);
+		err = layout_offset(k, "mount", "mnt_list", &l->mnt_list);
 	return err;
 }
 
@@ -145,8 +132,8 @@ static struct vmt_error *read_mount(struct mounts *c, uint64_t mount,
 	if (!err)
 		err = read_string_alloc(k, name, &m->fstype);
 	if (!err)
-		err = d_path(&fl->dp, kread, k, vfsmount, root, c->root_mnt,
-			     c->root_dentry, &m->path);
+		err = d_path(&fl->dp, kernel_kread, k, vfsmount, root,
+			     c->root_mnt, c->root_dentry, &m->path);
 	if (err)
 		goto fail;
 	// __mnt_is_readonly(): the mount's flag or the super block's.
@@ -219,11 +206,11 @@ struct vmt_error *fs_task_mounts(struct kernel *k, const struct vmt_task *task,
 	if (l.rbtree) {
 		err = kernel_read_u64(k, ns + l.ns_mounts, &rb_root);
 		if (!err)
-			err = rbtree_walk(kread, k, rb_root, MAX_MOUNTS, what,
-					  visit_rb, &c);
+			err = rbtree_walk(kernel_kread, k, rb_root, MAX_MOUNTS,
+					  what, visit_rb, &c);
 	} else {
-		err = list_walk(kread, k, ns + l.ns_list, false, MAX_MOUNTS,
-				what, visit_list, &c);
+		err = list_walk(kernel_kread, k, ns + l.ns_list, false,
+				MAX_MOUNTS, what, visit_list, &c);
 	}
 	if (err) {
 		vmt_mounts_free(c.items, c.nr);

@@ -197,6 +197,37 @@ static struct vmt_error *rq_layout_init(struct kernel *k, struct rq_layout *l)
 	return percpu_var_offset(k, "runqueues", &l->runqueues, &size);
 }
 
+// Call @p visit on each task of init_task.tasks after init_task
+// (processes; every kernel thread is one) until it returns true; false if
+// the list ended first. At most MAX_WALK tasks, and a cycle that does not
+// pass the head ends the walk (Brent: the tortoise jumps to the hare at
+// each power of two).
+static bool each_process(struct kernel *k, uint64_t init_task, uint64_t tasks,
+			 bool (*visit)(void *arg, uint64_t task), void *arg)
+{
+	uint64_t head = init_task + tasks, pos, saved = head;
+	unsigned int power = 1, lam = 0, n;
+	struct vmt_error *err = kernel_read_u64(k, head, &pos);
+	bool stopped = false;
+
+	for (n = 0; !err && pos && pos != head && n < MAX_WALK; n++) {
+		if (visit(arg, pos - tasks)) {
+			stopped = true;
+			break;
+		}
+		if (pos == saved)
+			break; // a cycle that does not pass the head
+		if (++lam == power) {
+			saved = pos;
+			power *= 2;
+			lam = 0;
+		}
+		err = kernel_read_u64(k, pos, &pos);
+	}
+	vmt_error_destroy(err);
+	return stopped;
+}
+
 // If task @p task ran last on a CPU whose base is unknown, find that
 // CPU's runqueue through se.cfs_rq->rq and set the base.
 static void base_from_task(struct kernel *k, const struct rq_layout *l,
@@ -219,6 +250,22 @@ static void base_from_task(struct kernel *k, const struct rq_layout *l,
 	pc->nr_bases++;
 }
 
+struct runqueues_walk {
+	struct kernel *k;
+	const struct rq_layout *l;
+	struct percpu *pc;
+};
+
+static bool base_until_all_known(void *arg, uint64_t task)
+{
+	struct runqueues_walk *w = arg;
+
+	if (w->pc->nr_bases >= w->pc->nr_cpus)
+		return true;
+	base_from_task(w->k, w->l, w->pc, task);
+	return false;
+}
+
 // Walk init_task.tasks (processes; every kernel thread is one) until each
 // CPU has a base.
 static void bases_from_runqueues(struct kernel *k, struct percpu *pc,
@@ -226,8 +273,6 @@ static void bases_from_runqueues(struct kernel *k, struct percpu *pc,
 {
 	struct rq_layout l;
 	struct vmt_error *err;
-	uint64_t head, pos, saved;
-	unsigned int power = 1, lam = 0, n;
 
 	if (!init_task) {
 		snprintf(pc->how, sizeof(pc->how),
@@ -244,22 +289,8 @@ static void bases_from_runqueues(struct kernel *k, struct percpu *pc,
 	}
 	pc->runqueues_offset = l.runqueues;
 	base_from_task(k, &l, pc, init_task);
-	head = init_task + l.tasks;
-	saved = head;
-	err = kernel_read_u64(k, head, &pos);
-	for (n = 0; !err && pos && pos != head && n < MAX_WALK &&
-		    pc->nr_bases < pc->nr_cpus; n++) {
-		base_from_task(k, &l, pc, pos - l.tasks);
-		if (pos == saved)
-			break; // a cycle that does not pass the head
-		if (++lam == power) {
-			saved = pos;
-			power *= 2;
-			lam = 0;
-		}
-		err = kernel_read_u64(k, pos, &pos);
-	}
-	vmt_error_destroy(err);
+	each_process(k, init_task, l.tasks, base_until_all_known,
+		     &(struct runqueues_walk){ k, &l, pc });
 	snprintf(pc->how, sizeof(pc->how),
 		 "derived: runqueues (BTF DATASEC offset %#" PRIx64
 		 ") of each CPU = se.cfs_rq->rq of a task with task->cpu == n and rq->cpu == n (set_task_rq(), CONFIG_FAIR_GROUP_SCHED)",
@@ -340,6 +371,19 @@ static bool start_from_task(struct kernel *k, const struct smpboot_layout *l,
 	return true;
 }
 
+struct smpboot_walk {
+	struct kernel *k;
+	const struct smpboot_layout *l;
+	struct percpu *pc;
+};
+
+static bool start_found(void *arg, uint64_t task)
+{
+	struct smpboot_walk *w = arg;
+
+	return start_from_task(w->k, w->l, w->pc, task);
+}
+
 // __per_cpu_start without its symbol, for pointers to per-CPU data that
 // are not static variables (alloc_percpu()). The per-CPU kthreads of
 // smpboot keep the static address of their per-CPU task pointer:
@@ -354,8 +398,6 @@ void percpu_derive_start(struct kernel *k, struct percpu *pc,
 {
 	struct smpboot_layout l;
 	struct vmt_error *err;
-	uint64_t head, pos, saved;
-	unsigned int power = 1, lam = 0, n;
 
 	pc->section_start = 0;
 	if (!init_task || !pc->nr_bases) {
@@ -372,22 +414,9 @@ void percpu_derive_start(struct kernel *k, struct percpu *pc,
 		vmt_error_destroy(err);
 		return;
 	}
-	head = init_task + l.tasks;
-	saved = head;
-	err = kernel_read_u64(k, head, &pos);
-	for (n = 0; !err && pos && pos != head && n < MAX_WALK; n++) {
-		if (start_from_task(k, &l, pc, pos - l.tasks))
-			return;
-		if (pos == saved)
-			break;
-		if (++lam == power) {
-			saved = pos;
-			power *= 2;
-			lam = 0;
-		}
-		err = kernel_read_u64(k, pos, &pos);
-	}
-	vmt_error_destroy(err);
+	if (each_process(k, init_task, l.tasks, start_found,
+			 &(struct smpboot_walk){ k, &l, pc }))
+		return;
 	snprintf(pc->start_how, sizeof(pc->start_how),
 		 "unknown: no __per_cpu_start symbol, and no ksoftirqd/N thread whose CPU's copy of ksoftirqd points back at it");
 }

@@ -95,12 +95,6 @@ bool percpu_scan_offsets(kread_fn *read, void *arg, uint64_t from,
 	return hit;
 }
 
-static struct vmt_error *kread(void *arg, uint64_t addr, void *buf,
-			       size_t len)
-{
-	return kernel_read(arg, addr, buf, len);
-}
-
 struct vmt_error *percpu_find_start(struct kernel *k, const struct percpu *pc,
 				    uint64_t *ret)
 {
@@ -127,7 +121,7 @@ struct vmt_error *percpu_find_start(struct kernel *k, const struct percpu *pc,
 	from = anchor - SCAN_RANGE > image_start && anchor > SCAN_RANGE ?
 		       anchor - SCAN_RANGE : image_start;
 	to = anchor + SCAN_RANGE < image_end ? anchor + SCAN_RANGE : image_end;
-	if (!percpu_scan_offsets(kread, k, from, to, anchor, pc->base,
+	if (!percpu_scan_offsets(kernel_kread, k, from, to, anchor, pc->base,
 				 pc->nr_cpus,
 				 kernel_page_size(k), image_start, image_end,
 				 &array, &start))

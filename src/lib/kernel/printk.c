@@ -265,12 +265,6 @@ static bool find_symbol(struct kernel *k, const struct vmcoreinfo *vi,
 	       vmt_error_ok(kernel_symbol(k, name, ret));
 }
 
-static struct vmt_error *kread(void *arg, uint64_t addr, void *buf,
-			       size_t len)
-{
-	return kernel_read(arg, addr, buf, len);
-}
-
 static struct vmt_error *load_ring(struct kernel *k,
 				   const struct vmcoreinfo *vi, uint64_t prb,
 				   struct printk_result *res, char *source,
@@ -287,7 +281,7 @@ static struct vmt_error *load_ring(struct kernel *k,
 	err = kernel_read_u64(k, prb, &rb);
 	if (err)
 		return vmt_error_wrap(err, "prb at %#" PRIx64, prb);
-	err = printk_ring_parse(&l, kread, k, rb, res);
+	err = printk_ring_parse(&l, kernel_kread, k, rb, res);
 	if (err)
 		return err;
 	// prb points at the static ring until setup_log_buf() installs a
@@ -334,7 +328,7 @@ static struct vmt_error *load_log_buf(struct kernel *k,
 	// The first record's number is not in VMCOREINFO; kallsyms may have it.
 	if (vmt_error_ok(kernel_symbol(k, "log_first_seq", &seq_addr)))
 		vmt_error_ok(kernel_read_u64(k, seq_addr, &lb.first_seq));
-	err = printk_log_buf_parse(&l, kread, k, &lb, res);
+	err = printk_log_buf_parse(&l, kernel_kread, k, &lb, res);
 	if (err)
 		return err;
 	snprintf(source, source_size,

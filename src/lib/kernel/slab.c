@@ -17,6 +17,7 @@
 
 #include "base/bytes.h"
 #include "debuginfo/typedb.h"
+#include "kernel/layout.h"
 #include "kernel/list.h"
 #include "kernel/slab.h"
 
@@ -27,36 +28,6 @@
 // Partial slabs walked per node before giving up (a huge machine has
 // thousands; a corrupt list is cycle-checked anyway).
 #define MAX_PARTIAL (1u << 22)
-
-static struct vmt_error *rd64(kread_fn *read, void *arg, uint64_t addr,
-			      uint64_t *ret)
-{
-	uint8_t b[8];
-	struct vmt_error *err = read(arg, addr, b, 8);
-
-	if (!err)
-		*ret = load_le64(b);
-	return err;
-}
-
-static struct vmt_error *rd32(kread_fn *read, void *arg, uint64_t addr,
-			      uint32_t *ret)
-{
-	uint8_t b[4];
-	struct vmt_error *err = read(arg, addr, b, 4);
-
-	if (!err)
-		*ret = load_le32(b);
-	return err;
-}
-
-static struct vmt_error *off(struct kernel *k, const char *type,
-			     const char *member, uint64_t *ret)
-{
-	struct vmt_error *err = kernel_member_offset(k, type, member, ret);
-
-	return err ? vmt_error_wrap(err, "%s.%s", type, member) : NULL;
-}
 
 static struct vmt_error *bitfield(struct kernel *k, const char *type,
 				  const char *member,
@@ -127,26 +98,33 @@ struct vmt_error *slab_layout_init(struct kernel *k, struct slab_layout *l)
 		slab_type = "page";
 		cpu_slab_member = "page";
 	}
-	if ((err = off(k, "kmem_cache", "cpu_slab", &l->kc_cpu_slab)) ||
-	    (err = off(k, "kmem_cache", "size", &l->kc_size)) ||
-	    (err = off(k, "kmem_cache", "object_size", &l->kc_object_size)) ||
-	    (err = off(k, "kmem_cache", "offset", &l->kc_offset)) ||
-	    (err = off(k, "kmem_cache", "name", &l->kc_name)) ||
-	    (err = off(k, "kmem_cache", "list", &l->kc_list)) ||
-	    (err = off(k, "kmem_cache", "oo", &l->kc_oo)) ||
-	    (err = off(k, "kmem_cache", "red_left_pad", &l->kc_red_left_pad)) ||
+	if ((err = layout_offset(k, "kmem_cache", "cpu_slab",
+				 &l->kc_cpu_slab)) ||
+	    (err = layout_offset(k, "kmem_cache", "size", &l->kc_size)) ||
+	    (err = layout_offset(k, "kmem_cache", "object_size",
+				 &l->kc_object_size)) ||
+	    (err = layout_offset(k, "kmem_cache", "offset", &l->kc_offset)) ||
+	    (err = layout_offset(k, "kmem_cache", "name", &l->kc_name)) ||
+	    (err = layout_offset(k, "kmem_cache", "list", &l->kc_list)) ||
+	    (err = layout_offset(k, "kmem_cache", "oo", &l->kc_oo)) ||
+	    (err = layout_offset(k, "kmem_cache", "red_left_pad",
+				 &l->kc_red_left_pad)) ||
 	    (err = kernel_member(k, "kmem_cache", "node", &l->kc_node,
 				 &node_bytes)) ||
-	    (err = off(k, slab_type, "slab_cache", &l->sl_cache)) ||
-	    (err = off(k, slab_type, "freelist", &l->sl_freelist)) ||
-	    (err = off(k, slab_type, "slab_list", &l->sl_list)) ||
+	    (err = layout_offset(k, slab_type, "slab_cache", &l->sl_cache)) ||
+	    (err = layout_offset(k, slab_type, "freelist", &l->sl_freelist)) ||
+	    (err = layout_offset(k, slab_type, "slab_list", &l->sl_list)) ||
 	    (err = bitfield(k, slab_type, "inuse", &l->sl_inuse)) ||
 	    (err = bitfield(k, slab_type, "objects", &l->sl_objects)) ||
 	    (err = bitfield(k, slab_type, "frozen", &l->sl_frozen)) ||
-	    (err = off(k, "kmem_cache_cpu", "freelist", &l->cc_freelist)) ||
-	    (err = off(k, "kmem_cache_cpu", cpu_slab_member, &l->cc_slab)) ||
-	    (err = off(k, "kmem_cache_node", "partial", &l->kn_partial)) ||
-	    (err = off(k, "kmem_cache_node", "nr_partial", &l->kn_nr_partial)))
+	    (err = layout_offset(k, "kmem_cache_cpu", "freelist",
+				 &l->cc_freelist)) ||
+	    (err = layout_offset(k, "kmem_cache_cpu", cpu_slab_member,
+				 &l->cc_slab)) ||
+	    (err = layout_offset(k, "kmem_cache_node", "partial",
+				 &l->kn_partial)) ||
+	    (err = layout_offset(k, "kmem_cache_node", "nr_partial",
+				 &l->kn_nr_partial)))
 		return err;
 	l->nr_nodes = node_bytes / 8 < MAX_NODES ? (unsigned int)(node_bytes / 8) :
 						    MAX_NODES;
@@ -183,18 +161,19 @@ struct vmt_error *slab_read_cache(const struct slab_layout *l,
 
 	memset(ret, 0, sizeof(*ret));
 	ret->cache = cache;
-	if ((err = rd32(read, arg, cache + l->kc_size, &ret->size)) ||
-	    (err = rd32(read, arg, cache + l->kc_object_size,
-			&ret->object_size)) ||
-	    (err = rd32(read, arg, cache + l->kc_offset, &ret->offset)) ||
-	    (err = rd32(read, arg, cache + l->kc_red_left_pad,
-			&ret->red_left_pad)) ||
-	    (err = rd32(read, arg, cache + l->kc_oo, &oo)) ||
-	    (err = rd64(read, arg, cache + l->kc_cpu_slab, &ret->cpu_slab)) ||
-	    (err = rd64(read, arg, cache + l->kc_name, &name)))
+	if ((err = kread_u32(read, arg, cache + l->kc_size, &ret->size)) ||
+	    (err = kread_u32(read, arg, cache + l->kc_object_size,
+			     &ret->object_size)) ||
+	    (err = kread_u32(read, arg, cache + l->kc_offset, &ret->offset)) ||
+	    (err = kread_u32(read, arg, cache + l->kc_red_left_pad,
+			     &ret->red_left_pad)) ||
+	    (err = kread_u32(read, arg, cache + l->kc_oo, &oo)) ||
+	    (err = kread_u64(read, arg, cache + l->kc_cpu_slab,
+			     &ret->cpu_slab)) ||
+	    (err = kread_u64(read, arg, cache + l->kc_name, &name)))
 		return vmt_error_wrap(err, "kmem_cache at %#" PRIx64, cache);
 	if (l->has_random) {
-		err = rd64(read, arg, cache + l->kc_random, &ret->random);
+		err = kread_u64(read, arg, cache + l->kc_random, &ret->random);
 		if (err)
 			return vmt_error_wrap(err, "kmem_cache at %#" PRIx64,
 					      cache);
@@ -332,7 +311,7 @@ struct vmt_error *slab_freelist_walk(const struct slab_cache *c,
 		++*count;
 		if (obj == object)
 			*found = true;
-		err = rd64(read, arg, obj + c->offset, &stored);
+		err = kread_u64(read, arg, obj + c->offset, &stored);
 		if (err)
 			return vmt_error_wrap(err, "free object %#" PRIx64, obj);
 		prev = obj;
@@ -454,15 +433,16 @@ struct vmt_error *slab_cache_counts(const struct slab_layout *l,
 		struct partial_ctx pc = { l, read, arg, 0 };
 		uint64_t node, slabs, objects;
 
-		err = rd64(read, arg, cache + l->kc_node + 8 * i, &node);
+		err = kread_u64(read, arg, cache + l->kc_node + 8 * i, &node);
 		if (err)
 			return vmt_error_wrap(err, "kmem_cache at %#" PRIx64,
 					      cache);
 		if (!node)
 			continue;
-		if ((err = rd64(read, arg, node + l->kn_nr_slabs, &slabs)) ||
-		    (err = rd64(read, arg, node + l->kn_total_objects,
-				&objects)))
+		if ((err = kread_u64(read, arg, node + l->kn_nr_slabs,
+				     &slabs)) ||
+		    (err = kread_u64(read, arg, node + l->kn_total_objects,
+				     &objects)))
 			return vmt_error_wrap(err,
 					      "kmem_cache_node at %#" PRIx64,
 					      node);

@@ -121,12 +121,6 @@ struct vmt_error *mem_section_present(const struct mem_section_layout *l,
 	return NULL;
 }
 
-static struct vmt_error *kread(void *arg, uint64_t addr, void *buf,
-			       size_t len)
-{
-	return kernel_read(arg, addr, buf, len);
-}
-
 // The offset of pglist_data.node_present_pages: the types, else the one
 // unsigned long between node_start_pfn and node_spanned_pages, which
 // VMCOREINFO does export.
@@ -227,7 +221,7 @@ void sysinfo_memory(struct kernel *k, const struct vmcoreinfo *vi,
 	// Out-of-range values are refused by mem_section_present().
 	l.section_size_bits = section_bits > 64 ? 64 : (unsigned int)section_bits;
 	l.max_physmem_bits = phys_bits > 65 ? 65 : (unsigned int)phys_bits;
-	err = mem_section_present(&l, kread, k, &nr, &bytes);
+	err = mem_section_present(&l, kernel_kread, k, &nr, &bytes);
 	if (err) {
 		sys_source(s, VMT_SYS_MEMORY, false, "%s", err->message);
 		vmt_error_destroy(err);

@@ -10,7 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/d_path.h"
+#include "kernel/fs.h"
+#include "kernel/layout.h"
 #include "kernel/maple_tree.h"
 #include "kernel/task.h"
 
@@ -44,25 +45,6 @@ struct vma_layout {
 	struct maple_layout ml;
 };
 
-static struct vmt_error *off(struct kernel *k, const char *type,
-			     const char *name, uint64_t *ret)
-{
-	struct vmt_error *err = kernel_member_offset(k, type, name, ret);
-
-	if (err)
-		return vmt_error_wrap(err, "%s.%s", type, name);
-	return NULL;
-}
-
-static uint64_t sym_or_zero(struct kernel *k, const char *name)
-{
-	uint64_t a = 0;
-	struct vmt_error *err = kernel_symbol(k, name, &a);
-
-	vmt_error_destroy(err);
-	return err ? 0 : a;
-}
-
 // The heap test became strict in 6.6; nothing in the types shows it, so
 // this one behaviour follows the release.
 static bool release_has_strict_heap(const char *rel)
@@ -74,33 +56,6 @@ static bool release_has_strict_heap(const char *rel)
 	return major > 6 || (major == 6 && minor >= 6);
 }
 
-static struct vmt_error *d_path_layout_init(struct kernel *k,
-					    struct d_path_layout *dp)
-{
-	struct vmt_error *err;
-
-	memset(dp, 0, sizeof(*dp));
-	if ((err = off(k, "dentry", "d_parent", &dp->dentry_d_parent)) ||
-	    (err = off(k, "dentry", "d_name.name", &dp->dentry_d_name_name)) ||
-	    (err = off(k, "dentry", "d_hash.pprev",
-		       &dp->dentry_d_hash_pprev)) ||
-	    (err = off(k, "dentry", "d_op", &dp->dentry_d_op)) ||
-	    (err = off(k, "dentry", "d_inode", &dp->dentry_d_inode)) ||
-	    (err = off(k, "dentry_operations", "d_dname", &dp->dop_d_dname)) ||
-	    (err = off(k, "inode", "i_ino", &dp->inode_i_ino)) ||
-	    (err = off(k, "mount", "mnt", &dp->mount_mnt)) ||
-	    (err = off(k, "mount", "mnt_parent", &dp->mount_mnt_parent)) ||
-	    (err = off(k, "mount", "mnt_mountpoint",
-		       &dp->mount_mnt_mountpoint)) ||
-	    (err = off(k, "vfsmount", "mnt_root", &dp->vfsmount_mnt_root)))
-		return err;
-	dp->simple_dname = sym_or_zero(k, "simple_dname");
-	dp->anon_inodefs_dname = sym_or_zero(k, "anon_inodefs_dname");
-	dp->pipefs_dname = sym_or_zero(k, "pipefs_dname");
-	dp->sockfs_dname = sym_or_zero(k, "sockfs_dname");
-	return NULL;
-}
-
 static struct vmt_error *vma_layout_init(struct kernel *k,
 					 struct vma_layout *l)
 {
@@ -108,28 +63,33 @@ static struct vmt_error *vma_layout_init(struct kernel *k,
 	uint64_t shared, size, ps;
 
 	memset(l, 0, sizeof(*l));
-	if ((err = off(k, "vm_area_struct", "vm_start", &l->vm_start)) ||
-	    (err = off(k, "vm_area_struct", "vm_end", &l->vm_end)) ||
-	    (err = off(k, "vm_area_struct", "vm_pgoff", &l->vm_pgoff)) ||
-	    (err = off(k, "vm_area_struct", "vm_file", &l->vm_file)) ||
-	    (err = off(k, "vm_area_struct", "vm_ops", &l->vm_ops)) ||
-	    (err = off(k, "vm_area_struct", "vm_private_data",
-		       &l->vm_private_data)) ||
-	    (err = off(k, "vm_operations_struct", "name", &l->vmops_name)) ||
-	    (err = off(k, "file", "f_path", &l->f_path)) ||
-	    (err = off(k, "file", "f_inode", &l->f_inode)) ||
-	    (err = off(k, "path", "mnt", &l->path_mnt)) ||
-	    (err = off(k, "path", "dentry", &l->path_dentry)) ||
-	    (err = off(k, "inode", "i_sb", &l->i_sb)) ||
-	    (err = off(k, "inode", "i_ino", &l->i_ino)) ||
-	    (err = off(k, "super_block", "s_dev", &l->s_dev)) ||
-	    (err = off(k, "mm_struct", "brk", &l->brk)) ||
-	    (err = off(k, "mm_struct", "start_brk", &l->start_brk)) ||
-	    (err = off(k, "mm_struct", "start_stack", &l->start_stack)) ||
-	    (err = off(k, "mm_struct", "pgd", &l->pgd)) ||
-	    (err = off(k, "mm_struct", "total_vm", &l->total_vm)) ||
-	    (err = off(k, "task_struct", "fs", &l->task_fs)) ||
-	    (err = off(k, "fs_struct", "root", &l->fs_root)))
+	if ((err = layout_offset(k, "vm_area_struct", "vm_start",
+				 &l->vm_start)) ||
+	    (err = layout_offset(k, "vm_area_struct", "vm_end", &l->vm_end)) ||
+	    (err = layout_offset(k, "vm_area_struct", "vm_pgoff",
+				 &l->vm_pgoff)) ||
+	    (err = layout_offset(k, "vm_area_struct", "vm_file",
+				 &l->vm_file)) ||
+	    (err = layout_offset(k, "vm_area_struct", "vm_ops", &l->vm_ops)) ||
+	    (err = layout_offset(k, "vm_area_struct", "vm_private_data",
+				 &l->vm_private_data)) ||
+	    (err = layout_offset(k, "vm_operations_struct", "name",
+				 &l->vmops_name)) ||
+	    (err = layout_offset(k, "file", "f_path", &l->f_path)) ||
+	    (err = layout_offset(k, "file", "f_inode", &l->f_inode)) ||
+	    (err = layout_offset(k, "path", "mnt", &l->path_mnt)) ||
+	    (err = layout_offset(k, "path", "dentry", &l->path_dentry)) ||
+	    (err = layout_offset(k, "inode", "i_sb", &l->i_sb)) ||
+	    (err = layout_offset(k, "inode", "i_ino", &l->i_ino)) ||
+	    (err = layout_offset(k, "super_block", "s_dev", &l->s_dev)) ||
+	    (err = layout_offset(k, "mm_struct", "brk", &l->brk)) ||
+	    (err = layout_offset(k, "mm_struct", "start_brk", &l->start_brk)) ||
+	    (err = layout_offset(k, "mm_struct", "start_stack",
+				 &l->start_stack)) ||
+	    (err = layout_offset(k, "mm_struct", "pgd", &l->pgd)) ||
+	    (err = layout_offset(k, "mm_struct", "total_vm", &l->total_vm)) ||
+	    (err = layout_offset(k, "task_struct", "fs", &l->task_fs)) ||
+	    (err = layout_offset(k, "fs_struct", "root", &l->fs_root)))
 		return err;
 	// 6.3 wrapped vm_flags in a union with __vm_flags.
 	err = kernel_member(k, "vm_area_struct", "vm_flags", &l->vm_flags,
@@ -142,10 +102,10 @@ static struct vmt_error *vma_layout_init(struct kernel *k,
 			return vmt_error_wrap(err, "vm_area_struct.vm_flags");
 	}
 	if (kernel_has_member(k, "vm_area_struct", "anon_name")) {
-		if ((err = off(k, "vm_area_struct", "anon_name",
-			       &l->anon_name)) ||
-		    (err = off(k, "anon_vma_name", "name",
-			       &l->anon_vma_name_name)))
+		if ((err = layout_offset(k, "vm_area_struct", "anon_name",
+					 &l->anon_name)) ||
+		    (err = layout_offset(k, "anon_vma_name", "name",
+					 &l->anon_vma_name_name)))
 			return err;
 		l->has_anon_name = true;
 		// Before 6.2 anon_name shared a union with vma->shared and was
@@ -155,26 +115,29 @@ static struct vmt_error *vma_layout_init(struct kernel *k,
 					      &shared)) &&
 			shared == l->anon_name;
 	}
-	err = off(k, "vm_special_mapping", "name", &l->special_name);
+	err = layout_offset(k, "vm_special_mapping", "name", &l->special_name);
 	if (err) {
 		vmt_error_destroy(err);
 		l->special_name = 0;
 	}
-	l->special_mapping_name = sym_or_zero(k, "special_mapping_name");
+	l->special_mapping_name =
+		layout_symbol_or_zero(k, "special_mapping_name");
 	if (kernel_has_member(k, "mm_struct", "mm_mt")) {
 		l->maple = true;
-		if ((err = off(k, "mm_struct", "mm_mt", &l->mm_mt)) ||
-		    (err = off(k, "maple_tree", "ma_root", &l->ma_root)))
+		if ((err = layout_offset(k, "mm_struct", "mm_mt", &l->mm_mt)) ||
+		    (err = layout_offset(k, "maple_tree", "ma_root",
+					 &l->ma_root)))
 			return err;
 		maple_layout_default(&l->ml);
 		if (vmt_error_ok(kernel_type_size(k, "maple_node", &size)))
 			l->ml.node_size = (uint32_t)size;
 	} else {
-		if ((err = off(k, "mm_struct", "mmap", &l->mmap)) ||
-		    (err = off(k, "vm_area_struct", "vm_next", &l->vm_next)))
+		if ((err = layout_offset(k, "mm_struct", "mmap", &l->mmap)) ||
+		    (err = layout_offset(k, "vm_area_struct", "vm_next",
+					 &l->vm_next)))
 			return err;
 	}
-	err = d_path_layout_init(k, &l->dp);
+	err = fs_d_path_layout_init(k, &l->dp);
 	if (err)
 		return err;
 	l->strict_heap = release_has_strict_heap(kernel_osrelease(k));

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/bytes.h"
+#include "kernel/layout.h"
 #include "kernel/list.h"
 #include "kernel/vmalloc.h"
 
@@ -156,26 +157,21 @@ const char *vmalloc_kind(uint64_t flags)
 	return "";
 }
 
-static struct vmt_error *kread(void *arg, uint64_t addr, void *buf,
-			       size_t len)
-{
-	return kernel_read(arg, addr, buf, len);
-}
-
 static struct vmt_error *layout_init(struct kernel *k,
 				     struct vmalloc_layout *l)
 {
-	static const struct {
-		const char *type, *member;
-		size_t off;
-	} members[] = {
+	static const struct layout_field members[] = {
 		{ "vmap_area", "va_start",
 		  offsetof(struct vmalloc_layout, va_start) },
-		{ "vmap_area", "va_end", offsetof(struct vmalloc_layout, va_end) },
-		{ "vmap_area", "list", offsetof(struct vmalloc_layout, va_list) },
+		{ "vmap_area", "va_end",
+		  offsetof(struct vmalloc_layout, va_end) },
+		{ "vmap_area", "list",
+		  offsetof(struct vmalloc_layout, va_list) },
 		{ "vmap_area", "vm", offsetof(struct vmalloc_layout, va_vm) },
-		{ "vm_struct", "addr", offsetof(struct vmalloc_layout, vm_addr) },
-		{ "vm_struct", "size", offsetof(struct vmalloc_layout, vm_size) },
+		{ "vm_struct", "addr",
+		  offsetof(struct vmalloc_layout, vm_addr) },
+		{ "vm_struct", "size",
+		  offsetof(struct vmalloc_layout, vm_size) },
 		{ "vm_struct", "flags",
 		  offsetof(struct vmalloc_layout, vm_flags) },
 		{ "vm_struct", "nr_pages",
@@ -186,16 +182,8 @@ static struct vmt_error *layout_init(struct kernel *k,
 		  offsetof(struct vmalloc_layout, vm_caller) },
 	};
 
-	for (size_t i = 0; i < sizeof(members) / sizeof(members[0]); i++) {
-		struct vmt_error *err = kernel_member_offset(
-			k, members[i].type, members[i].member,
-			(uint64_t *)((char *)l + members[i].off));
-
-		if (err)
-			return vmt_error_wrap(err, "%s.%s", members[i].type,
-					      members[i].member);
-	}
-	return NULL;
+	return layout_offsets(k, l, members,
+			      sizeof(members) / sizeof(members[0]));
 }
 
 // Keep what a broken list gave, and say where it broke.
@@ -225,8 +213,8 @@ struct vmt_error *vmalloc_areas(struct kernel *k, struct vmalloc_area **ret,
 		return err;
 	if (vmt_error_ok(kernel_symbol(k, "vmap_area_list", &head))) {
 		snprintf(how, sizeof(how), "vmap_area_list");
-		err = vmalloc_walk_list(&l, kread, k, head, MAX_AREAS, false,
-					&areas, &nr, &cap);
+		err = vmalloc_walk_list(&l, kernel_kread, k, head, MAX_AREAS,
+					false, &areas, &nr, &cap);
 		if (err)
 			warn_broken(k, err, "vmap_area_list", nr);
 		// Freed areas awaiting purge: a static list, known only with
@@ -234,8 +222,9 @@ struct vmt_error *vmalloc_areas(struct kernel *k, struct vmalloc_area **ret,
 		if (vmt_error_ok(kernel_symbol(k, "purge_vmap_area_list",
 					       &head))) {
 			lazy_known = true;
-			err = vmalloc_walk_list(&l, kread, k, head, MAX_AREAS,
-						true, &areas, &nr, &cap);
+			err = vmalloc_walk_list(&l, kernel_kread, k, head,
+						MAX_AREAS, true, &areas, &nr,
+						&cap);
 			if (err)
 				warn_broken(k, err, "purge_vmap_area_list", nr);
 		}
@@ -259,21 +248,19 @@ struct vmt_error *vmalloc_areas(struct kernel *k, struct vmalloc_area **ret,
 		for (uint32_t i = 0; i < nr_nodes; i++) {
 			char what[64];
 
-			err = vmalloc_walk_list(&l, kread, k,
-						nodes + i * node_size +
-							busy_head,
-						MAX_AREAS, false, &areas, &nr,
-						&cap);
+			err = vmalloc_walk_list(
+				&l, kernel_kread, k,
+				nodes + i * node_size + busy_head, MAX_AREAS,
+				false, &areas, &nr, &cap);
 			if (err) {
 				snprintf(what, sizeof(what),
 					 "vmap_nodes[%" PRIu32 "].busy", i);
 				warn_broken(k, err, what, nr);
 			}
-			err = vmalloc_walk_list(&l, kread, k,
-						nodes + i * node_size +
-							lazy_head,
-						MAX_AREAS, true, &areas, &nr,
-						&cap);
+			err = vmalloc_walk_list(
+				&l, kernel_kread, k,
+				nodes + i * node_size + lazy_head, MAX_AREAS,
+				true, &areas, &nr, &cap);
 			if (err) {
 				snprintf(what, sizeof(what),
 					 "vmap_nodes[%" PRIu32 "].lazy", i);

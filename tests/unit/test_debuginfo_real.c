@@ -101,7 +101,7 @@ static void open_set(struct set *s, const char *dumps, const char *name)
 	for (size_t i = 0; !path[0] && i < sizeof(xz_files) / sizeof(xz_files[0]);
 	     i++) {
 		const char *cache = getenv("VMTOOL_CACHE");
-		char xz[1400], dir[1400];
+		char xz[1400], dir[1200];
 
 		snprintf(xz, sizeof(xz), "%s/%s.xz", s->dir, xz_files[i]);
 		if (!exists(xz))

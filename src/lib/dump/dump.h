@@ -59,6 +59,12 @@ struct dump_format {
 	 */
 	struct vmt_error *(*read_page)(struct dump *dump, uint64_t paddr,
 				       void *buf, size_t len);
+	/**
+	 * Optional: read @p len bytes at @p paddr across blocks, for reads
+	 * of several blocks at once (dump_read_phys uses it for those).
+	 */
+	struct vmt_error *(*read_range)(struct dump *dump, uint64_t paddr,
+					void *buf, size_t len);
 	void (*close)(struct dump *dump);
 };
 
@@ -96,7 +102,10 @@ struct dump {
 	/** RAM ranges the dump describes, sorted, end exclusive. */
 	struct vmt_phys_range *ranges;
 	size_t nr_ranges;
-	/** Pages decompressed so far (cache misses; tests and benchmarks). */
+	/**
+	 * Blocks brought into the format's cache so far: decompressed (kdump)
+	 * or read from the file (ELF). Tests and benchmarks count misses.
+	 */
 	uint64_t nr_page_loads;
 	/** File names, for locations. */
 	char **files;

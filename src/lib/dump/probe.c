@@ -156,6 +156,8 @@ struct vmt_error *dump_read_phys(struct dump *dump, uint64_t paddr, void *buf,
 					"read of %zu bytes at physical address %#" PRIx64
 					" wraps around the address space",
 					len, paddr);
+	if (dump->format->read_range && len > mask + 1)
+		return dump->format->read_range(dump, paddr, buf, len);
 	// Readers see one block at a time.
 	while (len) {
 		size_t n = (size_t)(mask + 1 - (paddr & mask));

@@ -1,10 +1,18 @@
 # Benchmarks: `make bench` builds the C programs and runs bench/run-bench.py,
 # which prints figures (never pass/fail) against drgn and libkdumpfile.
 # Built only on demand, so `make` and `make check` do not pay for them.
-EXTRA_PROGRAMS = bench/bench_translate bench/bench_read
+EXTRA_PROGRAMS = bench/bench_vtop bench/bench_read
+if HAVE_LIBKDUMPFILE
+EXTRA_PROGRAMS += bench/peer_kdumpfile
+endif
 CLEANFILES += $(EXTRA_PROGRAMS)
-bench_bench_translate_SOURCES = bench/bench_translate.c
-bench_bench_translate_LDADD = libvmtool_internal.la
+bench_bench_vtop_SOURCES = bench/bench_vtop.c
+bench_bench_vtop_LDADD = libvmtool_internal.la
+# libkdumpfile's C API (Debian's libkdumpfile-dev): the peer, never linked
+# into vmtool.
+bench_peer_kdumpfile_SOURCES = bench/peer_kdumpfile.c
+bench_peer_kdumpfile_CFLAGS = $(AM_CFLAGS) $(LIBKDUMPFILE_CFLAGS)
+bench_peer_kdumpfile_LDADD = $(LIBKDUMPFILE_LIBS)
 bench_bench_read_SOURCES = bench/bench_read.c
 bench_bench_read_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS)
 bench_bench_read_LDADD = libvmtool_internal.la $(ZLIB_LIBS) $(LZO_LIBS)

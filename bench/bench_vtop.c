@@ -180,6 +180,8 @@ static void write_list(const char *path, const uint64_t *v, size_t n)
 static int cmd_lists(const char *set_dir, const char *path, const char *outdir)
 {
 	struct vec pages = { 0 }, lin = { 0 };
+	const struct vmt_phys_range *ranges;
+	size_t nr_ranges;
 	struct ctx c;
 	char file[4096], line[512];
 	uint64_t page, *out;
@@ -214,8 +216,14 @@ static int cmd_lists(const char *set_dir, const char *path, const char *outdir)
 		     c.layout.kimage_end.value, DISTINCT / 10);
 	// linear map: the dump's RAM through __phys_to_virt
 	want_lin = DISTINCT - pages.n;
-	for (size_t r = 0; r < c.dump->nr_ranges; r++) {
-		const struct vmt_phys_range *rg = &c.dump->ranges[r];
+	{
+		struct vmt_error *err = dump_ranges(c.dump, &ranges, &nr_ranges);
+
+		if (err)
+			die(err, "RAM ranges");
+	}
+	for (size_t r = 0; r < nr_ranges; r++) {
+		const struct vmt_phys_range *rg = &ranges[r];
 
 		for (uint64_t pa = (rg->start + page - 1) & ~(page - 1);
 		     pa + page <= rg->end; pa += page)

@@ -65,6 +65,11 @@ struct dump_format {
 	 */
 	struct vmt_error *(*read_range)(struct dump *dump, uint64_t paddr,
 					void *buf, size_t len);
+	/**
+	 * Optional: fill dump->ranges when first asked (formats whose RAM map
+	 * costs a scan); without it, open() fills them.
+	 */
+	struct vmt_error *(*load_ranges)(struct dump *dump);
 	void (*close)(struct dump *dump);
 };
 
@@ -99,9 +104,13 @@ struct dump {
 	/** NT_PRSTATUS registers, one per note, in note order. */
 	struct vmt_cpu_regs *cpus;
 	size_t nr_cpus;
-	/** RAM ranges the dump describes, sorted, end exclusive. */
+	/**
+	 * RAM ranges the dump describes, sorted, end exclusive: read them
+	 * through dump_ranges(), which builds them on first use.
+	 */
 	struct vmt_phys_range *ranges;
 	size_t nr_ranges;
+	bool ranges_loaded;
 	/**
 	 * Blocks brought into the format's cache so far: decompressed (kdump)
 	 * or read from the file (ELF). Tests and benchmarks count misses.
@@ -127,6 +136,15 @@ struct vmt_error *dump_open_sources(struct source **srcs, size_t nr_srcs,
 /** Read @p len bytes of physical memory, across pages. */
 struct vmt_error *dump_read_phys(struct dump *dump, uint64_t paddr, void *buf,
 				 size_t len);
+
+/**
+ * The RAM ranges the dump describes (sorted, end exclusive), built on the
+ * first call (a kdump's bitmap 1 is scanned then, chunk by chunk).
+ * Borrowed until dump_destroy().
+ */
+struct vmt_error *dump_ranges(struct dump *dump,
+			      const struct vmt_phys_range **ret,
+			      size_t *nr_ret);
 
 /** Classify @p paddr. */
 struct vmt_error *dump_locate(struct dump *dump, uint64_t paddr,

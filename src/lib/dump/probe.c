@@ -175,6 +175,33 @@ struct vmt_error *dump_read_phys(struct dump *dump, uint64_t paddr, void *buf,
 	return NULL;
 }
 
+struct vmt_error *dump_ranges(struct dump *dump,
+			      const struct vmt_phys_range **ret,
+			      size_t *nr_ret)
+{
+	if (!dump->ranges_loaded && dump->format->load_ranges) {
+		struct vmt_error *err;
+
+		free(dump->ranges);
+		dump->ranges = NULL;
+		dump->nr_ranges = 0;
+		// Tried once: after a failure the ranges stay empty.
+		dump->ranges_loaded = true;
+		err = dump->format->load_ranges(dump);
+		if (err) {
+			free(dump->ranges);
+			dump->ranges = NULL;
+			dump->nr_ranges = 0;
+			return vmt_error_wrap(err, "RAM ranges of %s",
+					      dump->files[0]);
+		}
+	}
+	dump->ranges_loaded = true;
+	*ret = dump->ranges;
+	*nr_ret = dump->nr_ranges;
+	return NULL;
+}
+
 struct vmt_error *dump_locate(struct dump *dump, uint64_t paddr,
 			      struct dump_location *ret)
 {

@@ -21,7 +21,7 @@
 
 // ---- popcount: the instruction where the CPU has it ----
 
-static uint64_t popcount_portable(const uint64_t *w, size_t n)
+uint64_t kdump_popcount_words_portable(const uint64_t *w, size_t n)
 {
 	uint64_t c = 0;
 
@@ -59,7 +59,7 @@ uint64_t kdump_popcount_words(const uint64_t *words, size_t n)
 		__builtin_cpu_init();
 		popcount_impl = __builtin_cpu_supports("popcnt") ?
 					popcount_popcnt :
-					popcount_portable;
+					kdump_popcount_words_portable;
 	}
 	return popcount_impl(words, n);
 }
@@ -74,7 +74,7 @@ uint64_t kdump_popcount_words(const uint64_t *words, size_t n)
 		c += (uint64_t)__builtin_popcountll(words[i]);
 	return c;
 #else
-	return popcount_portable(words, n);
+	return kdump_popcount_words_portable(words, n);
 #endif
 }
 #endif

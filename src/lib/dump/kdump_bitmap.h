@@ -78,4 +78,7 @@ struct vmt_error *kdump_bitmap_next_run(struct kdump_bitmap *bm,
 /** Set bits in @p n words: the CPU's popcount instruction where it has one. */
 uint64_t kdump_popcount_words(const uint64_t *words, size_t n);
 
+/** The same in portable code (what CPUs without the instruction run). */
+uint64_t kdump_popcount_words_portable(const uint64_t *words, size_t n);
+
 #endif

@@ -236,8 +236,6 @@ const char *debuginfo_derived_how(struct debuginfo *di, const char *name)
 static void load_btf(struct debuginfo *di)
 {
 	struct vmt_error *err;
-	void *data = NULL;
-	size_t size = 0;
 	if (di->btf_state)
 		return;
 	const struct symtab_entry *etext;
@@ -249,13 +247,9 @@ static void load_btf(struct debuginfo *di)
 	if (etext && etext->address > scan_start &&
 	    etext->address - scan_start < (64 << 20))
 		scan_start = etext->address;
-	err = btf_find_in_memory(di->read, di->read_arg, &di->kallsyms,
-				 scan_start, scan_start + (64 << 20),
-				 &data, &size, di->btf_how,
-				 sizeof(di->btf_how));
-	if (!err)
-		err = btf_typedb_create(data, size, &di->btf);
-	free(data);
+	err = btf_load_from_memory(di->read, di->read_arg, &di->kallsyms,
+				   scan_start, scan_start + (64 << 20), &di->btf,
+				   di->btf_how, sizeof(di->btf_how));
 	if (err) {
 		warnings_add(di->warnings, "BTF from the dump: %s",
 			     err->message);

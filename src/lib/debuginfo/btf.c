@@ -1187,6 +1187,12 @@ struct vmt_error *btf_typedb_create(const void *data, size_t size,
 	return create_in(NULL, (void *)data, size, ret);
 }
 
+struct vmt_error *btf_typedb_create_owned(void *data, size_t size,
+					  struct typedb **ret)
+{
+	return create_in(data, data, size, ret);
+}
+
 // Whether @p p (with @p avail bytes after it) starts a plausible header,
 // and the blob's total size.
 static bool plausible_header(const uint8_t *p, size_t avail, uint64_t *total)

@@ -57,6 +57,7 @@ void debuginfo_deinit(struct debuginfo *di)
 	free(di->derived_how);
 	symtab_deinit(&di->derived);
 	typedb_destroy(di->dwarf);
+	typedb_destroy(di->vmlinux_btf);
 	free(di->vmlinux_path);
 	typedb_destroy(di->btf);
 	memset(di, 0, sizeof(*di));
@@ -86,6 +87,8 @@ struct vmt_error *debuginfo_add_vmlinux(struct debuginfo *di,
 		warnings_add(di->warnings,
 			     "%s: cannot check that it matches the dump (no %s build-id)",
 			     path, want ? "vmlinux" : "VMCOREINFO");
+	} else {
+		di->vmlinux_verified = true;
 	}
 	// DWARF is indexed on the first type lookup: symbols alone need none.
 	di->vmlinux_path = strdup(path);
@@ -138,7 +141,10 @@ static size_t symbol_tables(struct debuginfo *di, struct symtab **tabs)
 
 	if (di->have_vmlinux && allowed(di, VMT_SYM_SOURCE_DWARF))
 		tabs[n++] = &di->elf;
-	if (allowed(di, VMT_SYM_SOURCE_KALLSYMS))
+	// kallsyms is made from the vmlinux's symbols: with the vmlinux
+	// verified, decoding it could find nothing more.
+	if (allowed(di, VMT_SYM_SOURCE_KALLSYMS) &&
+	    !(di->vmlinux_verified && di->only == VMT_SYM_SOURCE_ANY))
 		tabs[n++] = &di->kallsyms;
 	if (allowed(di, VMT_SYM_SOURCE_VMCOREINFO))
 		tabs[n++] = &di->vmcoreinfo_syms;
@@ -277,9 +283,37 @@ static void load_dwarf(struct debuginfo *di)
 	di->dwarf_state = 1;
 }
 
+// The vmlinux's .BTF: pahole made it from the same DWARF, and it loads
+// in milliseconds where a DWARF lookup can read all of .debug_info.
+static void load_vmlinux_btf(struct debuginfo *di)
+{
+	struct vmt_error *err;
+
+	if (di->vmlinux_btf_state)
+		return;
+	err = elf_btf_load(di->vmlinux_path, &di->vmlinux_btf);
+	if (err) {
+		if (err->code != VMT_ERROR_NOT_FOUND)
+			warnings_add(di->warnings, "%s", err->message);
+		vmt_error_destroy(err);
+		di->vmlinux_btf_state = -1;
+		return;
+	}
+	snprintf(di->btf_how, sizeof(di->btf_how),
+		 "the .BTF section of the vmlinux (its DWARF with --sym-source dwarf)");
+	di->vmlinux_btf_state = 1;
+}
+
 static struct typedb *type_source(struct debuginfo *di)
 {
 	if (di->have_vmlinux && allowed(di, VMT_SYM_SOURCE_DWARF)) {
+		// DWARF itself only when asked for (--sym-source dwarf) or
+		// when the vmlinux has no BTF.
+		if (di->only != VMT_SYM_SOURCE_DWARF) {
+			load_vmlinux_btf(di);
+			if (di->vmlinux_btf)
+				return di->vmlinux_btf;
+		}
 		load_dwarf(di);
 		if (di->dwarf)
 			return di->dwarf;

@@ -4,4 +4,5 @@ libvmtool_internal_la_SOURCES += src/lib/debuginfo/combined.c src/lib/debuginfo/
 	src/lib/debuginfo/symtab.c src/lib/debuginfo/symtab.h \
 	src/lib/debuginfo/typedb.c src/lib/debuginfo/typedb.h \
 	src/lib/debuginfo/kallsyms.c src/lib/debuginfo/btf.c \
-	src/lib/debuginfo/dwarf.c src/lib/debuginfo/elf_symtab.c
+	src/lib/debuginfo/dwarf.c src/lib/debuginfo/elf_symtab.c \
+	src/lib/debuginfo/elf_btf.c

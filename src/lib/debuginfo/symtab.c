@@ -125,6 +125,33 @@ struct vmt_error *symtab_add(struct symtab *tab, const char *name,
 	return add(tab, copy, symtab_hash(name), address, size, type);
 }
 
+const char *symtab_store(struct symtab *tab, const void *data, size_t len)
+{
+	struct symtab_chunk *c = malloc(sizeof(*c) + (len ? len : 1));
+
+	if (!c)
+		return NULL;
+	// Behind the current chunk, which keeps taking small names.
+	c->used = c->cap = len;
+	if (tab->names) {
+		c->next = tab->names->next;
+		tab->names->next = c;
+	} else {
+		c->next = NULL;
+		tab->names = c;
+		c->used = c->cap; // full: arena_strdup starts a new one
+	}
+	memcpy(c->data, data, len);
+	return c->data;
+}
+
+struct vmt_error *symtab_add_stored(struct symtab *tab, const char *name,
+				    uint64_t address, uint64_t size,
+				    char type)
+{
+	return add(tab, (char *)name, symtab_hash(name), address, size, type);
+}
+
 struct vmt_error *symtab_add_lazy(struct symtab *tab, uint64_t hash,
 				  uint64_t address, uint64_t size, char type)
 {

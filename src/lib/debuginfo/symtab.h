@@ -73,6 +73,18 @@ void symtab_deinit(struct symtab *tab);
 struct vmt_error *symtab_add(struct symtab *tab, const char *name,
 			     uint64_t address, uint64_t size, char type);
 /**
+ * Copy @p len bytes (a string table) into @p tab's storage, for names
+ * added with symtab_add_stored(); NULL if out of memory.
+ */
+const char *symtab_store(struct symtab *tab, const void *data, size_t len);
+/**
+ * Append a symbol whose name already lives in @p tab's storage
+ * (symtab_store()): not copied.
+ */
+struct vmt_error *symtab_add_stored(struct symtab *tab, const char *name,
+				    uint64_t address, uint64_t size,
+				    char type);
+/**
  * Append a symbol whose name @p lazy decodes when needed (index = its
  * position in the table); @p hash is symtab_hash() of that name.
  */

@@ -9,9 +9,13 @@ EXTRA_DIST += tests/tools/mkvmcore_run.h
 
 if HAVE_CHECK
 check_PROGRAMS += tests/unit/test_dump_synth tests/unit/test_dump_corrupt \
-	tests/unit/test_kdump_bitmap
+	tests/unit/test_kdump_bitmap tests/unit/test_decompress
 TESTS += tests/unit/test_dump_synth tests/unit/test_dump_corrupt \
-	tests/unit/test_kdump_bitmap
+	tests/unit/test_kdump_bitmap tests/unit/test_decompress
+tests_unit_test_decompress_SOURCES = tests/unit/test_decompress.c
+tests_unit_test_decompress_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(ZLIB_CFLAGS)
+tests_unit_test_decompress_LDADD = libvmtool_internal.la $(CHECK_LIBS) \
+	$(ZLIB_LIBS) $(LZO_LIBS)
 tests_unit_test_kdump_bitmap_SOURCES = tests/unit/test_kdump_bitmap.c
 tests_unit_test_kdump_bitmap_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_kdump_bitmap_LDADD = libvmtool_internal.la $(CHECK_LIBS)

@@ -61,8 +61,11 @@
 // struct page_desc { i64 offset; u32 size; u32 flags; u64 page_flags; }
 #define PD_SIZE 24
 // Descriptors read at once: sequential reads then cost one pread per ~170
-// pages for descriptors.
+// pages for descriptors. Windows are aligned, and 64 of them are kept per
+// file (255 KiB): random reads over a working set of up to ~10^4 pages
+// find their descriptors without reading the file again.
 #define PD_WINDOW 170
+#define PD_WINDOWS 64
 // Descriptors sampled at open to learn the compressions used.
 #define PD_SAMPLE 4096
 
@@ -105,9 +108,11 @@ struct kdump_part {
 	uint64_t rank_base;
 	// Descriptors of this file readable before its end.
 	uint64_t nr_desc_in_file;
-	unsigned char *desc_win;
-	uint64_t win_first;
-	size_t win_count;
+	struct desc_window {
+		unsigned char *buf;
+		uint64_t first; // descriptor index of buf[0]
+		size_t count;   // 0 = empty
+	} win[PD_WINDOWS];
 };
 
 struct kdump_priv {
@@ -122,6 +127,10 @@ struct kdump_priv {
 	bool incomplete;
 	unsigned char *cbuf;
 	struct page_cache cache;
+	// Bytes of each cache slot that are decompressed: a small read
+	// decompresses only as far as it needs (decompress_prefix).
+	uint32_t *valid;
+	struct decompress_ctx *dctx;
 };
 
 struct page_desc {
@@ -265,7 +274,8 @@ static void part_deinit(struct kdump_part *part)
 {
 	kdump_bitmap_deinit(&part->bitmap2);
 	source_destroy(part->src);
-	free(part->desc_win);
+	for (int i = 0; i < PD_WINDOWS; i++)
+		free(part->win[i].buf);
 }
 
 static void kdump_close(struct dump *dump)
@@ -277,6 +287,8 @@ static void kdump_close(struct dump *dump)
 		part_deinit(&kp->parts[i]);
 	free(kp->parts);
 	free(kp->cbuf);
+	free(kp->valid);
+	decompress_ctx_destroy(kp->dctx);
 	page_cache_deinit(&kp->cache);
 	free(kp);
 	dump->priv = NULL;
@@ -374,37 +386,39 @@ static struct vmt_error *part_init(struct kdump_priv *kp,
 	if (err)
 		return err;
 	part->nr_desc_in_file = (src->size - part->desc_off) / PD_SIZE;
-	part->desc_win = malloc(PD_WINDOW * PD_SIZE);
-	if (!part->desc_win)
-		return &vmt_enomem;
 	return NULL;
 }
 
-// Load descriptor @p idx of @p part into the window; false if the file
-// ends before it (incomplete dump).
+// Descriptor @p idx of @p part, through its window cache.
 static struct vmt_error *get_desc(struct kdump_priv *kp,
 				  struct kdump_part *part, uint64_t idx,
 				  struct page_desc *pd)
 {
-	if (idx - part->win_first >= part->win_count || idx < part->win_first) {
+	uint64_t first = idx - idx % PD_WINDOW;
+	struct desc_window *w = &part->win[(idx / PD_WINDOW) % PD_WINDOWS];
+
+	if (!w->count || w->first != first) {
 		// Descriptors past this file's last one are page data: read
 		// into the window, never used (idx only names real ones).
-		uint64_t n = part->nr_desc_in_file - idx;
+		uint64_t n = part->nr_desc_in_file - first;
 		struct vmt_error *err;
 
 		if (n > PD_WINDOW)
 			n = PD_WINDOW;
-		err = source_read(part->src, part->desc_win, n * PD_SIZE,
-				  part->desc_off + idx * PD_SIZE);
-		if (err) {
-			part->win_count = 0;
-			return err;
+		if (!w->buf) {
+			w->buf = malloc(PD_WINDOW * PD_SIZE);
+			if (!w->buf)
+				return &vmt_enomem;
 		}
-		part->win_first = idx;
-		part->win_count = n;
+		w->count = 0;
+		err = source_read(part->src, w->buf, n * PD_SIZE,
+				  part->desc_off + first * PD_SIZE);
+		if (err)
+			return err;
+		w->first = first;
+		w->count = n;
 	}
-	decode_desc(part->desc_win + (idx - part->win_first) * PD_SIZE, kp->be,
-		    pd);
+	decode_desc(w->buf + (idx - first) * PD_SIZE, kp->be, pd);
 	return NULL;
 }
 
@@ -508,9 +522,42 @@ lost:
 			       paddr, pfn);
 }
 
+// Decompress the page described by @p pd into @p out: at least @p want
+// bytes (the whole block when @p want is the block size); the number
+// decompressed.
+static struct vmt_error *load_page(struct dump *dump, struct kdump_part *part,
+				   const struct page_desc *pd,
+				   enum compression c, uint64_t paddr,
+				   void *out, size_t want, size_t *produced_ret)
+{
+	struct kdump_priv *kp = dump->priv;
+	uint64_t pfn = paddr >> kp->shift;
+	struct vmt_error *err;
+
+	err = source_read(part->src, kp->cbuf, pd->size, pd->offset);
+	if (!err && want >= kp->block_size) {
+		err = decompress_with(kp->dctx, c, kp->cbuf, pd->size, out,
+				      kp->block_size);
+		*produced_ret = kp->block_size;
+	} else if (!err) {
+		err = decompress_prefix(kp->dctx, c, kp->cbuf, pd->size, out,
+					kp->block_size, want, produced_ret);
+	}
+	if (err)
+		return vmt_error_wrap(err, "%s: PFN %#" PRIx64 " (physical address %#" PRIx64
+				      ", %u bytes at offset %#" PRIx64 ")",
+				      part->src->name, pfn, paddr, pd->size,
+				      pd->offset);
+	dump->compressions |= 1u << c;
+	dump->nr_page_loads++;
+	return NULL;
+}
+
 // Read @p len bytes at @p paddr from the page's data: uncompressed pages
-// straight from the file (the OS caches those), compressed ones through
-// the cache so that a page is decompressed once while it stays there.
+// straight from the file (the OS caches those); compressed ones through
+// the cache, decompressed only as far as the read needs; a whole block
+// straight into the caller's buffer (who asks for whole blocks keeps
+// them: a sequential reader, the table cache).
 static struct vmt_error *read_from_file(struct dump *dump, uint64_t paddr,
 					void *buf, size_t len)
 {
@@ -520,7 +567,7 @@ static struct vmt_error *read_from_file(struct dump *dump, uint64_t paddr,
 	struct page_desc pd;
 	enum compression c;
 	struct vmt_error *err;
-	size_t slot;
+	size_t slot, produced;
 	void *page;
 
 	err = find_page(dump, paddr, &part, &pd);
@@ -545,17 +592,14 @@ static struct vmt_error *read_from_file(struct dump *dump, uint64_t paddr,
 					      pfn, paddr);
 		return NULL;
 	}
+	if (len == kp->block_size)
+		return load_page(dump, part, &pd, c, paddr, buf, len, &produced);
 	page = page_cache_reserve(&kp->cache, &slot);
-	err = source_read(part->src, kp->cbuf, pd.size, pd.offset);
-	if (!err)
-		err = decompress(c, kp->cbuf, pd.size, page, kp->block_size);
+	err = load_page(dump, part, &pd, c, paddr, page, in_page + len,
+			&produced);
 	if (err)
-		return vmt_error_wrap(err, "%s: PFN %#" PRIx64 " (physical address %#" PRIx64
-				      ", %u bytes at offset %#" PRIx64 ")",
-				      part->src->name, pfn, paddr, pd.size,
-				      pd.offset);
-	dump->compressions |= 1u << c;
-	dump->nr_page_loads++;
+		return err;
+	kp->valid[slot] = (uint32_t)produced;
 	page_cache_insert(&kp->cache, slot, pfn);
 	memcpy(buf, (const unsigned char *)page + in_page, len);
 	return NULL;
@@ -565,12 +609,36 @@ static struct vmt_error *kdump_read_page(struct dump *dump, uint64_t paddr,
 					 void *buf, size_t len)
 {
 	struct kdump_priv *kp = dump->priv;
-	const void *page = page_cache_lookup(&kp->cache, paddr >> kp->shift);
+	uint64_t in_page = paddr & (kp->block_size - 1);
+	unsigned char *page = (unsigned char *)page_cache_lookup(
+		&kp->cache, paddr >> kp->shift);
+	size_t slot;
 
 	if (!page)
 		return read_from_file(dump, paddr, buf, len);
-	memcpy(buf, (const unsigned char *)page + (paddr & (kp->block_size - 1)),
-	       len);
+	slot = (size_t)(page - kp->cache.data) / kp->cache.page_size;
+	if (in_page + len > kp->valid[slot]) {
+		// Only the start of the page was decompressed: now all of it.
+		struct kdump_part *part;
+		struct page_desc pd;
+		enum compression c = COMPRESSION_NONE;
+		size_t produced;
+		struct vmt_error *err = find_page(dump, paddr, &part, &pd);
+
+		if (!err && !compression_of(pd.flags, &c))
+			err = vmt_error_format(VMT_ERROR_BAD_DATA,
+					       "page descriptor of PFN %#" PRIx64
+					       " changed", paddr >> kp->shift);
+		if (!err)
+			err = load_page(dump, part, &pd, c, paddr, page,
+					kp->block_size, &produced);
+		if (err) {
+			kp->valid[slot] = 0;
+			return err;
+		}
+		kp->valid[slot] = kp->block_size;
+	}
+	memcpy(buf, page + in_page, len);
 	return NULL;
 }
 
@@ -834,8 +902,12 @@ static struct vmt_error *kdump_setup(struct dump *dump, struct kdump_priv *kp,
 	if (err)
 		return err;
 	kp->cbuf = malloc(kp->block_size);
-	if (!kp->cbuf)
+	kp->valid = calloc(kp->cache.nr, sizeof(*kp->valid));
+	if (!kp->cbuf || !kp->valid)
 		return &vmt_enomem;
+	err = decompress_ctx_create(&kp->dctx);
+	if (err)
+		return err;
 
 	dump->format_name = kp->nr_parts > 1 || h->split ? "split" : "kdump";
 	dump->block_size = h->block_size;

@@ -22,9 +22,12 @@ EXTRA_DIST += bench/run-bench.py bench/README.md
 BENCH_PY_CMD = /usr/bin/python3
 BENCH_CACHE = /tmp/vmtool-cache
 
+# BENCH_ARGS: e.g. --rounds 9, --quick, --instructions (callgrind counts).
+BENCH_ARGS =
+
 .PHONY: bench
-bench: vmtool$(EXEEXT) $(EXTRA_PROGRAMS)
+bench: vmtool$(EXEEXT) $(EXTRA_PROGRAMS) tests/tools/mkvmcore$(EXEEXT)
 	VMTOOL_SHARED_DUMPS=$${VMTOOL_SHARED_DUMPS:-$$(d='$(abs_top_srcdir)/../shared/dumps'; test -d "$$d" && echo "$$d")} \
 	VMTOOL_CACHE=$${VMTOOL_CACHE:-$(BENCH_CACHE)} \
 	$(BENCH_PY_CMD) $(abs_top_srcdir)/bench/run-bench.py \
-		--builddir '$(abs_top_builddir)' --srcdir '$(abs_top_srcdir)'
+		--builddir '$(abs_top_builddir)' --srcdir '$(abs_top_srcdir)' $(BENCH_ARGS)

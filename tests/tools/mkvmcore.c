@@ -740,7 +740,8 @@ static void read_spec(const char *path, struct spec *s)
 				      s->block_size,
 		      dir->kind, dir->param);
 	}
-	qsort(s->pokes, s->nr_pokes, sizeof(*s->pokes), cmp_poke);
+	if (s->nr_pokes)
+		qsort(s->pokes, s->nr_pokes, sizeof(*s->pokes), cmp_poke);
 	for (size_t i = 0; i < s->nr_pokes; i++)
 		if (kind_of(s, s->pokes[i].paddr / s->block_size) == P_HOLE)
 			die("word or text at %#" PRIx64 " is not in a RAM range",

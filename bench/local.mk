@@ -1,11 +1,12 @@
 # Benchmarks: `make bench` builds the C programs and runs bench/run-bench.py,
 # which prints figures (never pass/fail) against drgn and libkdumpfile.
 # Built only on demand, so `make` and `make check` do not pay for them.
-EXTRA_PROGRAMS = bench/bench_vtop bench/bench_read
+EXTRA_PROGRAMS = bench/bench_vtop bench/bench_read bench/bench_spawn
 if HAVE_LIBKDUMPFILE
 EXTRA_PROGRAMS += bench/peer_kdumpfile
 endif
 CLEANFILES += $(EXTRA_PROGRAMS)
+bench_bench_spawn_SOURCES = bench/bench_spawn.c
 bench_bench_vtop_SOURCES = bench/bench_vtop.c
 bench_bench_vtop_LDADD = libvmtool_internal.la
 # libkdumpfile's C API (Debian's libkdumpfile-dev): the peer, never linked

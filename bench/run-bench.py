@@ -50,8 +50,10 @@ def fmt_ratio(xs):
 def fmt_time(s):
     if s is None:
         return 'n/a'
+    if s < 1e-6:
+        return '%.1f ns' % (s * 1e9)
     if s < 1e-3:
-        return '%.0f us' % (s * 1e6)
+        return '%.2f us' % (s * 1e6)
     if s < 1:
         return '%.2f ms' % (s * 1e3)
     return '%.3f s' % s
@@ -120,21 +122,22 @@ def run_json(cmd, timeout=PEER_TIMEOUT):
         return None, 'no JSON: %s' % lines[-1][:200], wall, None
 
 
-def run_measured(cmd, stdin=None):
-    """Whole process: wall, CPU (user+sys), peak RSS (KiB), exit status, stderr."""
+SPAWN = None  # bench/bench_spawn, set by main()
+
+
+def run_measured(cmd):
+    """Whole process, through bench_spawn (a small C parent: a child
+    forked from this Python process would start with its memory counted in
+    the peak RSS): wall, CPU (user + sys), peak RSS (KiB), exit status,
+    stderr."""
     with tempfile.TemporaryFile() as errf:
-        t0 = time.perf_counter()
-        p = subprocess.Popen(cmd, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
-                             stdout=subprocess.DEVNULL, stderr=errf)
-        if stdin:
-            p.stdin.write(stdin.encode())
-            p.stdin.close()
-        _, status, ru = os.wait4(p.pid, 0)
-        wall = time.perf_counter() - t0
+        p = subprocess.run([SPAWN] + cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=errf, text=True)
         errf.seek(0)
         err = errf.read().decode(errors='replace')
-    return {'wall': wall, 'cpu': ru.ru_utime + ru.ru_stime, 'rss': ru.ru_maxrss,
-            'rc': os.waitstatus_to_exitcode(status), 'err': err.strip()}
+    r = json.loads(p.stdout.strip().splitlines()[-1])
+    return {'wall': r['wall'], 'cpu': r['user'] + r['sys'], 'rss': r['maxrss_kib'],
+            'rc': r['status'], 'err': err.strip()}
 
 
 def instructions(cmd):
@@ -538,6 +541,8 @@ def main():
         return 0
     cache = os.environ.get('VMTOOL_CACHE') or '/tmp/vmtool-cache'
     t_start = time.perf_counter()
+    global SPAWN
+    SPAWN = os.path.join(os.path.abspath(args.builddir), 'bench', 'bench_spawn')
     b = Bench(args, shared, cache)
     b.load_sets()
     version = subprocess.run([b.vmtool, '-V'], capture_output=True, text=True).stdout.split('\n')[0]

@@ -33,6 +33,14 @@
 // Read-ahead for small reads that walk forward block by block (a list of
 // structures, a table): up to this many blocks in one pread.
 #define ELF_READAHEAD_MAX 8
+// Scan resistance: over each window of this many small reads, a hit rate
+// below 1/8 means the reads go all over the dump (a walk over distinct
+// pages). Then a missed block is cached only when it was missed recently
+// already (it came back); the others are read as they are, a pread of the
+// few bytes asked for, which costs less than filling a block that would
+// be evicted before its next use.
+#define ELF_MODE_WINDOW 256
+#define ELF_GHOSTS 4096
 
 enum elf_extent_kind {
 	ELF_DATA,
@@ -52,6 +60,12 @@ struct elf_priv {
 	uint64_t next_block;
 	unsigned int readahead;
 	unsigned char *ra_buf;
+	// Scan resistance (see ELF_MODE_WINDOW): small reads and hits in the
+	// current window, the mode the last window chose, and the blocks
+	// missed lately (block + 1, direct-mapped).
+	unsigned int window_reads, window_hits;
+	bool scattered;
+	uint64_t ghosts[ELF_GHOSTS];
 };
 
 static bool elf_probe(struct source *src)
@@ -410,6 +424,30 @@ static const unsigned char *fill_block(struct dump *dump, struct elf_priv *ep,
 	return first;
 }
 
+// Count a small read for the mode; true if it hit.
+static bool count_read(struct elf_priv *ep, bool hit)
+{
+	ep->window_hits += hit;
+	if (++ep->window_reads == ELF_MODE_WINDOW) {
+		ep->scattered = ep->window_hits < ELF_MODE_WINDOW / 8;
+		ep->window_reads = ep->window_hits = 0;
+	}
+	return hit;
+}
+
+// In scattered mode: whether @p block came back since it was last missed
+// (then it is worth caching); notes it as missed.
+static bool came_back(struct elf_priv *ep, uint64_t block)
+{
+	uint64_t *g = &ep->ghosts[((block * UINT64_C(0x9E3779B97F4A7C15)) >> 32) &
+				   (ELF_GHOSTS - 1)];
+
+	if (*g == block + 1)
+		return true;
+	*g = block + 1;
+	return false;
+}
+
 static struct vmt_error *elf_read_page(struct dump *dump, uint64_t paddr,
 				       void *buf, size_t len)
 {
@@ -420,6 +458,10 @@ static struct vmt_error *elf_read_page(struct dump *dump, uint64_t paddr,
 	const struct extent *e;
 	size_t i;
 
+	if (len < ELF_BLOCK_SIZE && count_read(ep, data != NULL)) {
+		memcpy(buf, data + (paddr - start), len);
+		return NULL;
+	}
 	if (data) {
 		memcpy(buf, data + (paddr - start), len);
 		return NULL;
@@ -438,6 +480,8 @@ static struct vmt_error *elf_read_page(struct dump *dump, uint64_t paddr,
 	// above, a reader of big structures): copying it here too would only
 	// evict what small reads come back for.
 	if (len == ELF_BLOCK_SIZE)
+		return read_uncached(ep, paddr, buf, len);
+	if (ep->scattered && block != ep->next_block && !came_back(ep, block))
 		return read_uncached(ep, paddr, buf, len);
 	data = fill_block(dump, ep, e, block);
 	if (!data)

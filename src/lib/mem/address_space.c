@@ -41,10 +41,10 @@ struct utlb_entry {
 };
 
 // Page-table pages, copied once from the dump and read in place by the
-// walker: between 64 and 2048 pages, 8 MiB at most.
-#define TABLE_CACHE_BYTES (8u << 20)
-#define TABLE_CACHE_MIN 64
-#define TABLE_CACHE_MAX 2048
+// walker, in chunks of 4 KiB (a 64 KiB table is read where it is used):
+// 2048 chunks, 8 MiB at most.
+#define TABLE_CHUNK_SHIFT 12
+#define TABLE_CACHE_CHUNKS 2048
 // Table pages found again with one compare (direct-mapped by page number):
 // the upper levels are shared by every walk, and most last-level tables
 // of a working set have a slot of their own.
@@ -70,6 +70,9 @@ struct address_space {
 	const struct arm64_layout *layout;
 	unsigned int page_shift;
 	uint64_t page_mask;
+	// Table cache chunks: min(page size, 4 KiB).
+	unsigned int chunk_shift;
+	uint64_t chunk_mask;
 	// arm64_untag(): the bits above the VA size in use.
 	uint64_t tag_mask;
 	struct arm64_geom kernel_geom, user_geom;
@@ -106,7 +109,7 @@ struct vmt_error *dump_read_phys_cb(void *arg, uint64_t paddr, void *buf,
 static const uint8_t *map_table_slow(struct address_space *as,
 				     uint64_t page_paddr)
 {
-	uint64_t page = page_paddr >> as->page_shift;
+	uint64_t page = page_paddr >> as->chunk_shift;
 	struct table_memo *m = &as->memo[page & (TABLE_MEMO - 1)];
 	struct page_cache *c = &as->tables;
 	const uint8_t *data;
@@ -130,7 +133,7 @@ static const uint8_t *map_table_slow(struct address_space *as,
 				old->key = 0;
 		}
 		err = dump_read_phys(as->dump, page_paddr, fill,
-				     (size_t)1 << as->page_shift);
+				     (size_t)1 << as->chunk_shift);
 		if (err) {
 			// The slow walk reads the entry again and says why.
 			vmt_error_destroy(err);
@@ -152,7 +155,7 @@ static const uint8_t *map_table_slow(struct address_space *as,
 static inline const uint8_t *map_table(void *arg, uint64_t page_paddr)
 {
 	struct address_space *as = arg;
-	uint64_t page = page_paddr >> as->page_shift;
+	uint64_t page = page_paddr >> as->chunk_shift;
 	const struct table_memo *m = &as->memo[page & (TABLE_MEMO - 1)];
 
 	if (m->key == (page << 1 | 1)) {
@@ -172,9 +175,9 @@ static struct vmt_error *read_desc_cached(void *arg, uint64_t paddr,
 	const uint8_t *page;
 
 	if (len == 8 && !(paddr & 7)) {
-		page = map_table(as, paddr & ~as->page_mask);
+		page = map_table(as, paddr & ~as->chunk_mask);
 		if (page) {
-			memcpy(buf, page + (paddr & as->page_mask), 8);
+			memcpy(buf, page + (paddr & as->chunk_mask), 8);
 			return NULL;
 		}
 	}
@@ -205,7 +208,6 @@ struct vmt_error *address_space_create(struct dump *dump,
 {
 	struct address_space *as = calloc(1, sizeof(*as));
 	struct vmt_error *err;
-	size_t nr_tables;
 
 	if (!as)
 		return &vmt_enomem;
@@ -215,13 +217,13 @@ struct vmt_error *address_space_create(struct dump *dump,
 	as->page_mask = (UINT64_C(1) << as->page_shift) - 1;
 	as->tag_mask = arm64_untag(layout, UINT64_C(1) << 55) &
 		       ~(UINT64_C(1) << 55);
+	as->chunk_shift = as->page_shift < TABLE_CHUNK_SHIFT ? as->page_shift :
+							       TABLE_CHUNK_SHIFT;
+	as->chunk_mask = (UINT64_C(1) << as->chunk_shift) - 1;
 	arm64_geom_init(&as->kernel_geom, layout, ARM64_TABLE_KERNEL);
 	arm64_geom_init(&as->user_geom, layout, ARM64_TABLE_USER);
-	nr_tables = TABLE_CACHE_BYTES >> as->page_shift;
-	if (nr_tables < TABLE_CACHE_MIN)
-		nr_tables = TABLE_CACHE_MIN;
-	if (nr_tables > TABLE_CACHE_MAX)
-		nr_tables = TABLE_CACHE_MAX;
+	as->kernel_geom.map_shift = as->chunk_shift;
+	as->user_geom.map_shift = as->chunk_shift;
 	// calloc: pages of the caches never used are never touched.
 	as->ktlb_sets = KTLB_SETS_MIN;
 	as->ktlb = calloc(as->ktlb_sets, sizeof(*as->ktlb));
@@ -229,8 +231,8 @@ struct vmt_error *address_space_create(struct dump *dump,
 	as->granule_slots = GRANULE_SLOTS_MIN;
 	as->granules = calloc(as->granule_slots, sizeof(*as->granules));
 	as->memo = calloc(TABLE_MEMO, sizeof(*as->memo));
-	err = page_cache_init(&as->tables, nr_tables,
-			      (size_t)1 << as->page_shift);
+	err = page_cache_init(&as->tables, TABLE_CACHE_CHUNKS,
+			      (size_t)1 << as->chunk_shift);
 	if (!err && (!as->ktlb || !as->utlb || !as->granules || !as->memo))
 		err = &vmt_enomem;
 	if (err) {
@@ -479,7 +481,7 @@ static bool granule_confirm(struct address_space *as, uint64_t root,
 	uint64_t base = va & ~((UINT64_C(1) << gs) - 1);
 	uint64_t lm = base - as->lm_start + as->phys_offset;
 	struct arm64_leaf leaf;
-	const uint8_t *pte;
+	const uint8_t *pte = NULL;
 
 	if (!arm64_pgtable_lookup(&as->kernel_geom, map_table, as, root, va,
 				  &leaf))
@@ -501,15 +503,20 @@ static bool granule_confirm(struct address_space *as, uint64_t root,
 			granule_mark(as, first + k, true);
 		return true;
 	}
-	// A page: check the whole last-level table that holds it.
-	pte = map_table(as, leaf.entry_paddr & ~as->page_mask);
-	if (!pte) {
-		granule_mark(as, g, false);
-		return false;
-	}
+	// A page: check the whole last-level table that holds it, chunk by
+	// chunk.
 	for (uint64_t i = 0; i < (as->page_mask + 1) / 8; i++) {
-		uint64_t desc = load_le64(pte + 8 * i);
+		uint64_t entry = (leaf.entry_paddr & ~as->page_mask) + 8 * i;
+		uint64_t desc;
 
+		if (!(entry & as->chunk_mask)) {
+			pte = map_table(as, entry);
+			if (!pte) {
+				granule_mark(as, g, false);
+				return false;
+			}
+		}
+		desc = load_le64(pte + (entry & as->chunk_mask));
 		if ((desc & 3) != 3 ||
 		    arm64_desc_to_phys(as->layout, desc) != lm + (i << ps)) {
 			granule_mark(as, g, false);

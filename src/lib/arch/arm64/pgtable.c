@@ -330,6 +330,7 @@ void arm64_geom_init(struct arm64_geom *geom,
 		return;
 	geom->levels = levels;
 	geom->page_shift = ps;
+	geom->map_shift = ps;
 	level = 4 - (int)levels;
 	for (unsigned int i = 0; i < levels; i++, level++) {
 		uint64_t entries = i == 0 ? top_entries : UINT64_C(1) << per;

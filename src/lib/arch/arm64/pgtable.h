@@ -38,9 +38,10 @@ struct vmt_error *arm64_pgtable_walk(const struct arm64_layout *layout,
 uint64_t arm64_desc_to_phys(const struct arm64_layout *layout, uint64_t desc);
 
 /**
- * The bytes of the page-table page at @p page_paddr (aligned to the
- * kernel's page size, that many bytes long), or NULL if it cannot be read.
- * The pointer needs to stay valid only until the next call.
+ * The bytes of the page-table chunk at @p page_paddr (aligned to
+ * 1 << geom->map_shift, that many bytes long: the kernel's page size, or
+ * less), or NULL if it cannot be read. The pointer needs to stay valid
+ * only until the next call.
  */
 typedef const uint8_t *map_table_fn(void *arg, uint64_t page_paddr);
 
@@ -55,6 +56,11 @@ struct arm64_geom {
 	unsigned int hi_shift, hi_pos;
 	unsigned int levels;
 	unsigned int page_shift;
+	/**
+	 * Size of what map_table_fn maps (log2): the page size by default; a
+	 * caller may set less (a 64 KiB table is read 4 KiB at a time).
+	 */
+	unsigned int map_shift;
 	/** Per walk step, top first: index shift and mask. */
 	unsigned int shift[5];
 	uint64_t mask[5];
@@ -106,7 +112,7 @@ static inline bool arm64_pgtable_lookup(const struct arm64_geom *geom,
 					uint64_t root_paddr, uint64_t vaddr,
 					struct arm64_leaf *ret)
 {
-	uint64_t page_mask = (UINT64_C(1) << geom->page_shift) - 1;
+	uint64_t page_mask = (UINT64_C(1) << geom->map_shift) - 1;
 	uint64_t table = root_paddr;
 	unsigned int last = geom->levels - 1;
 

@@ -17,7 +17,7 @@
 
 // Kernel TLB: 4-way set associative, keyed by virtual page under
 // swapper_pg_dir, growing from 1,024 entries to 32,768 as translations
-// come in: a command that reads a few structures touches little memory,
+// come in (at most half full until the largest size): a command that reads a few structures touches little memory,
 // and a working set of 16,384 distinct pages fits with room for the sets
 // that fill unevenly. The dump never changes, so entries never go stale;
 // only successful translations are cached, so a miss always walks.
@@ -592,8 +592,9 @@ static void ktlb_insert(struct address_space *as, uint64_t vpage,
 {
 	struct ktlb_entry *set;
 
-	// Grown once as many translations came in as it holds.
-	if (++as->ktlb_inserts > as->ktlb_sets * KTLB_WAYS &&
+	// Grown once translations came in for half of what it holds: sets
+	// fill unevenly, and a fuller TLB misses on conflicts.
+	if (++as->ktlb_inserts > as->ktlb_sets * KTLB_WAYS / 2 &&
 	    as->ktlb_sets < KTLB_SETS_MAX) {
 		ktlb_grow(as);
 		as->ktlb_inserts = 0;

@@ -50,8 +50,8 @@ struct utlb_entry {
 // of a working set have a slot of their own.
 #define TABLE_MEMO 1024
 
-// Linear-map granules (the span of one last-level table) whose every page
-// the walk has shown to follow __lm_to_phys. Open addressing, at most half
+// Linear-map granules (the span of one 4 KiB chunk of a last-level table)
+// whose every page the walk has shown to follow __lm_to_phys. Open addressing, at most half
 // full, growing to 16,384 slots; a full set only stops new confirmations.
 #define GRANULE_SLOTS_MIN 256
 #define GRANULE_SLOTS_MAX 16384
@@ -197,8 +197,11 @@ static void init_linear(struct address_space *as)
 	if (as->lm_end && as->lm_end <= as->lm_start)
 		return;
 	as->phys_offset = l->phys_offset.value;
-	// One last-level table maps PAGE_SIZE / 8 pages.
-	as->granule_shift = 2 * as->page_shift - 3;
+	// A granule is what one table-cache chunk of a last-level table maps:
+	// 512 pages (2 MiB of 4 KiB pages, 32 MiB of 64 KiB ones), so that a
+	// table only partly used (RAM smaller than a 512 MiB span) still has
+	// whole granules.
+	as->granule_shift = as->page_shift + as->chunk_shift - 3;
 	as->lm_known = true;
 }
 
@@ -503,20 +506,16 @@ static bool granule_confirm(struct address_space *as, uint64_t root,
 			granule_mark(as, first + k, true);
 		return true;
 	}
-	// A page: check the whole last-level table that holds it, chunk by
-	// chunk.
-	for (uint64_t i = 0; i < (as->page_mask + 1) / 8; i++) {
-		uint64_t entry = (leaf.entry_paddr & ~as->page_mask) + 8 * i;
-		uint64_t desc;
+	// A page: check every entry of the table chunk that holds it (the
+	// granule's pages).
+	pte = map_table(as, leaf.entry_paddr & ~as->chunk_mask);
+	if (!pte) {
+		granule_mark(as, g, false);
+		return false;
+	}
+	for (uint64_t i = 0; i < (as->chunk_mask + 1) / 8; i++) {
+		uint64_t desc = load_le64(pte + 8 * i);
 
-		if (!(entry & as->chunk_mask)) {
-			pte = map_table(as, entry);
-			if (!pte) {
-				granule_mark(as, g, false);
-				return false;
-			}
-		}
-		desc = load_le64(pte + (entry & as->chunk_mask));
 		if ((desc & 3) != 3 ||
 		    arm64_desc_to_phys(as->layout, desc) != lm + (i << ps)) {
 			granule_mark(as, g, false);
@@ -551,14 +550,40 @@ static bool linear_formula(struct address_space *as, uint64_t root,
 
 // ---- TLBs ----
 
+// Two candidate sets per page ("two choices"): an entry goes to the less
+// full one, so sets overflow far less than with one hash. A set that
+// overflows under a cyclic access pattern misses on every access in it.
 static inline struct ktlb_entry *ktlb_set(struct address_space *as,
-					  uint64_t vpage)
+					  uint64_t vpage, int which)
 {
-	return as->ktlb[(mix(vpage) >> 40) & (as->ktlb_sets - 1)];
+	uint64_t h = which ? vpage * UINT64_C(0xC2B2AE3D27D4EB4F) : mix(vpage);
+
+	return as->ktlb[(h >> 40) & (as->ktlb_sets - 1)];
 }
 
-// Four times the sets (at most KTLB_SETS_MAX), the entries rehashed (oldest first, so that each
-// set keeps its newest in way 0).
+static int ktlb_used(const struct ktlb_entry *set)
+{
+	int n = 0;
+
+	while (n < KTLB_WAYS && set[n].ppage)
+		n++;
+	return n;
+}
+
+// Put @p e in the emptier of its two sets, newest first (the oldest way of
+// a full set falls out).
+static void ktlb_place(struct address_space *as, const struct ktlb_entry *e)
+{
+	struct ktlb_entry *a = ktlb_set(as, e->vpage, 0);
+	struct ktlb_entry *b = ktlb_set(as, e->vpage, 1);
+	struct ktlb_entry *set = ktlb_used(b) < ktlb_used(a) ? b : a;
+
+	memmove(&set[1], &set[0], (KTLB_WAYS - 1) * sizeof(*set));
+	set[0] = *e;
+}
+
+// Four times the sets (at most KTLB_SETS_MAX), the entries placed again
+// (oldest first, so that each set keeps its newest in way 0).
 static void ktlb_grow(struct address_space *as)
 {
 	size_t nr = as->ktlb_sets * 4 < KTLB_SETS_MAX ? as->ktlb_sets * 4 :
@@ -572,25 +597,17 @@ static void ktlb_grow(struct address_space *as)
 		return;
 	}
 	as->ktlb_sets = nr;
-	for (int way = KTLB_WAYS - 1; way >= 0; way--) {
-		for (size_t i = 0; i < old_nr; i++) {
-			struct ktlb_entry *e = &old[i][way], *set;
-
-			if (!e->ppage)
-				continue;
-			set = ktlb_set(as, e->vpage);
-			memmove(&set[1], &set[0],
-				(KTLB_WAYS - 1) * sizeof(*set));
-			set[0] = *e;
-		}
-	}
+	for (int way = KTLB_WAYS - 1; way >= 0; way--)
+		for (size_t i = 0; i < old_nr; i++)
+			if (old[i][way].ppage)
+				ktlb_place(as, &old[i][way]);
 	free(old);
 }
 
 static void ktlb_insert(struct address_space *as, uint64_t vpage,
 			uint64_t ppage)
 {
-	struct ktlb_entry *set;
+	struct ktlb_entry e = { .vpage = vpage, .ppage = ppage | 1 };
 
 	// Grown once translations came in for half of what it holds: sets
 	// fill unevenly, and a fuller TLB misses on conflicts.
@@ -599,11 +616,7 @@ static void ktlb_insert(struct address_space *as, uint64_t vpage,
 		ktlb_grow(as);
 		as->ktlb_inserts = 0;
 	}
-	set = ktlb_set(as, vpage);
-	// Newest first: the oldest way falls out.
-	memmove(&set[1], &set[0], (KTLB_WAYS - 1) * sizeof(*set));
-	set[0].vpage = vpage;
-	set[0].ppage = ppage | 1;
+	ktlb_place(as, &e);
 }
 
 static inline struct utlb_entry *utlb_set(struct address_space *as,
@@ -658,13 +671,16 @@ struct vmt_error *address_space_translate(struct address_space *as,
 		if (as->lm_known && !as->formula_off &&
 		    linear_formula(as, root, va, paddr_ret))
 			return NULL;
-		set = ktlb_set(as, vpage);
-		for (int way = 0; way < KTLB_WAYS; way++) {
-			if (set[way].vpage == vpage && set[way].ppage) {
-				as->stats.tlb_hits++;
-				*paddr_ret = (set[way].ppage & ~UINT64_C(1)) |
-					     (va & as->page_mask);
-				return NULL;
+		for (int which = 0; which < 2; which++) {
+			set = ktlb_set(as, vpage, which);
+			for (int way = 0; way < KTLB_WAYS; way++) {
+				if (set[way].vpage == vpage && set[way].ppage) {
+					as->stats.tlb_hits++;
+					*paddr_ret = (set[way].ppage &
+						      ~UINT64_C(1)) |
+						     (va & as->page_mask);
+					return NULL;
+				}
 			}
 		}
 		as->stats.tlb_misses++;

@@ -47,7 +47,8 @@ struct vmt_error *address_space_vtop(struct address_space *as,
  * The translation reads use: physical address of @p vaddr; FAULT if
  * unmapped. Cached in a TLB; linear-map addresses go by the kernel's
  * formula once the walk has shown that every page of their granule (the
- * span of one last-level table, or a block) follows it.
+ * 512 pages one 4 KiB chunk of a last-level table maps, or a block)
+ * follows it.
  */
 struct vmt_error *address_space_translate(struct address_space *as,
 					  enum arm64_table_kind kind,

@@ -22,15 +22,15 @@
 #include "testutil.h"
 #include "dump/dump.h"
 
-// Fill dump->ranges (dump_ranges() builds them on first use).
+// Fill dump->ram_ranges (dump_ranges() builds them on first use).
 static void load_ranges(struct dump *dump)
 {
 	const struct vmt_phys_range *ranges;
 	size_t nr;
 
 	vmt_ck_no_err(dump_ranges(dump, &ranges, &nr));
-	ck_assert_ptr_eq(ranges, dump->ranges);
-	ck_assert_uint_eq(nr, dump->nr_ranges);
+	ck_assert_ptr_eq(ranges, dump->ram_ranges);
+	ck_assert_uint_eq(nr, dump->nr_ram_ranges);
 }
 
 #define NR_RANDOM_PAGES 1000
@@ -417,9 +417,9 @@ START_TEST(header_facts_of_every_format)
 	// truth/iomem.txt: System RAM 40000000-4fffffff in every set.
 	for (size_t d = 0; d < nr; d++) {
 		load_ranges(dumps[d]);
-		ck_assert_uint_eq(dumps[d]->nr_ranges, 1);
-		ck_assert_uint_eq(dumps[d]->ranges[0].start, 0x40000000);
-		ck_assert_uint_eq(dumps[d]->ranges[0].end, 0x50000000);
+		ck_assert_uint_eq(dumps[d]->nr_ram_ranges, 1);
+		ck_assert_uint_eq(dumps[d]->ram_ranges[0].start, 0x40000000);
+		ck_assert_uint_eq(dumps[d]->ram_ranges[0].end, 0x50000000);
 		ck_assert(!dumps[d]->incomplete);
 		ck_assert(!dumps[d]->big_endian);
 	}
@@ -583,7 +583,7 @@ START_TEST(flattened_records_in_any_order_read_like_the_file)
 	load_ranges(plain);
 	page_a = malloc(plain->block_size);
 	page_b = malloc(plain->block_size);
-	for (uint64_t p = plain->ranges[0].start; p < plain->ranges[0].end;
+	for (uint64_t p = plain->ram_ranges[0].start; p < plain->ram_ranges[0].end;
 	     p += plain->block_size) {
 		struct dump_location la, lb;
 
@@ -639,7 +639,7 @@ START_TEST(time_to_read_every_present_page)
 	page = malloc(dump->block_size);
 	cbuf = malloc(dump->block_size);
 	t0 = now();
-	for (uint64_t p = dump->ranges[0].start; p < dump->ranges[0].end;
+	for (uint64_t p = dump->ram_ranges[0].start; p < dump->ram_ranges[0].end;
 	     p += dump->block_size) {
 		vmt_ck_no_err(dump_read_phys(dump, p, page, dump->block_size));
 		nr_pages++;
@@ -652,7 +652,7 @@ START_TEST(time_to_read_every_present_page)
 	load_ranges(dump);
 	locs = calloc(nr_pages, sizeof(*locs));
 	for (size_t i = 0; i < nr_pages; i++)
-		vmt_ck_no_err(dump_locate(dump, dump->ranges[0].start +
+		vmt_ck_no_err(dump_locate(dump, dump->ram_ranges[0].start +
 							 i * dump->block_size,
 					  &locs[i]));
 	fd = open(path, O_RDONLY);

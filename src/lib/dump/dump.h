@@ -66,7 +66,7 @@ struct dump_format {
 	struct vmt_error *(*read_range)(struct dump *dump, uint64_t paddr,
 					void *buf, size_t len);
 	/**
-	 * Optional: fill dump->ranges when first asked (formats whose RAM map
+	 * Optional: fill dump->ram_ranges when first asked (formats whose RAM map
 	 * costs a scan); without it, open() fills them.
 	 */
 	struct vmt_error *(*load_ranges)(struct dump *dump);
@@ -106,10 +106,11 @@ struct dump {
 	size_t nr_cpus;
 	/**
 	 * RAM ranges the dump describes, sorted, end exclusive: read them
-	 * through dump_ranges(), which builds them on first use.
+	 * through dump_ranges(), which builds them on first use (a kdump's
+	 * are empty until then; the names say so).
 	 */
-	struct vmt_phys_range *ranges;
-	size_t nr_ranges;
+	struct vmt_phys_range *ram_ranges;
+	size_t nr_ram_ranges;
 	bool ranges_loaded;
 	/**
 	 * Blocks brought into the format's cache so far: decompressed (kdump)

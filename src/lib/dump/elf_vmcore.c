@@ -116,18 +116,18 @@ static struct vmt_error *read_notes(struct dump *dump, struct source *src,
 static struct vmt_error *build_ranges(struct dump *dump, const struct extent *ext,
 				      size_t nr)
 {
-	dump->ranges = calloc(nr ? nr : 1, sizeof(*dump->ranges));
-	if (!dump->ranges)
+	dump->ram_ranges = calloc(nr ? nr : 1, sizeof(*dump->ram_ranges));
+	if (!dump->ram_ranges)
 		return &vmt_enomem;
 	for (size_t i = 0; i < nr; i++) {
-		if (dump->nr_ranges &&
-		    dump->ranges[dump->nr_ranges - 1].end == ext[i].start) {
-			dump->ranges[dump->nr_ranges - 1].end = ext[i].end;
+		if (dump->nr_ram_ranges &&
+		    dump->ram_ranges[dump->nr_ram_ranges - 1].end == ext[i].start) {
+			dump->ram_ranges[dump->nr_ram_ranges - 1].end = ext[i].end;
 			continue;
 		}
-		dump->ranges[dump->nr_ranges].start = ext[i].start;
-		dump->ranges[dump->nr_ranges].end = ext[i].end;
-		dump->nr_ranges++;
+		dump->ram_ranges[dump->nr_ram_ranges].start = ext[i].start;
+		dump->ram_ranges[dump->nr_ram_ranges].end = ext[i].end;
+		dump->nr_ram_ranges++;
 	}
 	return NULL;
 }

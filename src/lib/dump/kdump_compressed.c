@@ -694,19 +694,19 @@ static struct vmt_error *kdump_load_ranges(struct dump *dump)
 			return err;
 		if (start >= kp->max_mapnr)
 			break;
-		if (dump->nr_ranges == cap) {
+		if (dump->nr_ram_ranges == cap) {
 			size_t ncap = cap ? 2 * cap : 16;
 			struct vmt_phys_range *n =
-				realloc(dump->ranges, ncap * sizeof(*n));
+				realloc(dump->ram_ranges, ncap * sizeof(*n));
 
 			if (!n)
 				return &vmt_enomem;
-			dump->ranges = n;
+			dump->ram_ranges = n;
 			cap = ncap;
 		}
-		dump->ranges[dump->nr_ranges].start = start << kp->shift;
-		dump->ranges[dump->nr_ranges].end = end << kp->shift;
-		dump->nr_ranges++;
+		dump->ram_ranges[dump->nr_ram_ranges].start = start << kp->shift;
+		dump->ram_ranges[dump->nr_ram_ranges].end = end << kp->shift;
+		dump->nr_ram_ranges++;
 		pfn = end;
 	}
 	return NULL;

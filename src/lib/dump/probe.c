@@ -182,23 +182,23 @@ struct vmt_error *dump_ranges(struct dump *dump,
 	if (!dump->ranges_loaded && dump->format->load_ranges) {
 		struct vmt_error *err;
 
-		free(dump->ranges);
-		dump->ranges = NULL;
-		dump->nr_ranges = 0;
+		free(dump->ram_ranges);
+		dump->ram_ranges = NULL;
+		dump->nr_ram_ranges = 0;
 		// Tried once: after a failure the ranges stay empty.
 		dump->ranges_loaded = true;
 		err = dump->format->load_ranges(dump);
 		if (err) {
-			free(dump->ranges);
-			dump->ranges = NULL;
-			dump->nr_ranges = 0;
+			free(dump->ram_ranges);
+			dump->ram_ranges = NULL;
+			dump->nr_ram_ranges = 0;
 			return vmt_error_wrap(err, "RAM ranges of %s",
 					      dump->files[0]);
 		}
 	}
 	dump->ranges_loaded = true;
-	*ret = dump->ranges;
-	*nr_ret = dump->nr_ranges;
+	*ret = dump->ram_ranges;
+	*nr_ret = dump->nr_ram_ranges;
 	return NULL;
 }
 
@@ -216,7 +216,7 @@ void dump_destroy(struct dump *dump)
 		dump->format->close(dump);
 	free(dump->vmcoreinfo);
 	free(dump->cpus);
-	free(dump->ranges);
+	free(dump->ram_ranges);
 	for (size_t i = 0; i < dump->nr_files; i++)
 		free(dump->files[i]);
 	free(dump->files);

@@ -2,7 +2,7 @@
 // in the timed loops): the same dump, the same address list, the same
 // passes, the same JSON line.
 //
-// usage: peer_kdumpfile DUMP ADDR_FILE [PASSES]
+// usage: peer_kdumpfile DUMP ADDR_FILE [PASSES [OPS]]
 //
 // ADDR_FILE holds one kernel virtual address per line (hex). Each pass
 // goes over the whole list in order, in one fresh context for the first
@@ -14,8 +14,10 @@
 //   conv  addrxlat_fulladdr_conv(KVADDR -> MACHPHYSADDR): the translation
 //         libkdumpfile chooses itself (it may use the linear-map formula).
 //   read8 kdump_read(KDUMP_KVADDR, addr, 8 bytes).
-// Prints one JSON object: per operation, seconds per pass, and how many
-// addresses failed (their errors are counted, not timed apart).
+// OPS (comma-separated: walk,conv,read8) picks some of them; PASSES may
+// be 0 (open only: the baseline of an instruction count). Prints one JSON
+// object: per operation, seconds per pass, and how many addresses failed
+// (their errors are counted, not timed apart).
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -176,19 +178,23 @@ static void print_result(const char *name, const struct result *r,
 
 int main(int argc, char **argv)
 {
-	struct result walk, conv, read8;
+	struct result walk = { 0 }, conv = { 0 }, read8 = { 0 };
 	int passes = argc > 3 ? atoi(argv[3]) : 2;
+	const char *ops = argc > 4 ? argv[4] : "walk,conv,read8";
 	uint64_t *addrs;
 	size_t n;
 
-	if (argc < 3 || passes < 1 || passes > 16) {
-		fprintf(stderr, "usage: peer_kdumpfile DUMP ADDR_FILE [PASSES]\n");
+	if (argc < 3 || argc > 5 || passes < 0 || passes > 16) {
+		fprintf(stderr, "usage: peer_kdumpfile DUMP ADDR_FILE [PASSES [OPS]]\n");
 		return 2;
 	}
 	addrs = load_addrs(argv[2], &n);
-	run(argv[1], addrs, n, passes, OP_WALK, &walk);
-	run(argv[1], addrs, n, passes, OP_CONV, &conv);
-	run(argv[1], addrs, n, passes, OP_READ8, &read8);
+	if (strstr(ops, "walk"))
+		run(argv[1], addrs, n, passes, OP_WALK, &walk);
+	if (strstr(ops, "conv"))
+		run(argv[1], addrs, n, passes, OP_CONV, &conv);
+	if (strstr(ops, "read8"))
+		run(argv[1], addrs, n, passes, OP_READ8, &read8);
 	printf("{\"tool\": \"libkdumpfile\", \"n\": %zu, ", n);
 	print_result("walk", &walk, passes, false);
 	print_result("conv", &conv, passes, false);

@@ -389,6 +389,8 @@ class Bench:
                              fmt_ratio(ratios) + ' (goal %s)' % goal if ratios else 'n/a (goal %s)' % goal,
                              'bench_vtop run %s %s %d / peer_kdumpfile (interleaved x%d)' % (
                                  self.short(f), lname, PASSES, self.rounds))
+            if self.with_instructions and lname == 'distinct':
+                self.translation_instructions(name, kind, f, pf, addrs, n, kd)
             lin = vm[0].get('linear')
             if lin and lin['n']:
                 rates = [x['linear']['n'] / x['linear']['secs'][1] / 1e6 for x in vm if x['linear']['secs'][1]]
@@ -398,6 +400,36 @@ class Bench:
                           lin['n'], m, lo, hi, fmt_time(statistics.median(per(vm, 'linear', 0)))))
                 self.row('linear-map conversions %s %s [%s]' % (name, kind, lname), '%.0f M/s' % m, '',
                          '>= 50 M/s', 'bench_vtop run, op linear, pass 2')
+
+    def translation_instructions(self, name, kind, f, pf, addrs, n, kd):
+        """Per address and per pass, the user-space instructions callgrind
+        counts (kernel time, preads and page faults, is not in them): the
+        figures that do not move with the machine's load."""
+        def per_pass(cmd):
+            counts = [instructions(cmd(p)) for p in (0, 1, 2)]
+            if None in counts:
+                return None, None
+            return (counts[1] - counts[0]) / n, (counts[2] - counts[1]) / n
+
+        vm = {op: per_pass(lambda p, op=op: [self.bench_vtop, 'run', f, addrs, str(p), op])
+              for op in ('translate', 'translate_walk', 'walk_raw', 'read8')}
+        ok = kd and not any(x['walk']['fail'] for x in kd)
+        pk = {op: per_pass(lambda p, op=op: [self.peer, pf, addrs, str(p), op])
+              for op in ('walk', 'read8')} if ok else {}
+        print('   user-space instructions per address (callgrind; excludes kernel time):')
+        rows = [('first-pass translation', vm['translate'][0], pk.get('walk', (None, None))[0], '>= 3x'),
+                ('first-pass translation, walks only', vm['translate_walk'][0],
+                 pk.get('walk', (None, None))[0], '>= 3x'),
+                ('raw walk, pass 2', vm['walk_raw'][1], pk.get('walk', (None, None))[1], '>= 3x'),
+                ('warm translation (pass 2)', vm['translate'][1], pk.get('walk', (None, None))[1], '>= 10x'),
+                ('8-byte read, pass 1', vm['read8'][0], pk.get('read8', (None, None))[0], '>= 2x')]
+        for what, v, k, goal in rows:
+            r = k / v if v and k else None
+            print('   %-40s vmtool %8.0f  libkdumpfile %8s  ratio %s' % (
+                what, v or 0, '%.0f' % k if k else 'n/a', '%.2fx' % r if r else 'n/a'))
+            self.row('%s [distinct, instructions] %s %s' % (what, name, kind), '%.0f instr.' % (v or 0),
+                     '%.0f instr.' % k if k else 'n/a', ('%.2fx' % r if r else 'n/a') + ' (goal %s)' % goal,
+                     'callgrind of bench_vtop / peer_kdumpfile, passes 0-2 differenced')
 
     def bench_drgn(self):
         """drgn where it opens the file without help: 8-byte reads in a Python loop."""

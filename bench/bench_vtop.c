@@ -218,7 +218,9 @@ static int cmd_lists(const char *set_dir, const char *path, const char *outdir)
 	// linear map: the dump's RAM through __phys_to_virt
 	want_lin = DISTINCT - pages.n;
 	{
-		struct vmt_error *err = dump_ranges(c.dump, &ranges, &nr_ranges);
+		struct vmt_error *err;
+
+		err = dump_ranges(c.dump, &ranges, &nr_ranges);
 
 		if (err)
 			die(err, "RAM ranges");
@@ -245,9 +247,11 @@ static int cmd_lists(const char *set_dir, const char *path, const char *outdir)
 		out[i] = pages.v[i] + (rng() % page & ~UINT64_C(7));
 	snprintf(file, sizeof(file), "%s/distinct.txt", outdir);
 	write_list(file, out, pages.n);
-	for (size_t i = 0; i < REUSED && pages.n; i++)
-		out[i] = pages.v[(i * 7919) % (pages.n < POOL ? pages.n : POOL)] +
-			 (i & 0x3f8);
+	for (size_t i = 0; i < REUSED && pages.n; i++) {
+		size_t pool = pages.n < POOL ? pages.n : POOL;
+
+		out[i] = pages.v[(i * 7919) % pool] + (i & 0x3f8);
+	}
 	snprintf(file, sizeof(file), "%s/reused.txt", outdir);
 	write_list(file, out, pages.n ? REUSED : 0);
 	printf("{\"distinct\": %zu, \"reused\": %d, \"pool\": %zu, \"page_size\": %" PRIu64 "}\n",

@@ -132,8 +132,9 @@ static void run(const char *path, const uint64_t *addrs, size_t n,
 					.addr = addrs[i], .as = ADDRXLAT_KVADDR,
 				};
 
-				if (addrxlat_fulladdr_conv(&fa, ADDRXLAT_MACHPHYSADDR,
-							   axctx, axsys) == ADDRXLAT_OK)
+				if (addrxlat_fulladdr_conv(
+					    &fa, ADDRXLAT_MACHPHYSADDR, axctx,
+					    axsys) == ADDRXLAT_OK)
 					sum += fa.addr;
 				else
 					e = addrxlat_ctx_get_err(axctx);

@@ -1,7 +1,10 @@
 # Benchmarks: `make bench` builds the C programs and runs bench/run-bench.py,
 # which prints figures (never pass/fail) against drgn and libkdumpfile.
 # Built only on demand, so `make` and `make check` do not pay for them.
-EXTRA_PROGRAMS = bench/bench_vtop bench/bench_read bench/bench_spawn
+EXTRA_PROGRAMS = bench/bench_vtop
+EXTRA_PROGRAMS += bench/bench_read
+EXTRA_PROGRAMS += bench/bench_spawn
+EXTRA_PROGRAMS += bench/bench_save
 if HAVE_LIBKDUMPFILE
 EXTRA_PROGRAMS += bench/peer_kdumpfile
 endif
@@ -17,6 +20,9 @@ bench_peer_kdumpfile_LDADD = $(LIBKDUMPFILE_LIBS)
 bench_bench_read_SOURCES = bench/bench_read.c
 bench_bench_read_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS)
 bench_bench_read_LDADD = libvmtool_internal.la $(ZLIB_LIBS) $(LZO_LIBS)
+bench_bench_save_SOURCES = bench/bench_save.c
+bench_bench_save_CFLAGS = $(AM_CFLAGS) $(ZSTD_CFLAGS)
+bench_bench_save_LDADD = libvmtool_internal.la $(ZSTD_LIBS)
 EXTRA_DIST += bench/run-bench.py bench/README.md
 
 # The peers' Python modules are Debian's (python3-drgn, python3-libkdumpfile).
@@ -32,3 +38,6 @@ bench: vmtool$(EXEEXT) $(EXTRA_PROGRAMS) tests/tools/mkvmcore$(EXEEXT)
 	VMTOOL_CACHE=$${VMTOOL_CACHE:-$(BENCH_CACHE)} \
 	$(BENCH_PY_CMD) $(abs_top_srcdir)/bench/run-bench.py \
 		--builddir '$(abs_top_builddir)' --srcdir '$(abs_top_srcdir)' $(BENCH_ARGS)
+# README's comparison with crash, drgn, libkdumpfile and makedumpfile (run
+# by hand in a build directory: ../bench/compare-peers.sh).
+EXTRA_DIST += bench/compare-peers.sh bench/peers/probe.py bench/peers/drgn_task.py

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "kernel/task.h"
+#include "mem/vmcoreinfo_recover.h"
 #include "program_internal.h"
 
 const char *vmt_version(void)
@@ -88,25 +89,86 @@ static struct vmt_error *read_file(const char *path, char **ret,
 	return NULL;
 }
 
-// VMCOREINFO of the dump, overlaid by --vmcoreinfo FILE.
-static struct vmt_error *load_vmcoreinfo(struct vmt_program *prog,
-					 const char *override_path)
+// Whether @p vi can describe the kernel: a note without these is damaged.
+static bool vmcoreinfo_usable(const struct vmcoreinfo *vi)
 {
-	struct dump *dump = prog->dump;
+	uint64_t stext;
+
+	return vi->osrelease && vi->page_size &&
+	       vmcoreinfo_symbol(vi, "_stext", &stext);
+}
+
+// No note, or a damaged one, and no --vmcoreinfo: use the kernel's own copy
+// of the text if memory holds one that walks.
+static struct vmt_error *recover_vmcoreinfo(struct vmt_program *prog,
+					    const struct vmt_program_options *opts,
+					    bool had_note)
+{
+	struct vmcoreinfo_found found;
+	struct vmcoreinfo vi;
 	struct vmt_error *err;
 
-	err = vmcoreinfo_parse(dump->vmcoreinfo ? dump->vmcoreinfo : "",
-			       dump->vmcoreinfo ? dump->vmcoreinfo_len : 0,
-			       &prog->vi);
+	err = vmcoreinfo_recover(prog->dump, opts->overrides,
+				 opts->nr_overrides, &found);
+	if (err) {
+		warnings_add(&prog->warnings,
+			     "the dump carries %s VMCOREINFO note (%s); supply one with --vmcoreinfo FILE",
+			     had_note ? "a damaged" : "no", err->message);
+		vmt_error_destroy(err);
+		return NULL;
+	}
+	err = vmcoreinfo_parse(found.text, found.len, &vi);
+	free(found.text);
 	if (err)
 		return err;
-	prog->info.vmcoreinfo_origin =
-		dump->vmcoreinfo ? dump->vmcoreinfo_origin : "none";
-	if (override_path) {
+	vmcoreinfo_deinit(&prog->vi);
+	prog->vi = vi;
+	snprintf(prog->vmcoreinfo_origin, sizeof(prog->vmcoreinfo_origin),
+		 "recovered from memory at physical %#" PRIx64, found.paddr);
+	prog->info.vmcoreinfo_origin = prog->vmcoreinfo_origin;
+	warnings_add(&prog->warnings,
+		     "the dump carries %s VMCOREINFO note; using the kernel's own copy at physical %#" PRIx64 " (it walks: _stext through swapper_pg_dir gives the kernel-image address)",
+		     had_note ? "a damaged" : "no", found.paddr);
+	return NULL;
+}
+
+// VMCOREINFO of the dump, overlaid by --vmcoreinfo FILE, or recovered from
+// memory when the dump has none that is usable.
+static struct vmt_error *load_vmcoreinfo(struct vmt_program *prog,
+					 const struct vmt_program_options *opts)
+{
+	const char *override_path = opts->vmcoreinfo_path;
+	struct dump *dump = prog->dump;
+	struct vmt_error *err = NULL;
+
+	memset(&prog->vi, 0, sizeof(prog->vi));
+	prog->info.vmcoreinfo_origin = "none";
+	if (dump->vmcoreinfo) {
+		struct vmcoreinfo vi;
+
+		err = vmcoreinfo_parse(dump->vmcoreinfo, dump->vmcoreinfo_len,
+				       &vi);
+		if (!err) {
+			prog->vi = vi;
+			prog->info.vmcoreinfo_origin = dump->vmcoreinfo_origin;
+		} else if (override_path) {
+			warnings_add(&prog->warnings, "%s", err->message);
+		}
+	}
+	if (!override_path) {
+		if (!dump->vmcoreinfo || err || !vmcoreinfo_usable(&prog->vi)) {
+			vmt_error_destroy(err);
+			err = recover_vmcoreinfo(prog, opts,
+						 dump->vmcoreinfo != NULL);
+			if (err)
+				return err;
+		}
+	} else {
 		struct vmcoreinfo other;
 		char *text = NULL;
 		size_t len = 0;
 
+		vmt_error_destroy(err);
 		err = read_file(override_path, &text, &len);
 		if (err)
 			return err;
@@ -122,9 +184,6 @@ static struct vmt_error *load_vmcoreinfo(struct vmt_program *prog,
 		if (err)
 			return err;
 		prog->info.vmcoreinfo_origin = override_path;
-	} else if (!dump->vmcoreinfo) {
-		warnings_add(&prog->warnings,
-			     "the dump carries no VMCOREINFO; supply one with --vmcoreinfo FILE");
 	}
 	for (size_t i = 0; i < prog->vi.nr_warnings; i++)
 		warnings_add(&prog->warnings, "VMCOREINFO %s",
@@ -201,11 +260,14 @@ struct vmt_error *vmt_program_open(const char *const *paths, size_t nr_paths,
 		return &vmt_enomem;
 	err = dump_open(paths, nr_paths, &prog->dump);
 	if (!err)
-		err = load_vmcoreinfo(prog, opts->vmcoreinfo_path);
+		err = load_vmcoreinfo(prog, opts);
 	if (!err)
 		err = build_info(prog);
 	if (err)
 		goto fail;
+	// PFNs in errors count kernel pages, not kdump blocks.
+	if (prog->vi.page_size)
+		dump_set_page_size(prog->dump, prog->vi.page_size);
 
 	// Without a layout, physical reads and `info` still work.
 	prog->layout_err = arm64_layout_init(&prog->layout, &prog->vi,
@@ -223,6 +285,7 @@ struct vmt_error *vmt_program_open(const char *const *paths, size_t nr_paths,
 		goto fail;
 	if (!prog->layout_err)
 		prog->di.kimage_start = prog->layout.kimage_start.value;
+	program_symbol_ops_init(prog);
 	if (opts->vmlinux_path) {
 		err = debuginfo_add_vmlinux(&prog->di, opts->vmlinux_path,
 					    prog->layout_err ? 0 :
@@ -249,7 +312,16 @@ void vmt_program_destroy(struct vmt_program *prog)
 {
 	if (!prog)
 		return;
+	program_page_deinit(prog);
 	free(prog->tasks);
+	program_log_deinit(prog);
+	program_value_deinit(prog);
+	free(prog->cpu_tasks);
+	kernel_stacks_destroy(prog->stacks);
+	free(prog->modules);
+	vmt_error_destroy(prog->modules_err);
+	program_kmem_destroy(prog);
+	percpu_destroy(prog->percpu);
 	debuginfo_deinit(&prog->di);
 	address_space_destroy(prog->as);
 	free(prog->explain);
@@ -273,21 +345,21 @@ void vmt_program_warnings(struct vmt_program *prog, const char *const **ret,
 const struct vmt_dump_info *vmt_program_dump_info(struct vmt_program *prog)
 {
 	// The RAM ranges cost a scan of a kdump's bitmap 1: made when first
-	// asked for, not at open.
-	if (!prog->dump->ranges_loaded) {
-		const struct vmt_phys_range *ranges;
-		size_t nr;
-		struct vmt_error *err = dump_ranges(prog->dump, &ranges, &nr);
+	// asked for (here or by another reader: VMCOREINFO recovery, save),
+	// not at open; dump_ranges() answers from its copy after that, and
+	// reports a failure once.
+	const struct vmt_phys_range *ranges;
+	size_t nr;
+	struct vmt_error *err = dump_ranges(prog->dump, &ranges, &nr);
 
-		if (err) {
-			warnings_add(&prog->warnings, "%s", err->message);
-			vmt_error_destroy(err);
-			ranges = NULL;
-			nr = 0;
-		}
-		prog->info.phys_ranges = ranges;
-		prog->info.nr_phys_ranges = nr;
+	if (err) {
+		warnings_add(&prog->warnings, "%s", err->message);
+		vmt_error_destroy(err);
+		ranges = NULL;
+		nr = 0;
 	}
+	prog->info.phys_ranges = ranges;
+	prog->info.nr_phys_ranges = nr;
 	return &prog->info;
 }
 
@@ -421,8 +493,13 @@ static void refine_layout(struct vmt_program *prog)
 	vmt_error_destroy(err);
 }
 
-static struct vmt_layout_item *explain_item(struct vmt_program *prog,
-					    const char *name)
+void program_refine_layout(struct vmt_program *prog)
+{
+	refine_layout(prog);
+}
+
+struct vmt_layout_item *program_explain_item(struct vmt_program *prog,
+					     const char *name)
 {
 	struct vmt_layout_item *items, *item;
 
@@ -447,22 +524,34 @@ static void explain_debuginfo(struct vmt_program *prog)
 	struct vmt_symbol sym;
 	struct vmt_error *err;
 
-	item = explain_item(prog, "symbols");
-	if (item && di->have_vmlinux)
-		snprintf(item->value, sizeof(item->value), "%zu", di->elf.nr),
-		snprintf(item->source, sizeof(item->source),
-			 "ELF .symtab of the vmlinux, relocated by KERNELOFFSET");
-	else if (item && di->kallsyms_state > 0)
-		snprintf(item->value, sizeof(item->value), "%zu",
-			 di->kallsyms.nr),
-		snprintf(item->source, sizeof(item->source),
-			 "kallsyms tables in the dump (VMCOREINFO SYMBOL(kallsyms_*))");
-	else if (item)
-		snprintf(item->value, sizeof(item->value), "%zu",
-			 di->vmcoreinfo_syms.nr),
-		snprintf(item->source, sizeof(item->source),
-			 "VMCOREINFO SYMBOL() lines only (no kallsyms, no vmlinux)");
-	item = explain_item(prog, "types");
+	item = program_explain_item(prog, "vmcoreinfo");
+	if (item) {
+		snprintf(item->value, sizeof(item->value), "%zu keys",
+			 prog->vi.nr_entries);
+		snprintf(item->source, sizeof(item->source), "%s",
+			 prog->info.vmcoreinfo_origin);
+	}
+	item = program_explain_item(prog, "symbols");
+	if (item) {
+		size_t nr;
+		const char *how;
+
+		if (di->have_vmlinux) {
+			nr = di->elf.nr;
+			how = "ELF .symtab of the vmlinux, relocated by KERNELOFFSET";
+		} else if (di->kallsyms_state > 0) {
+			nr = di->kallsyms.nr;
+			how = "kallsyms tables in the dump (VMCOREINFO SYMBOL(kallsyms_*))";
+		} else {
+			nr = di->vmcoreinfo_syms.nr;
+			how = "VMCOREINFO SYMBOL() lines only (no kallsyms, no vmlinux)";
+		}
+		snprintf(item->value, sizeof(item->value), "%zu", nr);
+		snprintf(item->source, sizeof(item->source), "%s", how);
+		item->kind = VMT_LAYOUT_NUMBER;
+		item->number = nr;
+	}
+	item = program_explain_item(prog, "types");
 	if (item) {
 		snprintf(item->value, sizeof(item->value), "%s",
 			 types ? types : "none");
@@ -475,10 +564,12 @@ static void explain_debuginfo(struct vmt_program *prog)
 	if (!tasks_loaded_ok(prog))
 		return;
 	err = debuginfo_symbol_by_name(di, "init_task", &sym);
-	item = explain_item(prog, "init_task");
+	item = program_explain_item(prog, "init_task");
 	if (item && !err) {
 		snprintf(item->value, sizeof(item->value), "%#" PRIx64,
 			 sym.address);
+		item->kind = VMT_LAYOUT_ADDRESS;
+		item->number = sym.address;
 		snprintf(item->source, sizeof(item->source), "%s%s",
 			 !strcmp(sym.source, "derived") ? "derived: " : "symbol from ",
 			 !strcmp(sym.source, "derived") ?
@@ -486,6 +577,7 @@ static void explain_debuginfo(struct vmt_program *prog)
 				 sym.source);
 	}
 	vmt_error_destroy(err);
+	program_explain_modules(prog, program_explain_item(prog, "modules"));
 }
 
 struct vmt_error *vmt_program_explain(struct vmt_program *prog,
@@ -503,6 +595,8 @@ struct vmt_error *vmt_program_explain(struct vmt_program *prog,
 		if (err)
 			return err;
 		explain_debuginfo(prog);
+		program_explain_percpu(prog);
+		program_explain_stacks(prog);
 	}
 	*ret = prog->explain;
 	*nr_ret = prog->nr_explain;
@@ -525,7 +619,14 @@ struct vmt_error *vmt_program_symbol_by_name(struct vmt_program *prog,
 					     const char *name,
 					     struct vmt_symbol *ret)
 {
-	return debuginfo_symbol_by_name(&prog->di, name, ret);
+	struct vmt_error *err = debuginfo_symbol_by_name_all(&prog->di, name,
+							     ret);
+
+	if (!err) {
+		refine_layout(prog);
+		debuginfo_infer_size(&prog->di, ret);
+	}
+	return err;
 }
 
 struct vmt_error *vmt_program_symbol_by_addr(struct vmt_program *prog,
@@ -533,6 +634,8 @@ struct vmt_error *vmt_program_symbol_by_addr(struct vmt_program *prog,
 					     struct vmt_symbol *ret,
 					     uint64_t *offset_ret)
 {
+	// The image's end (_end) bounds the last symbols.
+	refine_layout(prog);
 	return debuginfo_symbol_by_addr(&prog->di, address, ret, offset_ret);
 }
 
@@ -541,6 +644,14 @@ struct vmt_error *vmt_program_find_type(struct vmt_program *prog,
 					const struct vmt_type **ret)
 {
 	return debuginfo_find_type(&prog->di, name, ret);
+}
+
+struct vmt_error *vmt_program_member_offset(struct vmt_program *prog,
+					    const char *type,
+					    const char *member,
+					    uint64_t *ret)
+{
+	return kernel_member_offset(&prog->kernel, type, member, ret);
 }
 
 const char *vmt_program_type_source(struct vmt_program *prog)
@@ -567,10 +678,22 @@ struct vmt_error *vmt_program_tasks(struct vmt_program *prog,
 	struct vmt_error *err;
 
 	if (!prog->tasks_loaded) {
+		struct task_list_input in;
+
+		// A symbol lookup inside the walk may ask for derived
+		// symbols, which load the tasks: not again.
+		if (prog->tasks_loading)
+			return vmt_error_format(VMT_ERROR_NOT_FOUND,
+						"tasks: being loaded");
 		err = need_layout(prog);
-		if (!err)
-			err = task_list(&prog->kernel, &prog->tasks,
-					&prog->nr_tasks);
+		if (err)
+			return err;
+		prog->tasks_loading = true;
+		program_task_input(prog, &in);
+		err = task_list(&prog->kernel, &in, &prog->tasks,
+				&prog->nr_tasks, &prog->cpu_tasks,
+				&prog->nr_cpu_tasks);
+		prog->tasks_loading = false;
 		if (err)
 			return err;
 		prog->tasks_loaded = true;

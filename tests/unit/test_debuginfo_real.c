@@ -85,7 +85,7 @@ static void open_set(struct set *s, const char *dumps, const char *name)
 		"vmcore.mdf-lzo-d31.kdump",
 	};
 	static const char *const xz_files[] = { "vmcore.elf", "vmcore.proc.elf" };
-	char path[1400] = "";
+	char path[1500] = "";
 	const char *p = path;
 
 	snprintf(s->name, sizeof(s->name), "%s", name);

@@ -149,8 +149,13 @@ static struct vmt_error *read_symtab(Elf *elf, const char *path,
 			if (type == STT_SECTION || type == STT_FILE ||
 			    sym.st_shndx == SHN_UNDEF)
 				continue;
+			// "$x", "$d" (and "$x.n") are AArch64 mapping
+			// symbols (AAELF64): they mark code and data, they
+			// do not name anything, and would shadow the
+			// function at the same address.
 			if (sym.st_name >= strdata->d_size ||
-			    !strings[sym.st_name])
+			    !strings[sym.st_name] ||
+			    strings[sym.st_name] == '$')
 				continue;
 			// Absolute symbols are values, not addresses: KASLR
 			// does not move them.

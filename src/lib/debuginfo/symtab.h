@@ -97,6 +97,11 @@ void symtab_truncate(struct symtab *tab, size_t nr);
 /** Index the names; call after the last symtab_add() (again after more). */
 struct vmt_error *symtab_finish(struct symtab *tab);
 /**
+ * The name of entry @p i (decoded now if it is lazy), or NULL when @p i is
+ * out of range or the name cannot be decoded.
+ */
+const char *symtab_entry_name(const struct symtab *tab, size_t i);
+/**
  * First symbol named @p name, or NULL. (Decodes the name of what it
  * returns if it is lazy: a cache, so @p tab is const to callers.)
  */
@@ -107,6 +112,20 @@ const struct symtab_entry *symtab_lookup_name(const struct symtab *tab,
  * equals), or NULL. A known size that ends before @p address misses.
  */
 const struct symtab_entry *symtab_lookup_addr(struct symtab *tab,
+					      uint64_t address);
+/**
+ * The symbol nearest at or below @p address whatever its size, or NULL.
+ * Among several at that address, the one @p rank ranks highest (NULL:
+ * globals first); among equals, the one added first.
+ */
+const struct symtab_entry *
+symtab_lookup_nearest(struct symtab *tab, uint64_t address,
+		      int (*rank)(const struct symtab_entry *e));
+/**
+ * The first symbol whose address is above @p address, or NULL: where a
+ * symbol of unknown size at or below @p address ends at the latest.
+ */
+const struct symtab_entry *symtab_lookup_next(struct symtab *tab,
 					      uint64_t address);
 
 #endif

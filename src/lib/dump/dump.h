@@ -101,6 +101,9 @@ struct dump {
 	char *vmcoreinfo;
 	size_t vmcoreinfo_len;
 	const char *vmcoreinfo_origin;
+	/** The note areas as read (ELF PT_NOTEs, kdump notes), for writers. */
+	unsigned char *notes;
+	size_t notes_len;
 	/** NT_PRSTATUS registers, one per note, in note order. */
 	struct vmt_cpu_regs *cpus;
 	size_t nr_cpus;
@@ -120,6 +123,8 @@ struct dump {
 	/** File names, for locations. */
 	char **files;
 	size_t nr_files;
+	/** log2 of the page size the PFNs in errors count (the kernel's). */
+	unsigned int pfn_shift;
 };
 
 /**
@@ -146,6 +151,13 @@ struct vmt_error *dump_read_phys(struct dump *dump, uint64_t paddr, void *buf,
 struct vmt_error *dump_ranges(struct dump *dump,
 			      const struct vmt_phys_range **ret,
 			      size_t *nr_ret);
+
+/**
+ * Count the PFNs that errors name in pages of @p page_size bytes (the
+ * kernel's PAGESIZE) instead of the dump's blocks. Ignores a size that is
+ * not a power of two.
+ */
+void dump_set_page_size(struct dump *dump, uint64_t page_size);
 
 /** Classify @p paddr. */
 struct vmt_error *dump_locate(struct dump *dump, uint64_t paddr,

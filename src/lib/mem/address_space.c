@@ -775,10 +775,13 @@ static struct vmt_error *read_run(struct address_space *as, uint64_t vaddr,
 		if (!err)
 			return NULL;
 	}
-	return vmt_error_wrap(err,
-			      "reading virtual address %#" PRIx64
-			      " (physical %#" PRIx64 ")",
-			      vaddr, paddr);
+	err = vmt_error_wrap(err,
+			     "reading virtual address %#" PRIx64
+			     " (physical %#" PRIx64 ")",
+			     vaddr, paddr);
+	// Report the address the caller asked for; the PFN says where it
+	// lives.
+	return vmt_error_is_fault(err) ? vmt_error_set_address(err, vaddr) : err;
 }
 
 struct vmt_error *address_space_read(struct address_space *as,

@@ -1,5 +1,5 @@
 // Sequential read of every present page of a dump through the library
-// (dump_read_phys, block by block over dump->ranges), against the floor:
+// (dump_read_phys, block by block over dump_ranges()), against the floor:
 // pread of the same stored bytes and a bare zlib uncompress() (or LZO
 // decompress) of each, at the offsets dump_locate() reports.
 //
@@ -76,13 +76,20 @@ static struct vmt_error *plan_build(struct dump *dump, struct plan *ret)
 	uint64_t bs = dump->block_size;
 	struct plan p = { 0 };
 	size_t cap = 0;
+	const struct vmt_phys_range *ranges;
+	size_t nr_ranges;
+	struct vmt_error *err = dump_ranges(dump, &ranges, &nr_ranges);
 
-	for (size_t r = 0; r < dump->nr_ranges; r++) {
-		uint64_t start = (dump->ranges[r].start + bs - 1) / bs * bs;
+	if (err)
+		return err;
 
-		for (uint64_t pa = start; pa + bs <= dump->ranges[r].end; pa += bs) {
+	for (size_t r = 0; r < nr_ranges; r++) {
+		uint64_t start = (ranges[r].start + bs - 1) / bs * bs;
+
+		for (uint64_t pa = start; pa + bs <= ranges[r].end; pa += bs) {
 			struct dump_location loc;
-			struct vmt_error *err = dump_locate(dump, pa, &loc);
+
+			err = dump_locate(dump, pa, &loc);
 
 			if (err)
 				return err;

@@ -74,13 +74,18 @@ static uint64_t bare(struct vmt_program *prog, uint64_t *bytes_ret)
 	unsigned char *page = malloc(ps), *out = malloc(cap);
 	uint8_t *cls = malloc(CHUNK);
 	ZSTD_CCtx *cctx = ZSTD_createCCtx();
+	const struct vmt_phys_range *ranges;
+	size_t nr_ranges;
 
 	if (err)
 		die(err, "memmap");
+	err = dump_ranges(prog->dump, &ranges, &nr_ranges);
+	if (err)
+		die(err, "RAM ranges");
 	memmap_walk_reset(w);
-	for (size_t r = 0; r < prog->dump->nr_ranges; r++) {
-		uint64_t pfn = prog->dump->ranges[r].start >> shift;
-		uint64_t end = (prog->dump->ranges[r].end + ps - 1) >> shift;
+	for (size_t r = 0; r < nr_ranges; r++) {
+		uint64_t pfn = ranges[r].start >> shift;
+		uint64_t end = (ranges[r].end + ps - 1) >> shift;
 
 		for (; pfn < end; pfn += CHUNK) {
 			uint64_t nr = end - pfn < CHUNK ? end - pfn : CHUNK;

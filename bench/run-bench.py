@@ -1,315 +1,184 @@
 #!/usr/bin/python3
-"""vmtool benchmarks against drgn and libkdumpfile, on the real dumps.
+"""vmtool benchmarks against libkdumpfile's C API and drgn, like for like.
 
-Prints figures only (never pass/fail): each peer ratio is measured in this
-run, on the same file, and says which file it used. A peer that cannot open
-or read a file is reported as "peer failed: <its error>" and the other files
-of the set are tried.
+Prints figures only (never pass/fail). Every figure says what it measures:
+in-process (the library's own loop, timed inside the process) or whole
+process (fork to exit, as a user sees it), which pass (1 = every cache of
+the library empty, the OS page cache warm for both alike; 2 = the same
+addresses again), and which file. Peer ratios come from interleaved runs
+(vmtool, peer, vmtool, peer, ...): the median of the runs, with the range.
 
-usage: run-bench.py --builddir DIR [--srcdir DIR]
+usage: run-bench.py --builddir DIR [--srcdir DIR] [--rounds N] [--quick]
+                    [--instructions]
 environment: VMTOOL_SHARED_DUMPS (the dump sets; required), VMTOOL_CACHE
-(where the decompressed ELF and vmlinux files are kept; default
-/tmp/vmtool-cache).
+(where decompressed ELF and vmlinux files, address lists and synthetic
+large dumps are kept; default /tmp/vmtool-cache).
 
-Peers run in child processes (this script with --worker), so a crash in a
-peer's library is a reported failure, not the end of the run.
+--instructions adds callgrind instruction counts for the start-up figures:
+unlike times, they do not change when the machine is loaded.
 """
 
 import argparse
 import glob
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
-DEBIAN_VMLINUX = '/usr/lib/debug/boot/vmlinux-6.1.0-50-arm64'
-PEER_TIMEOUT = 120
+PEER_TIMEOUT = 600
+PASSES = 2
 
 
-# ---------------------------------------------------------------- workers
-# Each worker prints one JSON object on stdout.
+def median_range(xs):
+    xs = [x for x in xs if x is not None]
+    if not xs:
+        return None, None, None
+    return statistics.median(xs), min(xs), max(xs)
 
-def _drgn_program(core, fix):
-    """A drgn Program on @core. @fix, for QEMU's ELF (p_vaddr = p_paddr, so
-    drgn has no virtual address for swapper_pg_dir and its page-table walk
-    recurses): [pgd_va, size, kimage_voffset] adds one segment mapping the
-    top-level table through kimage_voffset; every other address still goes
-    through drgn's own page-table walk."""
+
+def fmt_ratio(xs):
+    m, lo, hi = median_range(xs)
+    if m is None:
+        return 'n/a'
+    return '%.2fx (%.2f-%.2f)' % (m, lo, hi)
+
+
+def fmt_time(s):
+    if s is None:
+        return 'n/a'
+    if s < 1e-6:
+        return '%.1f ns' % (s * 1e9)
+    if s < 1e-3:
+        return '%.2f us' % (s * 1e6)
+    if s < 1:
+        return '%.2f ms' % (s * 1e3)
+    return '%.3f s' % s
+
+
+def loadavg():
+    try:
+        with open('/proc/loadavg') as f:
+            return float(f.read().split()[0])
+    except OSError:
+        return -1.0
+
+
+# ---------------------------------------------------------------- drgn
+# drgn runs in a child (this script with --worker): it reads through its
+# own C code (libkdumpfile for kdump files); the loop calling prog.read is
+# Python, which the figure says.
+
+def w_drgn_read8(a):
     import drgn
-    prog = drgn.Program()
-    prog.set_core_dump(core)
-    if fix:
-        pgd, size, voff = fix
-        prog.add_memory_segment(
-            pgd, size,
-            lambda addr, count, offset, physical: prog.read(addr - voff, count, True),
-            False)
-    return prog
-
-
-def _kdf_context(path):
-    """libkdumpfile with its addrxlat context. Debian's 0.5.1 binding calls
-    ctx.cb_read_caps(), which is missing and whose default returns a tuple:
-    give it one that returns the capability number."""
-    import kdumpfile
-    k = kdumpfile.kdumpfile(path)
-    k.attr['addrxlat.ostype'] = 'linux'
-    ctx = k.get_addrxlat_ctx()
-    ctx.cb_read_caps = lambda: ctx.next_read_caps()[0]
-    return k, ctx, k.get_addrxlat_sys()
-
-
-def _err(e):
-    return '%s: %s' % (type(e).__name__, str(e).splitlines()[0] if str(e) else '')
-
-
-def w_drgn_open(a):
-    import drgn
-    times = []
+    with open(a['addrs']) as f:
+        addrs = [int(x, 16) for x in f if x.strip()]
+    t0 = time.perf_counter()
     try:
-        for _ in range(a['n']):
-            t0 = time.perf_counter()
-            prog = drgn.Program()
-            prog.set_core_dump(a['path'])
-            times.append(time.perf_counter() - t0)
+        prog = drgn.Program()
+        prog.set_core_dump(a['path'])
     except Exception as e:
-        return {'ok': False, 'error': _err(e)}
-    res = {'ok': True, 'times': times}
-    try:
-        res['banner'] = _drgn_program(a['path'], a.get('fix')).read(a['banner'], 13).decode('latin-1')
-    except Exception as e:
-        res['read_error'] = _err(e)
-    return res
-
-
-def w_kdf_open(a):
-    import kdumpfile
-    times = []
-    try:
-        for _ in range(a['n']):
-            t0 = time.perf_counter()
-            k = kdumpfile.kdumpfile(a['path'])
-            fmt = k.attr['file.format']
-            times.append(time.perf_counter() - t0)
-    except Exception as e:
-        return {'ok': False, 'error': _err(e)}
-    res = {'ok': True, 'times': times, 'format': str(fmt)}
-    try:
-        k, _, _ = _kdf_context(a['path'])
-        res['banner'] = bytes(k.read(kdumpfile.KDUMP_KVADDR, a['banner'], 13)).decode('latin-1')
-    except Exception as e:
-        res['read_error'] = _err(e)
-    return res
-
-
-def _addresses(path):
-    with open(path) as f:
-        return [int(line, 16) for line in f if line.strip()]
-
-
-def w_drgn_translate(a):
-    addrs = _addresses(a['addrs'])
-    try:
-        prog = _drgn_program(a['path'], a.get('fix'))
-    except Exception as e:
-        return {'ok': False, 'error': _err(e)}
-    faults, first = 0, None
+        return {'ok': False, 'error': '%s: %s' % (type(e).__name__, e)}
+    t_open = time.perf_counter() - t0
     read = prog.read
-    t0 = time.perf_counter()
-    for addr in addrs:
-        try:
-            read(addr, 1)
-        except Exception as e:
-            faults += 1
-            first = first or _err(e)
-    t = time.perf_counter() - t0
-    return {'ok': faults < len(addrs), 'n': len(addrs), 'time': t,
-            'faults': faults, 'error': first}
-
-
-def w_kdf_translate(a):
-    import addrxlat
-    addrs = _addresses(a['addrs'])
-    try:
-        k, ctx, sys_ = _kdf_context(a['path'])
-    except Exception as e:
-        return {'ok': False, 'error': _err(e)}
-    faults, first = 0, None
-    full, kv, mp = addrxlat.FullAddress, addrxlat.KVADDR, addrxlat.MACHPHYSADDR
-    t0 = time.perf_counter()
-    for addr in addrs:
-        fa = full(kv, addr)
-        try:
-            fa.conv(mp, ctx, sys_)
-        except Exception as e:
-            faults += 1
-            first = first or _err(e)
-    t = time.perf_counter() - t0
-    return {'ok': faults < len(addrs), 'n': len(addrs), 'time': t,
-            'faults': faults, 'error': first}
-
-
-def w_kdf_read(a):
-    """Every block of the ranges by physical address, as bench_read does."""
-    import kdumpfile
-    try:
-        k = kdumpfile.kdumpfile(a['path'])
-    except Exception as e:
-        return {'ok': False, 'error': _err(e)}
-    bs, n, faults, first = a['block'], 0, 0, None
-    t0 = time.perf_counter()
-    for start, end in a['ranges']:
-        for pa in range(start, end - bs + 1, bs):
-            try:
-                k.read(kdumpfile.KDUMP_MACHPHYSADDR, pa, bs)
-                n += 1
-            except Exception as e:
-                faults += 1
-                first = first or _err(e)
-    t = time.perf_counter() - t0
-    return {'ok': n > 0, 'time': t, 'blocks': n, 'faults': faults, 'error': first}
-
-
-def w_drgn_sym(a):
-    import drgn
-    times, addr, mode = [], None, 'core'
-    for _ in range(a['n']):
+    secs, fail, first = [], 0, None
+    for p in range(a['passes']):
         t0 = time.perf_counter()
-        try:
-            prog = _drgn_program(a['path'], a.get('fix'))
-        except Exception as e:
-            # No core drgn can read: vmlinux alone (link addresses).
-            mode = 'vmlinux only (core: %s)' % _err(e)
-            prog = drgn.Program(drgn.Platform(
-                drgn.Architecture.AARCH64,
-                drgn.PlatformFlags.IS_64_BIT | drgn.PlatformFlags.IS_LITTLE_ENDIAN))
-        try:
-            prog.load_debug_info([a['vmlinux']])
-            addr = prog.symbol('init_uts_ns').address
-        except Exception as e:
-            return {'ok': False, 'error': _err(e)}
-        times.append(time.perf_counter() - t0)
-    return {'ok': True, 'times': times, 'address': addr, 'mode': mode}
+        for addr in addrs:
+            try:
+                read(addr, 8)
+            except Exception as e:
+                if p == 0:
+                    fail += 1
+                    first = first or '%s: %s' % (type(e).__name__, e)
+        secs.append(time.perf_counter() - t0)
+    return {'ok': fail < len(addrs), 'n': len(addrs), 'open': t_open,
+            'secs': secs, 'fail': fail, 'error': first}
 
 
-def _maple_entries(prog, root):
-    """Leaf entries of a maple tree in index order (lib/maple_tree.c: the
-    root is tagged 0b10 when it is a node; a node pointer carries its type
-    in bits 3-6; 16 slots and 15 pivots in range_64/leaf_64, 10 and 9 in
-    arange_64; a zero pivot past slot 0 ends the node's data). Drgn 0.0.22
-    has no maple-tree or for_each_vma helper."""
-    from drgn import Object
-    node_t = prog.type('struct maple_node *')
-    out = []
-
-    def walk(entry, hi, is_node):
-        if not entry:
-            return
-        if not is_node:
-            out.append(entry)
-            return
-        typ = (entry >> 3) & 0xf
-        node = Object(prog, node_t, value=entry & ~0xff)
-        if typ == 3:
-            slots, pivots, n = node.ma64.slot, node.ma64.pivot, 10
-        elif typ in (1, 2):
-            slots, pivots, n = node.mr64.slot, node.mr64.pivot, 16
-        else:
-            raise ValueError('maple node %#x: type %d' % (entry, typ))
-        for i in range(n):
-            end = pivots[i].value_() if i < n - 1 else hi
-            if i > 0 and end == 0:
-                break
-            s = slots[i].value_()
-            if typ == 1:
-                if s:
-                    out.append(s)
-            else:
-                walk(s, end, True)
-            if end >= hi:
-                break
-
-    walk(root, (1 << 64) - 1, (root & 3) == 2 and root > 4096)
-    return out
+WORKERS = {'drgn_read8': w_drgn_read8}
 
 
-def w_drgn_vm(a):
-    from drgn import Object
-    from drgn.helpers.linux.fs import d_path
-    from drgn.helpers.linux.pid import for_each_task
+def run_json(cmd, timeout=PEER_TIMEOUT):
+    """Run @cmd, return (its last stdout line as JSON or None, error, wall, rusage)."""
     t0 = time.perf_counter()
     try:
-        prog = _drgn_program(a['path'], a.get('fix'))
-        prog.load_debug_info([a['vmlinux']])
-    except Exception as e:
-        return {'ok': False, 'error': _err(e)}
-    t1 = time.perf_counter()
-    lines = []
-    try:
-        vma_t = prog.type('struct vm_area_struct *')
-        for task in for_each_task(prog):
-            mm = task.mm
-            if not mm or task.pid != task.tgid:
-                continue
-            lines.append('PID: %d  COMMAND: "%s"' % (task.pid, task.comm.string_().decode()))
-            for v in _maple_entries(prog, mm.mm_mt.ma_root.value_()):
-                vma = Object(prog, vma_t, value=v)
-                f = vma.vm_file
-                lines.append('%x %16x %16x %8x  %s' % (
-                    v, vma.vm_start.value_(), vma.vm_end.value_(),
-                    vma.vm_flags.value_(),
-                    d_path(f.f_path).decode('latin-1') if f else ''))
-    except Exception as e:
-        return {'ok': False, 'error': _err(e)}
-    t2 = time.perf_counter()
-    return {'ok': True, 'load': t1 - t0, 'list': t2 - t1, 'total': t2 - t0,
-            'tasks': sum(1 for x in lines if x.startswith('PID')),
-            'vmas': sum(1 for x in lines if not x.startswith('PID'))}
-
-
-WORKERS = {n[2:]: f for n, f in globals().items() if n.startswith('w_')}
-
-
-def run_worker(name, **args):
-    """Run a worker in a child process; a crash or timeout is a failure."""
-    t0 = time.perf_counter()
-    try:
-        p = subprocess.run([sys.executable, os.path.abspath(__file__),
-                            '--worker', name, json.dumps(args)],
-                           capture_output=True, text=True, timeout=PEER_TIMEOUT)
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        out, err = p.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        return {'ok': False, 'error': 'timed out after %d s' % PEER_TIMEOUT}
+        p.kill()
+        return None, 'timed out after %d s' % timeout, None, None
     wall = time.perf_counter() - t0
-    lines = p.stdout.strip().splitlines()
+    lines = [l for l in out.splitlines() if l.strip()]
     if p.returncode or not lines:
-        err = (p.stderr.strip().splitlines() or ['exit status %d' % p.returncode])[-1]
-        return {'ok': False, 'error': err}
-    res = json.loads(lines[-1])
-    res['wall'] = wall  # the whole child: interpreter start and imports too
-    return res
+        msg = (err.strip().splitlines() or ['exit status %d' % p.returncode])[-1]
+        return None, msg, wall, None
+    try:
+        return json.loads(lines[-1]), None, wall, None
+    except ValueError:
+        return None, 'no JSON: %s' % lines[-1][:200], wall, None
+
+
+SPAWN = None  # bench/bench_spawn, set by main()
+
+
+def run_measured(cmd):
+    """Whole process, through bench_spawn (a small C parent: a child
+    forked from this Python process would start with its memory counted in
+    the peak RSS): wall, CPU (user + sys), peak RSS (KiB), exit status,
+    stderr."""
+    with tempfile.TemporaryFile() as errf:
+        p = subprocess.run([SPAWN] + cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=errf, text=True)
+        errf.seek(0)
+        err = errf.read().decode(errors='replace')
+    r = json.loads(p.stdout.strip().splitlines()[-1])
+    return {'wall': r['wall'], 'cpu': r['user'] + r['sys'], 'rss': r['maxrss_kib'],
+            'rc': r['status'], 'err': err.strip()}
+
+
+def instructions(cmd):
+    """callgrind's instruction count of one run of @cmd, or None."""
+    if not shutil.which('valgrind'):
+        return None
+    p = subprocess.run(['valgrind', '--tool=callgrind', '--callgrind-out-file=/dev/null'] + cmd,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    for line in p.stderr.splitlines():
+        if 'refs:' in line:
+            return int(line.split('refs:')[1].replace(',', '').strip())
+    return None
 
 
 # ---------------------------------------------------------------- driver
 
 class Bench:
-    def __init__(self, builddir, shared, cache):
-        self.vmtool = os.path.join(builddir, 'vmtool')
-        self.bench_read = os.path.join(builddir, 'bench', 'bench_read')
-        self.bench_translate = os.path.join(builddir, 'bench', 'bench_translate')
-        self.bench_save_bin = os.path.join(builddir, 'bench', 'bench_save')
+    def __init__(self, args, shared, cache):
+        b = os.path.abspath(args.builddir)
+        self.vmtool = os.path.join(b, 'vmtool')
+        self.bench_read = os.path.join(b, 'bench', 'bench_read')
+        self.bench_vtop = os.path.join(b, 'bench', 'bench_vtop')
+        self.peer = os.path.join(b, 'bench', 'peer_kdumpfile')
+        self.bench_save_bin = os.path.join(b, 'bench', 'bench_save')
+        self.mkvmcore = os.path.join(b, 'tests', 'tools', 'mkvmcore')
+        self.srcdir = args.srcdir
         self.shared, self.cache = shared, cache
-        self.summary = []  # (issue, figure, value, goal/peer, file)
+        self.rounds = args.rounds
+        self.quick = args.quick
+        self.with_instructions = args.instructions
+        self.summary = []  # (target, vmtool, peer, ratio, how)
         self.sets = {}
+        self.loads = []
 
-    # -- helpers
-    def row(self, issue, what, value, note=''):
-        self.summary.append((issue, what, value, note))
+    def note_load(self):
+        self.loads.append(loadavg())
+
+    def row(self, target, vm, peer, ratio, how):
+        self.summary.append((target, vm, peer, ratio, how))
 
     def decompressed(self, setname, name):
-        """$cache/<set>/<name> from <name>.xz, made once (.tmp then rename)."""
         src = os.path.join(self.shared, setname, name + '.xz')
         dst = os.path.join(self.cache, setname, name)
         if os.path.exists(dst):
@@ -323,294 +192,361 @@ class Bench:
         os.rename(tmp, dst)
         return dst
 
-    def vmtool_run(self, args, stdin=None):
-        """Wall time, exit status, and the peak RSS of one vmtool run."""
-        # stderr to a file: a pipe could fill while stdin is still written.
-        with tempfile.TemporaryFile() as errf:
-            t0 = time.perf_counter()
-            p = subprocess.Popen([self.vmtool, '-q'] + args,
-                                 stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
-                                 stdout=subprocess.DEVNULL, stderr=errf)
-            if stdin:
-                p.stdin.write(stdin.encode())
-                p.stdin.close()
-            _, status, ru = os.wait4(p.pid, 0)
-            t = time.perf_counter() - t0
-            p.returncode = os.waitstatus_to_exitcode(status)
-            errf.seek(0)
-            err = errf.read().decode(errors='replace')
-        return t, p.returncode, ru.ru_maxrss, err
-
-    def vmtool_median(self, args, n):
-        times = []
-        for _ in range(n):
-            t, rc, _, err = self.vmtool_run(args)
-            if rc:
-                return None, err.strip().splitlines()[-1] if err.strip() else 'exit %d' % rc
-            times.append(t)
-        return statistics.median(times), None
-
     def load_sets(self):
         for d in sorted(glob.glob(os.path.join(self.shared, '*', 'truth'))):
             d = os.path.dirname(d)
             name = os.path.basename(d)
             s = {'dir': d, 'files': []}
-            vi = {}
-            with open(os.path.join(d, 'truth', 'vmcoreinfo_from_dump.txt')) as f:
-                for line in f:
-                    if '=' in line:
-                        k, v = line.strip().split('=', 1)
-                        vi[k] = v
-            syms = {}
-            with open(os.path.join(d, 'truth', 'kernel_symbols_derived.txt')) as f:
-                for line in f:
-                    w = line.split()
-                    if len(w) >= 3 and not line.startswith('#'):
-                        syms[w[0]] = int(w[2], 16)
-            s['banner'] = syms['linux_banner']
-            s['fix'] = [int(vi['SYMBOL(swapper_pg_dir)'], 16), int(vi['PAGESIZE']),
-                        int(vi['NUMBER(kimage_voffset)'], 16)]
-            elf = self.decompressed(name, 'vmcore.elf')
-            if elf:
-                s['files'].append(elf)
+            for elf in ('vmcore.elf', 'vmcore.proc.elf'):
+                f = self.decompressed(name, elf)
+                if f:
+                    s['files'].append(f)
             s['files'] += sorted(f for f in glob.glob(os.path.join(d, 'vmcore.*'))
                                  if not f.endswith('.xz'))
             s['vmlinux'] = self.decompressed(name, 'vmlinux')
-            if not s['vmlinux'] and name.startswith('debian61'):
-                for cand in (os.path.join(self.cache, name, 'vmlinux'), DEBIAN_VMLINUX):
-                    if os.path.exists(cand):
-                        s['vmlinux'] = cand
             self.sets[name] = s
+
+    @staticmethod
+    def kind(path):
+        if path.endswith('.elf'):
+            return 'ELF'
+        if path.endswith('.flat'):
+            return 'flattened'
+        if 'mdf-lzo' in path:
+            return 'makedumpfile LZO'
+        return 'kdump-zlib'
 
     @staticmethod
     def short(path):
         return '/'.join(path.split('/')[-2:])
 
-    # -- issue 2: open, info, peers' ability to open
-    def bench_open(self):
-        print('\n== Issue 2a: open + info latency (median of 10; vmtool: whole process, '
-              'peers: in-process open, interpreter start and import excluded)')
-        floor, _ = self.vmtool_median(['--version'], 10)
-        print('(process floor: `vmtool --version` takes %.2f ms from here)' % (floor * 1e3))
-        self.row('2a', 'process floor (vmtool --version)', '%.2f ms' % (floor * 1e3), '')
-        print('%-40s %10s %10s %12s' % ('file', 'vmtool', 'drgn', 'libkdumpfile'))
-        self.can = {}
+    # -- start-up: whole process
+    def bench_startup(self):
+        print('\n== Start-up: whole process (fork to exit), CPU = user + sys, median of %d; '
+              'peak RSS; %s' % (self.rounds,
+                                'instructions = callgrind count of one run (load-independent)'
+                                if self.with_instructions else 'no instruction counts (--instructions)'))
+        n = self.rounds
+        floor = [run_measured([self.vmtool, '--version']) for _ in range(n)]
+        fcpu = statistics.median(r['cpu'] for r in floor)
+        fi = instructions([self.vmtool, '--version']) if self.with_instructions else None
+        print('process floor: vmtool --version: CPU %s, peak RSS %d KiB%s' % (
+            fmt_time(fcpu), max(r['rss'] for r in floor), ', %d instructions' % fi if fi else ''))
+        self.row('process floor', fmt_time(fcpu) + ' CPU', '', '', 'vmtool --version (whole process)')
+        print('%-32s %-28s %10s %10s %9s %14s' % ('file', 'command', 'CPU', 'wall', 'RSS KiB', 'instructions'))
+        for name, s in self.sets.items():
+            targets = []
+            for f in s['files']:
+                cmds = [['info'], ['ps'], ['vm', '--all']] if f == s['files'][0] else [['info']]
+                for c in cmds:
+                    targets.append((f, [], c))
+            if s['vmlinux']:
+                for c in (['ps'], ['vm', '--all']):
+                    targets.append((s['files'][0], ['-k', s['vmlinux']], c))
+            for f, pre, c in targets:
+                runs = [run_measured([self.vmtool, '-q'] + pre + [f] + c) for _ in range(n)]
+                self.note_load()
+                rc = runs[0]['rc']
+                cpu = statistics.median(r['cpu'] for r in runs)
+                wall = statistics.median(r['wall'] for r in runs)
+                rss = max(r['rss'] for r in runs)
+                ins = instructions([self.vmtool, '-q'] + pre + [f] + c) if self.with_instructions else None
+                label = ('-k ' if pre else '') + ' '.join(c)
+                print('%-32s %-28s %10s %10s %9d %14s%s' % (
+                    self.short(f), label, fmt_time(cpu), fmt_time(wall), rss,
+                    '{:,}'.format(ins) if ins else '-',
+                    '' if rc == 0 else '  (exit %d: %s)' % (rc, runs[0]['err'][-120:])))
+                s.setdefault('startup', {})[(f, label)] = (cpu, rss, ins)
+                if c != ['info']:
+                    goal = '<= 25 ms' if name.startswith('debian') else '<= 15 ms'
+                    if not pre:
+                        self.row('%s CPU %s' % (' '.join(c), name), fmt_time(cpu), '', goal,
+                                 'vmtool -q %s %s (whole process, median of %d)' % (self.short(f), ' '.join(c), n))
+                self.row('peak RSS %s %s' % (label, self.short(f)), '%d KiB' % rss, '', '<= 64 MiB',
+                         'getrusage of the child')
+            if s['vmlinux']:
+                base = s['startup'].get((s['files'][0], 'vm --all'))
+                withk = s['startup'].get((s['files'][0], '-k vm --all'))
+                if base and withk:
+                    extra = withk[0] / base[0] - 1 if base[0] else 0
+                    iextra = (withk[2] / base[2] - 1) if base[2] and withk[2] else None
+                    print('   -k vmlinux adds %.0f%% CPU to vm --all%s (goal <= 50%%)' % (
+                        100 * extra, ', %.0f%% instructions' % (100 * iextra) if iextra is not None else ''))
+                    self.row('-k adds to vm --all %s' % name, '%+.0f%% CPU' % (100 * extra)
+                             + (', %+.0f%% instr.' % (100 * iextra) if iextra is not None else ''),
+                             '', '<= +50%', 'vm --all with and without -k (whole process)')
+
+    # -- translation and reads against libkdumpfile
+    def lists_for(self, name, s, f):
+        out = os.path.join(self.cache, name, 'lists-' + os.path.basename(f))
+        if not os.path.exists(os.path.join(out, 'distinct.txt')):
+            os.makedirs(out, exist_ok=True)
+            subprocess.run([self.bench_vtop, 'lists', s['dir'], f, out], check=True,
+                           stdout=subprocess.DEVNULL)
+        return out
+
+    def peer_input(self, f):
+        """libkdumpfile cannot open the flattened format: makedumpfile -R
+        rearranges it into the kdump file it describes (same data)."""
+        if not f.endswith('.flat'):
+            return f, None
+        out = os.path.join(self.cache, 'unflattened', os.path.basename(f)[:-5])
+        if not os.path.exists(out) and shutil.which('makedumpfile'):
+            os.makedirs(os.path.dirname(out), exist_ok=True)
+            with open(f, 'rb') as inp:
+                subprocess.run(['makedumpfile', '-R', out + '.tmp'], stdin=inp,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            if os.path.exists(out + '.tmp'):
+                os.rename(out + '.tmp', out)
+        return (out, 'makedumpfile -R of the flattened file') if os.path.exists(out) else (f, None)
+
+    def bench_translation(self):
+        print('\n== Translation and 8-byte reads by kernel VA: in-process, %d interleaved runs '
+              '(vmtool, libkdumpfile, ...) per file and address list; median (min-max)' % self.rounds)
+        print('   vmtool: bench_vtop (library calls); libkdumpfile: peer_kdumpfile (its C API: '
+              'addrxlat_walk with the kernel page-table method, addrxlat_fulladdr_conv, kdump_read)')
+        print('   lists: "distinct" = 16,384 distinct kernel pages (80%% linear map, 10%% kernel image, '
+              '10%% vmalloc) mapped and present, shuffled; "reused" = 1,000,000 addresses over 768 of them')
+        print('   pass 1 = every library cache empty; pass 2 = the same addresses again')
         for name, s in self.sets.items():
             for f in s['files']:
-                vt, verr = self.vmtool_median([f, 'info'], 10)
-                _, rc, _, rerr = self.vmtool_run([f, 'rd', '%#x' % s['banner'], '2'])
-                dr = run_worker('drgn_open', path=f, n=10, banner=s['banner'],
-                                fix=s['fix'] if f.endswith('.elf') else None)
-                kd = run_worker('kdf_open', path=f, n=10, banner=s['banner'])
-                self.can[f] = {'vmtool': (verr is None, verr, rc == 0, rerr.strip()),
-                               'drgn': dr, 'kdf': kd}
+                self.bench_translation_file(name, s, f)
 
-                def fmt(r):
-                    return '%.2f ms' % (statistics.median(r['times']) * 1e3) if r['ok'] else 'failed'
-                print('%-40s %10s %10s %12s' % (self.short(f),
-                      '%.2f ms' % (vt * 1e3) if vt else 'failed', fmt(dr), fmt(kd)))
-                for peer, r in (('drgn', dr), ('libkdumpfile', kd)):
-                    if not r['ok']:
-                        print('    %s: peer failed: %s' % (peer, r['error']))
-                if vt:
-                    self.row('2a', 'info latency ' + self.short(f), '%.2f ms' % (vt * 1e3),
-                             'drgn %s, libkdumpfile %s' % (fmt(dr), fmt(kd)))
-        print('\n== Who can open and read each file (read = linux_banner through its kernel VA)')
-        print('%-40s %-16s %-26s %-22s' % ('file', 'vmtool', 'drgn 0.0.22', 'libkdumpfile 0.5.1'))
-        for f, c in self.can.items():
-            v = c['vmtool']
-            cells = ['open ok' if v[0] else 'OPEN FAILS', 'read ok' if v[2] else 'READ FAILS']
-            line = '%-40s %-16s' % (self.short(f), '/'.join(cells))
-            notes = []
-            for peer, r in (('drgn', c['drgn']), ('libkdumpfile', c['kdf'])):
-                if not r['ok']:
-                    cell = 'OPEN FAILS'
-                elif 'read_error' in r:
-                    cell = 'open ok/READ FAILS'
-                    notes.append('%s read: %s' % (peer, r['read_error']))
-                else:
-                    cell = 'open ok/read ok'
-                line += ' %-26s' % cell if peer == 'drgn' else ' %-22s' % cell
-            print(line)
-            for n in notes:
-                print('    ' + n)
-        print('  (drgn reads on QEMU ELF files use a one-page swapper_pg_dir segment added by '
-              'this script; without it drgn fails with "recursive address translation")')
-
-    # -- issue 2b/2c: sequential read, RSS
-    def bench_reads(self):
-        print('\n== Issue 2b: sequential read of every present block: library vs bare '
-              'pread + zlib uncompress()/lzo1x_decompress_safe() (goal <= 1.2)')
-        for name, s in self.sets.items():
-            for f in s['files']:
-                if not (f.endswith('.kdump-zlib') or f.endswith('.kdump') or f.endswith('.flat')):
-                    continue
-                p = subprocess.run([self.bench_read, '-r', '5', f], capture_output=True, text=True)
-                print('-- ' + self.short(f))
-                print('   ' + (p.stdout + p.stderr).strip().replace('\n', '\n   '))
-                out = dict(l.split(': ', 1) for l in p.stdout.splitlines() if ': ' in l)
-                if 'ratio library/bare' in out:
-                    self.row('2b', 'read library/bare ' + self.short(f), out['ratio library/bare'],
-                             'goal <= 1.2; library ' + out['library'].split('= ')[-1].split(' (')[0])
-                if 'library' in out and not f.endswith('.flat'):
-                    info = json.loads(subprocess.run([self.vmtool, '-q', '--json', f, 'info'],
-                                                     capture_output=True, text=True).stdout)
-                    ranges = [[int(r['start'], 16), int(r['end'], 16)] for r in info['phys_ranges']]
-                    kd = run_worker('kdf_read', path=f, block=info['block_size'], ranges=ranges)
-                    lib = float(out['library'].split('median of 5: ')[1].split(' s')[0])
-                    if kd['ok']:
-                        print('   libkdumpfile (Python loop, kdumpfile.read per block): %.3f s for %d blocks'
-                              '%s -> vmtool library %.1fx faster' % (
-                                  kd['time'], kd['blocks'],
-                                  ' (and %d faults on blocks not in the dump)' % kd['faults'] if kd['faults'] else '',
-                                  kd['time'] / lib))
-                        self.row('2b', 'read libkdumpfile/vmtool ' + self.short(f),
-                                 '%.1fx' % (kd['time'] / lib), 'libkdumpfile through Python')
+    def bench_translation_file(self, name, s, f):
+        kind = self.kind(f)
+        lists = self.lists_for(name, s, f)
+        pf, pnote = self.peer_input(f)
+        print('\n-- %s (%s)%s' % (self.short(f), kind,
+                                   '; libkdumpfile reads %s' % pnote if pnote else ''))
+        env = dict(os.environ)
+        for lname in ('distinct', 'reused'):
+            addrs = os.path.join(lists, lname + '.txt')
+            if lname == 'reused' and self.quick:
+                continue
+            vm, kd, vwall, kwall = [], [], [], []
+            kerr = None
+            for _ in range(self.rounds):
+                r, err, wall, _ = run_json([self.bench_vtop, 'run', f, addrs, str(PASSES)])
+                if r is None:
+                    print('   vmtool failed: %s' % err)
+                    return
+                vm.append(r)
+                vwall.append(wall)
+                if os.path.exists(self.peer):
+                    r, err, wall, _ = run_json([self.peer, pf, addrs, str(PASSES)])
+                    if r:
+                        kd.append(r)
+                        kwall.append(wall)
                     else:
-                        print('   libkdumpfile: peer failed: ' + kd['error'])
-        print('\n== Issue 2c: peak RSS (getrusage of the child)')
-        for name, s in self.sets.items():
-            if not name.startswith('debian61'):
-                continue
-            for f in s['files']:
-                if f.endswith('.mdf-lzo-d31.kdump'):
-                    continue
-                ranges = json.loads(subprocess.run([self.vmtool, '-q', '--json', f, 'info'],
-                                                   capture_output=True, text=True).stdout)['phys_ranges']
-                start, end = int(ranges[0]['start'], 16), int(ranges[-1]['end'], 16)
-                t, rc, rss, err = self.vmtool_run([f, 'rd', '-p', '-8', '%#x' % start, '%d' % (end - start), '--raw'])
-                print('%-40s vmtool rd -p (one %d MiB --raw read): %.2f s, rc %d, peak RSS %d MiB' % (
-                    self.short(f), (end - start) >> 20, t, rc, rss >> 10))
-                cmds = ''.join('rd -p -64 %#x 512 --raw\n' % pa for pa in range(start, end, 4096))
-                t2, rc2, rss2, _ = self.vmtool_run([f], stdin=cmds)
-                print('%-40s vmtool rd -p page by page (%d commands on stdin): %.2f s, rc %d, peak RSS %d MiB' % (
-                    self.short(f), (end - start) // 4096, t2, rc2, rss2 >> 10))
-                p = subprocess.run([self.bench_read, '-r', '1', f], capture_output=True, text=True)
-                brss = [l for l in p.stdout.splitlines() if l.startswith('peak RSS')]
-                print('%-40s bench_read (whole dump, block by block): %s' % (self.short(f), brss[0] if brss else p.stderr.strip()))
-                self.row('2c', 'peak RSS ' + self.short(f),
-                         '%d / %d / %s MiB' % (rss >> 10, rss2 >> 10,
-                                               int(brss[0].split(': ')[1].split()[0]) >> 10 if brss else '?'),
-                         'rd one read / rd page by page / bench_read')
+                        kerr = err
+                self.note_load()
+            n = vm[0]['n']
 
-    # -- issue 3: translation
-    def bench_translate_all(self):
-        print('\n== Issue 3: kernel VA -> PA, 1,000,000 mixed addresses (goal >= 10 M/s cached)')
-        print('   peers: the first 100,000 addresses of the same stream, then scaled; drgn 0.0.22 has no '
-              'translation call, so drgn times prog.read(addr, 1); libkdumpfile times '
-              'addrxlat FullAddress(KVADDR).conv(MACHPHYSADDR) from Python')
+            def per(rs, op, p):
+                return [x[op]['secs'][p] / x[op]['n'] if x[op]['n'] else None for x in rs]
+
+            def kper(op, p):
+                return [x[op]['secs'][p] / x['n'] for x in kd if not x[op]['fail']] if kd else []
+
+            print('   list %s: %d addresses; vmtool whole process (open + all passes) %s, '
+                  'libkdumpfile %s' % (lname, n, fmt_time(statistics.median(vwall)),
+                                       fmt_time(statistics.median(kwall)) if kwall else 'n/a'))
+            if kd and any(x['walk']['fail'] for x in kd):
+                print('   libkdumpfile: %d of %d addresses fail (%s): its figures are left out' % (
+                    kd[0]['walk']['fail'], n, kd[0]['walk']['error']))
+            if not kd:
+                print('   libkdumpfile: peer failed: %s' % kerr)
+            tl = vm[0]['walk_raw']['table_loads']
+            print('   vmtool page-table pages read from the dump: pass 1 %d, pass 2 %d' % (tl[0], tl[1]))
+            rows = [
+                ('first-pass translation', per(vm, 'translate', 0), kper('walk', 0), 'walk pass 1', '>= 3x'),
+                ('first-pass translation, walks only (no linear formula)',
+                 per(vm, 'translate_walk', 0), kper('walk', 0), 'walk pass 1', '>= 3x'),
+                ('raw walk, no TLB (page tables cached), pass 2', per(vm, 'walk_raw', 1), kper('walk', 1),
+                 'walk pass 2', '>= 3x'),
+                ('raw walk, no TLB, pass 1 (cold)', per(vm, 'walk_raw', 0), kper('walk', 0), 'walk pass 1', ''),
+                ('warm translation (pass 2: TLB/formula)', per(vm, 'translate', 1), kper('walk', 1),
+                 'walk pass 2', '>= 10x'),
+                ('warm translation vs libkdumpfile\'s own conversion', per(vm, 'translate', 1),
+                 kper('conv', 1), 'fulladdr_conv pass 2', ''),
+                ('8-byte read, pass 1', per(vm, 'read8', 0), kper('read8', 0), 'kdump_read pass 1', '>= 2x'),
+                ('8-byte read, pass 2', per(vm, 'read8', 1), kper('read8', 1), 'kdump_read pass 2',
+                 '>= 2x' if lname == 'reused' else ''),
+            ]
+            print('   %-56s %12s %14s %22s' % ('figure (time per address)', 'vmtool', 'libkdumpfile',
+                                                'ratio peer/vmtool'))
+            for what, v, k, peerwhat, goal in rows:
+                vmed, _, _ = median_range(v)
+                kmed, _, _ = median_range(k)
+                ratios = [kk / vv for vv, kk in zip(v, k) if vv and kk] if k else []
+                print('   %-56s %12s %14s %22s  %s' % (what, fmt_time(vmed),
+                                                       fmt_time(kmed) if kmed else 'n/a',
+                                                       fmt_ratio(ratios) if ratios else 'n/a', goal))
+                if goal:
+                    self.row('%s [%s] %s %s' % (what, lname, name, kind),
+                             fmt_time(vmed), '%s %s' % (fmt_time(kmed), peerwhat) if kmed else
+                             ('peer fails: %s' % (kerr or (kd and kd[0]['walk']['error'])) if not kd or
+                              any(x['walk']['fail'] for x in kd) else 'n/a'),
+                             fmt_ratio(ratios) + ' (goal %s)' % goal if ratios else 'n/a (goal %s)' % goal,
+                             'bench_vtop run %s %s %d / peer_kdumpfile (interleaved x%d)' % (
+                                 self.short(f), lname, PASSES, self.rounds))
+            if self.with_instructions and lname == 'distinct':
+                self.translation_instructions(name, kind, f, pf, addrs, n, kd)
+            lin = vm[0].get('linear')
+            if lin and lin['n']:
+                rates = [x['linear']['n'] / x['linear']['secs'][1] / 1e6 for x in vm if x['linear']['secs'][1]]
+                m, lo, hi = median_range(rates)
+                print('   linear-map conversions (translate of the %d linear addresses, pass 2, formula in '
+                      'walk-confirmed granules): %.0f M/s (%.0f-%.0f); pass 1 (confirming) %s per address' % (
+                          lin['n'], m, lo, hi, fmt_time(statistics.median(per(vm, 'linear', 0)))))
+                self.row('linear-map conversions %s %s [%s]' % (name, kind, lname), '%.0f M/s' % m, '',
+                         '>= 50 M/s', 'bench_vtop run, op linear, pass 2')
+
+    def translation_instructions(self, name, kind, f, pf, addrs, n, kd):
+        """Per address and per pass, the user-space instructions callgrind
+        counts (kernel time, preads and page faults, is not in them): the
+        figures that do not move with the machine's load."""
+        def per_pass(cmd):
+            counts = [instructions(cmd(p)) for p in (0, 1, 2)]
+            if None in counts:
+                return None, None
+            return (counts[1] - counts[0]) / n, (counts[2] - counts[1]) / n
+
+        vm = {op: per_pass(lambda p, op=op: [self.bench_vtop, 'run', f, addrs, str(p), op])
+              for op in ('translate', 'translate_walk', 'walk_raw', 'read8')}
+        ok = kd and not any(x['walk']['fail'] for x in kd)
+        pk = {op: per_pass(lambda p, op=op: [self.peer, pf, addrs, str(p), op])
+              for op in ('walk', 'read8')} if ok else {}
+        print('   user-space instructions per address (callgrind; excludes kernel time):')
+        rows = [('first-pass translation', vm['translate'][0], pk.get('walk', (None, None))[0], '>= 3x'),
+                ('first-pass translation, walks only', vm['translate_walk'][0],
+                 pk.get('walk', (None, None))[0], '>= 3x'),
+                ('raw walk, pass 2', vm['walk_raw'][1], pk.get('walk', (None, None))[1], '>= 3x'),
+                ('warm translation (pass 2)', vm['translate'][1], pk.get('walk', (None, None))[1], '>= 10x'),
+                ('8-byte read, pass 1', vm['read8'][0], pk.get('read8', (None, None))[0], '>= 2x')]
+        for what, v, k, goal in rows:
+            r = k / v if v and k else None
+            print('   %-40s vmtool %8.0f  libkdumpfile %8s  ratio %s' % (
+                what, v or 0, '%.0f' % k if k else 'n/a', '%.2fx' % r if r else 'n/a'))
+            self.row('%s [distinct, instructions] %s %s' % (what, name, kind), '%.0f instr.' % (v or 0),
+                     '%.0f instr.' % k if k else 'n/a', ('%.2fx' % r if r else 'n/a') + ' (goal %s)' % goal,
+                     'callgrind of bench_vtop / peer_kdumpfile, passes 0-2 differenced')
+
+    def bench_drgn(self):
+        """drgn where it opens the file without help: 8-byte reads in a Python loop."""
+        print('\n== drgn 0.0.22 (Debian python3-drgn), where it can open the file with no Python '
+              'callback: 8-byte reads by kernel VA, prog.read(addr, 8) in a Python loop '
+              '(in-process; Python call overhead included), distinct list')
         for name, s in self.sets.items():
-            # The ELF for vmtool and libkdumpfile; drgn reads the ELF with
-            # the swapper_pg_dir segment, and a kdump natively where it can.
             for f in s['files']:
-                if not (f.endswith('.elf') or f.endswith('.mdf-lzo-d31.kdump')):
+                if f.endswith('.elf') and 'proc' not in f:
+                    print('-- %s: not measured (drgn reads QEMU\'s ELF only through a Python segment '
+                          'callback: its p_vaddr = p_paddr leaves no address for swapper_pg_dir)' % self.short(f))
                     continue
-                addrs = os.path.join(self.cache, name, 'bench-addrs.txt')
-                p = subprocess.run([self.bench_translate, s['dir'], f, addrs],
+                addrs = os.path.join(self.lists_for(name, s, f), 'distinct.txt')
+                vm, dr = [], []
+                derr = None
+                for _ in range(self.rounds):
+                    r, err, _, _ = run_json([self.bench_vtop, 'run', f, addrs, str(PASSES), 'read8'])
+                    if r:
+                        vm.append(r)
+                    r, err, wall, _ = run_json(['/usr/bin/python3', os.path.abspath(__file__), '--worker',
+                                                'drgn_read8', json.dumps({'path': f, 'addrs': addrs,
+                                                                          'passes': PASSES})])
+                    if r and r['ok']:
+                        dr.append(r)
+                    else:
+                        derr = err or (r and r['error'])
+                        break
+                if not dr:
+                    print('-- %s: drgn failed: %s' % (self.short(f), derr))
+                    continue
+                for p in range(PASSES):
+                    v = [x['read8']['secs'][p] / x['read8']['n'] for x in vm]
+                    d = [x['secs'][p] / x['n'] for x in dr]
+                    print('-- %s pass %d: vmtool %s, drgn %s per read (%d fail in drgn): drgn/vmtool %s' % (
+                        self.short(f), p + 1, fmt_time(statistics.median(v)), fmt_time(statistics.median(d)),
+                        dr[0]['fail'], fmt_ratio([b / a for a, b in zip(v, d)])))
+
+    # -- sequential read
+    def bench_sequential(self):
+        print('\n== Sequential read of every present block: library (dump_read_phys) vs bare '
+              'pread + uncompress()/lzo1x_decompress_safe() of the same stored bytes (goal <= 1.2)')
+        for name, s in self.sets.items():
+            for f in s['files']:
+                if not (f.endswith('.kdump-zlib') or f.endswith('.kdump')):
+                    continue
+                p = subprocess.run([self.bench_read, '-r', str(max(3, self.rounds)), f],
                                    capture_output=True, text=True)
-                print('-- %s\n   %s' % (self.short(f), (p.stdout + p.stderr).strip().replace('\n', '\n   ')))
-                if p.returncode and 'checksum' not in p.stdout:
-                    continue
-                rate = float(p.stdout.split('= ')[1].split(' M')[0]) * 1e6
-                self.row('3', 'translate/s ' + self.short(f), '%.1f M/s' % (rate / 1e6), 'goal >= 10 M/s')
-                for peer, w, fix in (('drgn', 'drgn_translate', s['fix'] if f.endswith('.elf') else None),
-                                     ('libkdumpfile', 'kdf_translate', None)):
-                    r = run_worker(w, path=f, addrs=addrs, fix=fix)
-                    if not r['ok']:
-                        print('   %s: peer failed: %s' % (peer, r['error']))
+                self.note_load()
+                out = dict(l.split(': ', 1) for l in p.stdout.splitlines() if ': ' in l)
+                print('-- %s: %s' % (self.short(f), out.get('ratio library/bare', (p.stderr or '?').strip())))
+                if 'ratio library/bare' in out:
+                    self.row('sequential read library/bare %s' % self.short(f), out['ratio library/bare'], '',
+                             '<= 1.2', 'bench_read -r N (alternating rounds, medians)')
+
+    # -- large dumps
+    def spec(self, claim, block):
+        hi = claim - (2 << 20)
+        return '\n'.join([
+            'format kdump', 'block_size %d' % block, 'compression zlib',
+            'max_mapnr %#x' % (claim // block),
+            'vmcoreinfo OSRELEASE=6.12.0-sparse', 'vmcoreinfo PAGESIZE=4096',
+            'vmcoreinfo SYMBOL(swapper_pg_dir)=ffff800080100000',
+            'vmcoreinfo SYMBOL(_stext)=ffff800080010000',
+            'vmcoreinfo SYMBOL(linux_banner)=ffff800080010120',
+            'vmcoreinfo NUMBER(VA_BITS)=48', 'vmcoreinfo NUMBER(kimage_voffset)=0xffff80003fe00000',
+            'vmcoreinfo NUMBER(PHYS_OFFSET)=0x40000000', 'vmcoreinfo NUMBER(TCR_EL1_T1SZ)=0x10',
+            'vmcoreinfo NUMBER(MAX_PHYSMEM_BITS)=48', 'vmcoreinfo KERNELOFFSET=0',
+            'ram 0x40000000 0x400000', 'ram %#x 0x200000' % hi,
+            'fill 0x40300000 0x4000 zero',
+            'word 0x40300800 0x40301003', 'word 0x40301010 0x40302003',
+            'word 0x40302000 0x40303003', 'word 0x40303080 %#x' % ((hi + 0x5000) | 0x703),
+            'page %#x zero' % (hi + 0x5000),
+            'text %#x Linux version 6.12.0-sparse' % (hi + 0x5120), ''])
+
+    def bench_large(self):
+        print('\n== Large sparse kdumps (mkvmcore: 6 MiB present, bitmaps and the rest holes): '
+              'whole process, median of %d; open = `vmcoreinfo` (header, notes, nothing else), '
+              'info = + RAM ranges from bitmap 1, vtop = `vtop linux_banner` (top of the claimed RAM)' % self.rounds)
+        print('%-8s %-7s %10s %10s %10s %10s %10s %9s' % ('claimed', 'block', 'file', 'open', 'info',
+                                                         'vtop wall', 'vtop CPU', 'RSS KiB'))
+        d = os.path.join(self.cache, 'large')
+        os.makedirs(d, exist_ok=True)
+        for claim_tib in (1, 16, 256):
+            for block in (4096, 65536):
+                claim = claim_tib << 40
+                path = os.path.join(d, 'sparse-%dt-%dk.kdump' % (claim_tib, block >> 10))
+                if not os.path.exists(path):
+                    with tempfile.NamedTemporaryFile('w', suffix='.spec', delete=False) as sp:
+                        sp.write(self.spec(claim, block))
+                    p = subprocess.run([self.mkvmcore, sp.name, path], capture_output=True, text=True)
+                    os.unlink(sp.name)
+                    if p.returncode:
+                        print('%-8s %-7s mkvmcore failed: %s' % ('%d TiB' % claim_tib, block, p.stderr.strip()))
                         continue
-                    prate = r['n'] / r['time']
-                    print('   %s: %d in %.3f s = %.3f M/s (%d faults%s) -> vmtool %.0fx faster' % (
-                        peer, r['n'], r['time'], prate / 1e6, r['faults'],
-                        ': ' + r['error'] if r['faults'] else '', rate / prate))
-                    self.row('3', '%s/vmtool time %s' % (peer, self.short(f)), '%.0fx' % (rate / prate),
-                             '%s %.3f M/s (100k, scaled)' % (peer, prate / 1e6))
-
-    # -- issue 4: symbols
-    def bench_symbols(self):
-        print('\n== Issue 4: time to first answer of `sym init_uts_ns` (median of 5)')
-        for name, s in self.sets.items():
-            f = s['files'][0]
-            t0, e0 = self.vmtool_median([f, 'sym', 'init_uts_ns'], 5)
-            t1, e1 = self.vmtool_median([f, 'sym', 'schedule'], 5)
-            print('-- %s\n   vmtool, no vmlinux: init_uts_ns %s, schedule %s' % (
-                self.short(f), '%.1f ms' % (t0 * 1e3) if t0 else 'failed: %s' % e0,
-                '%.1f ms' % (t1 * 1e3) if t1 else 'failed: %s' % e1))
-            if t0:
-                self.row('4', 'sym, no vmlinux ' + self.short(f), '%.1f ms' % (t0 * 1e3),
-                         'drgn 0.0.22 cannot answer without debug info')
-            if not s['vmlinux']:
-                print('   no vmlinux for this set (Debian: linux-image-6.1.0-50-arm64-dbg, '
-                      'vmlinux-6.1.0-50-arm64 in $VMTOOL_CACHE/%s/vmlinux or %s): skipped' % (name, DEBIAN_VMLINUX))
-                continue
-            tk, ek = self.vmtool_median(['-k', s['vmlinux'], f, 'sym', 'init_uts_ns'], 5)
-            print('   vmtool -k vmlinux: %s' % ('%.1f ms' % (tk * 1e3) if tk else 'failed: %s' % ek))
-            # drgn needs a core it can read: the native kdump where there is one.
-            core = next((x for x in s['files'] if x.endswith('.mdf-lzo-d31.kdump')), f)
-            r = run_worker('drgn_sym', path=core, vmlinux=s['vmlinux'], n=5,
-                           fix=s['fix'] if core.endswith('.elf') else None)
-            if not r['ok']:
-                print('   drgn: peer failed: ' + r['error'])
-                continue
-            dt = statistics.median(r['times'])
-            print('   drgn (Program + set_core_dump(%s) + load_debug_info + symbol): %.1f ms, %s, '
-                  'init_uts_ns = %#x' % (self.short(core), dt * 1e3, r['mode'], r['address']))
-            walls = []
-            for _ in range(5):
-                rw = run_worker('drgn_sym', path=core, vmlinux=s['vmlinux'], n=1,
-                                fix=s['fix'] if core.endswith('.elf') else None)
-                if rw['ok']:
-                    walls.append(rw['wall'])
-            dw = statistics.median(walls) if walls else None
-            if dw:
-                print('   drgn as a whole process (python3 start, import, the same): %.1f ms' % (dw * 1e3))
-            if tk:
-                print('   -> drgn/vmtool -k: %.2f in-process, %s whole process' % (
-                    dt / tk, '%.2f' % (dw / tk) if dw else '?'))
-                self.row('4', 'sym -k vmlinux ' + self.short(f), '%.1f ms' % (tk * 1e3),
-                         'drgn %.1f ms in-process, %s whole (%s): drgn/vmtool %.2f, %s' % (
-                             dt * 1e3, '%.0f ms' % (dw * 1e3) if dw else '?', self.short(core),
-                             dt / tk, '%.2f' % (dw / tk) if dw else '?'))
-
-    # -- issue 5: VMAs of every task
-    def bench_vm(self):
-        print('\n== Issue 5: `vm --all` (median of 5) vs drgn listing every VMA of every task with an mm '
-              '(start, end, flags, d_path; maple tree walked in Python: drgn 0.0.22 has no for_each_vma) '
-              '(goal: vmtool >= 20x faster)')
-        for name, s in self.sets.items():
-            print('-- ' + name)
-            times = {}
-            for f in s['files']:
-                t, e = self.vmtool_median([f, 'vm', '--all'], 5)
-                times[f] = t
-                print('   vmtool %-36s %s' % (self.short(f), '%.1f ms' % (t * 1e3) if t else 'failed: %s' % e))
-                if t:
-                    self.row('5', 'vm --all ' + self.short(f), '%.1f ms' % (t * 1e3), 'no vmlinux')
-            if not s['vmlinux']:
-                print('   drgn: skipped, no vmlinux for this set (linux-image-6.1.0-50-arm64-dbg is an '
-                      '800 MB download; put vmlinux-6.1.0-50-arm64 in $VMTOOL_CACHE/%s/vmlinux)' % name)
-                continue
-            tk, _ = self.vmtool_median(['-k', s['vmlinux'], s['files'][0], 'vm', '--all'], 3)
-            if tk:
-                print('   vmtool -k vmlinux %-26s %.1f ms' % (self.short(s['files'][0]), tk * 1e3))
-            for core in sorted(s['files'], key=lambda x: not x.endswith('.mdf-lzo-d31.kdump')):
-                r = run_worker('drgn_vm', path=core, vmlinux=s['vmlinux'],
-                               fix=s['fix'] if core.endswith('.elf') else None)
-                if not r['ok']:
-                    print('   drgn on %s: peer failed: %s' % (self.short(core), r['error']))
-                    continue
-                vt = times.get(core)
-                print('   drgn on %s: %d tasks, %d VMAs; Program + load_debug_info %.0f ms + listing %.0f ms '
-                      '= %.0f ms in-process, %.0f ms as a whole process'
-                      % (self.short(core), r['tasks'], r['vmas'], r['load'] * 1e3, r['list'] * 1e3,
-                         r['total'] * 1e3, r['wall'] * 1e3))
-                if vt:
-                    print('   -> drgn/vmtool (vmtool vm --all, no vmlinux, on the same file): %.1fx in-process, '
-                          '%.1fx whole process, %.2fx listing alone' % (r['total'] / vt, r['wall'] / vt, r['list'] / vt))
-                    self.row('5', 'drgn/vmtool vm ' + self.short(core), '%.1fx' % (r['total'] / vt),
-                             'goal >= 20x; whole drgn process %.1fx; listing alone %.2fx' % (
-                                 r['wall'] / vt, r['list'] / vt))
-                break
+                res = {}
+                for what, c in (('open', ['vmcoreinfo']), ('info', ['info']),
+                                ('vtop', ['vtop', 'linux_banner'])):
+                    runs = [run_measured([self.vmtool, '-q', path] + c) for _ in range(self.rounds)]
+                    res[what] = runs
+                self.note_load()
+                ok = res['vtop'][0]['rc'] == 0
+                vw = statistics.median(r['wall'] for r in res['vtop'])
+                vc = statistics.median(r['cpu'] for r in res['vtop'])
+                rss = max(r['rss'] for k in res for r in res[k])
+                print('%-8s %-7s %10s %10s %10s %10s %10s %9d%s' % (
+                    '%d TiB' % claim_tib, '%d KiB' % (block >> 10),
+                    '%.1f GiB' % (os.path.getsize(path) / 2 ** 30),
+                    fmt_time(statistics.median(r['wall'] for r in res['open'])),
+                    fmt_time(statistics.median(r['wall'] for r in res['info'])),
+                    fmt_time(vw), fmt_time(vc), rss,
+                    '' if ok else '  (vtop exit %d: %s)' % (res['vtop'][0]['rc'], res['vtop'][0]['err'][-100:])))
+                if block == 4096 and claim_tib in (1, 16):
+                    goal = '<= 0.2 s' if claim_tib == 1 else '<= 2 s, RSS <= 64 MiB'
+                    self.row('sparse %d TiB 4 KiB: vtop linux_banner' % claim_tib,
+                             '%s wall, %d KiB RSS' % (fmt_time(vw), rss), '', goal,
+                             'vmtool -q %s vtop linux_banner (whole process)' % os.path.basename(path))
 
     # -- issue 14: save
     def sparse_elf(self, elf):
@@ -669,7 +605,8 @@ class Bench:
             for line in p.stdout.splitlines():
                 if line.startswith('ratio save'):
                     what, val = line.split(': ', 1)
-                    self.row('14', what + ' ' + self.short(elf), val, 'goal <= 1.3')
+                    self.row('issue 14: %s %s' % (what, self.short(elf)), val, '', '<= 1.3',
+                             'bench_save -r 5 %s' % self.short(elf))
         print('\n== Issue 14: peak RSS of save on a sparse 16 TiB input (max_mapnr 2^32; goal <= 64 MiB)')
         deb = self.sets.get('debian61-kaslr')
         elf = next((f for f in deb['files'] if f.endswith('.elf')), None) if deb else None
@@ -678,29 +615,32 @@ class Bench:
             return
         sparse = self.sparse_elf(elf)
         out = os.path.join(self.cache, 'sparse-16tib.kdump')
-        t, rc, rss, err = self.vmtool_run([sparse, 'save', '-f', '-d', '31', '-z', out])
-        print('   ELF input -> kdump: %.2f s, rc %d, peak RSS %d MiB %s' % (t, rc, rss >> 10, err.strip()[:200]))
-        self.row('14', 'save RSS, sparse 16 TiB ELF input', '%d MiB' % (rss >> 10), 'goal <= 64 MiB')
-        t, rc, rss2, err = self.vmtool_run([sparse, 'save', '-d', '31', '-z', '-F'])
-        print('   ELF input -> flattened stream: %.2f s, rc %d, peak RSS %d MiB' % (t, rc, rss2 >> 10))
-        if rc == 0 and os.path.exists(out):
+        r = run_measured([self.vmtool, sparse, 'save', '-f', '-d', '31', '-z', out])
+        print('   ELF input -> kdump: %.2f s, rc %d, peak RSS %d MiB %s'
+              % (r['wall'], r['rc'], r['rss'] >> 10, r['err'][:200]))
+        self.row('issue 14: save RSS, sparse 16 TiB ELF input', '%d MiB' % (r['rss'] >> 10), '',
+                 '<= 64 MiB', 'vmtool sparse-16tib.elf save -f -d 31 -z OUT (whole process)')
+        r2 = run_measured([self.vmtool, sparse, 'save', '-d', '31', '-z', '-F'])
+        print('   ELF input -> flattened stream: %.2f s, rc %d, peak RSS %d MiB'
+              % (r2['wall'], r2['rc'], r2['rss'] >> 10))
+        if r['rc'] == 0 and os.path.exists(out):
             out2 = out + '.again'
-            t, rc, rss3, err = self.vmtool_run([out, 'save', '-f', '-d', '31', '-l', out2])
-            print('   kdump input (the file above) -> kdump: %.2f s, rc %d, peak RSS %d MiB '
-                  '(the reader holds both 512 MiB bitmaps until it loads them on demand) %s'
-                  % (t, rc, rss3 >> 10, err.strip()[:200]))
-            self.row('14', 'save RSS, sparse 16 TiB kdump input', '%d MiB' % (rss3 >> 10),
-                     'goal <= 64 MiB; reader bitmaps')
+            r3 = run_measured([self.vmtool, out, 'save', '-f', '-d', '31', '-l', out2])
+            print('   kdump input (the file above) -> kdump: %.2f s, rc %d, peak RSS %d MiB %s'
+                  % (r3['wall'], r3['rc'], r3['rss'] >> 10, r3['err'][:200]))
+            self.row('issue 14: save RSS, sparse 16 TiB kdump input', '%d MiB' % (r3['rss'] >> 10), '',
+                     '<= 64 MiB', 'vmtool sparse-16tib.kdump save -f -d 31 -l OUT (whole process)')
             for f in (out, out2):
                 if os.path.exists(f):
                     os.unlink(f)
 
     def print_summary(self):
-        print('\n== Summary')
-        w = max(len(r[1]) for r in self.summary)
-        print('%-5s %-*s %-22s %s' % ('issue', w, 'figure', 'value', 'note'))
-        for r in self.summary:
-            print('%-5s %-*s %-22s %s' % (r[0], w, r[1], r[2], r[3]))
+        print('\n== Summary (every target; times measured on this machine, load average during the run '
+              '%.1f-%.1f on %d CPUs%s)' % (min(self.loads or [0]), max(self.loads or [0]), os.cpu_count(),
+                                             ': LOADED, rerun on an idle machine for final figures'
+                                             if max(self.loads or [0]) > 0.5 * os.cpu_count() else ''))
+        for t, v, p, r, how in self.summary:
+            print('- %s: vmtool %s%s; %s  [%s]' % (t, v, '; peer ' + p if p else '', r, how))
 
 
 def main():
@@ -710,6 +650,9 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--builddir', required=True)
     ap.add_argument('--srcdir')
+    ap.add_argument('--rounds', type=int, default=5)
+    ap.add_argument('--quick', action='store_true', help='skip the reused lists and drgn')
+    ap.add_argument('--instructions', action='store_true')
     args = ap.parse_args()
     shared = os.environ.get('VMTOOL_SHARED_DUMPS')
     if not shared or not os.path.isdir(shared):
@@ -717,33 +660,26 @@ def main():
         return 0
     cache = os.environ.get('VMTOOL_CACHE') or '/tmp/vmtool-cache'
     t_start = time.perf_counter()
-    b = Bench(os.path.abspath(args.builddir), shared, cache)
+    global SPAWN
+    SPAWN = os.path.join(os.path.abspath(args.builddir), 'bench', 'bench_spawn')
+    b = Bench(args, shared, cache)
     b.load_sets()
-    versions = subprocess.run([b.vmtool, '-V'], capture_output=True, text=True).stdout.split('\n')[0]
-    try:
-        import drgn
-        dv = drgn.__version__
-    except ImportError as e:
-        dv = 'missing (%s)' % e
-    print('vmtool benchmarks: %s; drgn %s; libkdumpfile %s; %d CPUs' % (
-        versions, dv, _kdf_version(), os.cpu_count()))
+    version = subprocess.run([b.vmtool, '-V'], capture_output=True, text=True).stdout.split('\n')[0]
+    print('vmtool benchmarks: %s; %d CPUs; load average at start %.2f; peers: libkdumpfile C API '
+          '(bench/peer_kdumpfile%s), drgn (/usr/bin/python3)' % (
+              version, os.cpu_count(), loadavg(), '' if os.path.exists(b.peer) else ': NOT BUILT (no libkdumpfile-dev)'))
     print('sets: ' + ', '.join('%s (%s)' % (n, ', '.join(os.path.basename(f) for f in s['files']))
                                for n, s in b.sets.items()))
-    b.bench_open()
-    b.bench_reads()
-    b.bench_translate_all()
-    b.bench_symbols()
-    b.bench_vm()
+    b.bench_startup()
+    b.bench_translation()
+    if not args.quick:
+        b.bench_drgn()
+    b.bench_sequential()
+    b.bench_large()
     b.bench_save()
     b.print_summary()
     print('\n(total %.0f s)' % (time.perf_counter() - t_start))
     return 0
-
-
-def _kdf_version():
-    for d in glob.glob('/usr/lib/python3/dist-packages/libkdumpfile-*.egg-info'):
-        return os.path.basename(d).split('-')[1].replace('.egg', '')
-    return '?'
 
 
 if __name__ == '__main__':

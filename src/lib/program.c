@@ -229,8 +229,6 @@ static struct vmt_error *build_info(struct vmt_program *prog)
 		info->crash_time = dump->timestamp;
 	}
 	info->incomplete = dump->incomplete;
-	info->phys_ranges = dump->ranges;
-	info->nr_phys_ranges = dump->nr_ranges;
 	info->vmcoreinfo_raw = prog->vi.raw ? prog->vi.raw : "";
 	info->vmcoreinfo_len = prog->vi.raw_len;
 	prog->kv = calloc(prog->vi.nr_entries + 1, sizeof(*prog->kv));
@@ -346,6 +344,22 @@ void vmt_program_warnings(struct vmt_program *prog, const char *const **ret,
 
 const struct vmt_dump_info *vmt_program_dump_info(struct vmt_program *prog)
 {
+	// The RAM ranges cost a scan of a kdump's bitmap 1: made when first
+	// asked for (here or by another reader: VMCOREINFO recovery, save),
+	// not at open; dump_ranges() answers from its copy after that, and
+	// reports a failure once.
+	const struct vmt_phys_range *ranges;
+	size_t nr;
+	struct vmt_error *err = dump_ranges(prog->dump, &ranges, &nr);
+
+	if (err) {
+		warnings_add(&prog->warnings, "%s", err->message);
+		vmt_error_destroy(err);
+		ranges = NULL;
+		nr = 0;
+	}
+	prog->info.phys_ranges = ranges;
+	prog->info.nr_phys_ranges = nr;
 	return &prog->info;
 }
 

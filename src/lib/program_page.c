@@ -76,13 +76,16 @@ static int cmp_block(const void *a, const void *b)
 // the free lists, read once (one entry per free block).
 static void free_blocks_from_lists(struct vmt_program *prog)
 {
+	// The RAM ranges come through the dump info, which warns once when
+	// they cannot be read (then the lists are walked for PFN 0 only).
+	const struct vmt_dump_info *di = vmt_program_dump_info(prog);
 	struct free_collect c = { 0 };
 	struct memmap_free_nodes nodes;
 	struct vmt_error *err;
 	uint64_t max_pfn = 0;
 
-	for (size_t r = 0; r < prog->dump->nr_ranges; r++) {
-		uint64_t e = prog->dump->ranges[r].end >> prog->memmap.page_shift;
+	for (size_t r = 0; r < di->nr_phys_ranges; r++) {
+		uint64_t e = di->phys_ranges[r].end >> prog->memmap.page_shift;
 
 		if (e > max_pfn)
 			max_pfn = e;
@@ -213,11 +216,15 @@ typedef struct vmt_error *chunk_fn(struct vmt_program *prog, void *arg,
 static struct vmt_error *walk_ram(struct vmt_program *prog, chunk_fn *each,
 				  void *arg)
 {
+	const struct vmt_phys_range *ranges;
 	struct memmap_walk *w;
 	struct vmt_error *err = program_memmap(prog, &w);
 	unsigned int shift;
+	size_t nr_ranges;
 	uint8_t *classes;
 
+	if (!err)
+		err = dump_ranges(prog->dump, &ranges, &nr_ranges);
 	if (err)
 		return err;
 	shift = w->ml->page_shift;
@@ -225,8 +232,8 @@ static struct vmt_error *walk_ram(struct vmt_program *prog, chunk_fn *each,
 	if (!classes)
 		return &vmt_enomem;
 	memmap_walk_reset(w);
-	for (size_t r = 0; r < prog->dump->nr_ranges && !err; r++) {
-		const struct vmt_phys_range *rg = &prog->dump->ranges[r];
+	for (size_t r = 0; r < nr_ranges && !err; r++) {
+		const struct vmt_phys_range *rg = &ranges[r];
 		uint64_t pfn = rg->start >> shift;
 		uint64_t end = (rg->end + (UINT64_C(1) << shift) - 1) >> shift;
 

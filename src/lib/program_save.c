@@ -26,7 +26,10 @@ struct save_ctx {
 	uint64_t page_size;
 	uint8_t *classes;
 	int pass;
-	// The first range that may still hold PFNs at or after the cursor.
+	// The dump's RAM ranges (dump_ranges()), and the first that may
+	// still hold PFNs at or after the cursor.
+	const struct vmt_phys_range *ranges;
+	size_t nr_ranges;
 	size_t range;
 	// Every page of the ranges is in the input (a complete ELF): no need
 	// to ask the reader page by page.
@@ -134,15 +137,14 @@ static struct vmt_error *classify(void *arg, uint64_t pfn, uint64_t nr,
 				  uint64_t *ram, uint64_t *keep)
 {
 	struct save_ctx *c = arg;
-	const struct dump *dump = c->prog->dump;
 	uint64_t end = pfn + nr;
 
 	// Ranges are sorted and chunks come in order: a cursor suffices.
-	for (size_t r = c->range; r < dump->nr_ranges; r++) {
+	for (size_t r = c->range; r < c->nr_ranges; r++) {
 		uint64_t s, e;
 		struct vmt_error *err;
 
-		range_pfns(c, &dump->ranges[r], &s, &e);
+		range_pfns(c, &c->ranges[r], &s, &e);
 		if (e <= pfn) {
 			c->range = r + 1;
 			continue;
@@ -235,6 +237,8 @@ struct vmt_error *vmt_program_save(struct vmt_program *prog,
 	uint64_t ts;
 
 	err = check_options(opts);
+	if (!err)
+		err = dump_ranges(dump, &c.ranges, &c.nr_ranges);
 	if (err)
 		return err;
 	c.page_size = program_page_size(prog);
@@ -263,10 +267,10 @@ struct vmt_error *vmt_program_save(struct vmt_program *prog,
 	src.phys_to_virt = prog->layout_err ? NULL : phys_to_virt;
 	src.arg = &c;
 	src.page_size = (uint32_t)c.page_size;
-	for (size_t r = 0; r < dump->nr_ranges; r++) {
+	for (size_t r = 0; r < c.nr_ranges; r++) {
 		uint64_t s, e;
 
-		range_pfns(&c, &dump->ranges[r], &s, &e);
+		range_pfns(&c, &c.ranges[r], &s, &e);
 		if (e > src.max_mapnr)
 			src.max_mapnr = e;
 	}

@@ -9,6 +9,9 @@ EXTRA_DIST += tests/integration/run-cli.sh tests/integration/run-truth.sh \
 	tests/integration/strip_vmcoreinfo.py \
 	tests/integration/run-json.sh tests/integration/check_json.py \
 	tests/integration/run-session.sh tests/integration/check_session.py
+# A sparse 16 TiB kdump under a 256 MiB address-space limit (issue 12).
+TESTS += tests/integration/run-sparse.sh
+EXTRA_DIST += tests/integration/run-sparse.sh testdata/synth-sparse-16t.spec
 # Rewrites the shared sets with `save` for truthcheck.py (run by hand).
 EXTRA_DIST += tests/integration/save-sets.sh
 # runq, p, task and foreach on real dump sets.

@@ -9,6 +9,13 @@
 // ELF core conventions of the kernel's /proc/vmcore and QEMU (PT_NOTE, then
 // one PT_LOAD per contiguous run, p_vaddr = p_paddr).
 //
+// Memory is a list of page runs, not an array per PFN, and files are
+// written sparse (unwritten ranges are holes): a dump may claim a machine
+// of any size (max_mapnr up to 2^52 pages) while holding a few pages, and
+// its bitmaps then cost no disk space. Besides page kinds, "word PADDR
+// VALUE" and "text PADDR STRING" place data (page tables, strings) in a
+// page of any kind.
+//
 // On success it prints the layout of each file it wrote, one line per file:
 //   file PATH size N header 0 sub_header O vmcoreinfo O notes O bitmap1 O
 //   bitmap2 O desc O data O
@@ -25,6 +32,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <zlib.h>
 #ifdef HAVE_LZO
@@ -56,7 +65,12 @@
 #define PRSTATUS_REG KDUMP_PRSTATUS_REG
 #define NT_PRSTATUS 1
 #define EM_AARCH64 183
-#define MAX_MAPNR_LIMIT (1ULL << 24)
+// PFNs are numbered up to 2^52 (arm64 physical addresses at 1-byte
+// granularity would be more than any reader accepts).
+#define MAX_MAPNR_LIMIT (1ULL << 52)
+// Pages that hold data, whatever the claimed size: a guard against a spec
+// that would write gigabytes by mistake.
+#define MAX_PRESENT_PAGES (1ULL << 26)
 
 enum comp { C_NONE, C_ZLIB, C_LZO, C_SNAPPY, C_ZSTD, C_MIXED };
 
@@ -106,15 +120,39 @@ struct spec {
 	uint64_t phys_base;
 	int dump_level;
 	uint64_t max_mapnr;
-	uint8_t *kind;   // per PFN
-	uint64_t *param; // per PFN
+	// What each PFN holds: sorted, disjoint runs; PFNs in none are holes.
+	struct run *runs;
+	size_t nr_runs;
+	// Bytes placed over page contents ("word", "text"), sorted by address.
+	struct poke *pokes;
+	size_t nr_pokes;
 	struct corrupt corrupts[32];
 	int nr_corrupts;
 };
 
-struct buf {
+struct run {
+	uint64_t start, end; // PFNs [start, end)
+	enum page_kind kind;
+	uint64_t param;
+};
+
+struct poke {
+	uint64_t paddr;
+	uint8_t byte;
+};
+
+// A file being built: extents of bytes written, sorted and disjoint;
+// everything else reads as zeros and is left as a hole on disk.
+struct extent {
+	uint64_t off;
 	uint8_t *data;
 	size_t len, cap;
+};
+
+struct buf {
+	struct extent *ext;
+	size_t nr, cap;
+	uint64_t len; // logical size
 };
 
 static const char *spec_path;
@@ -144,30 +182,116 @@ static void *xcalloc(size_t n, size_t size)
 	return p;
 }
 
-// Room for @p len bytes at @p off; grows and zero-fills.
-static uint8_t *buf_at(struct buf *b, size_t off, size_t len)
+static void buf_free(struct buf *b)
 {
-	size_t end = off + len;
+	for (size_t i = 0; i < b->nr; i++)
+		free(b->ext[i].data);
+	free(b->ext);
+	memset(b, 0, sizeof(*b));
+}
 
-	if (end > b->cap) {
-		size_t cap = b->cap ? b->cap : 65536;
+static void ext_reserve(struct extent *e, size_t len)
+{
+	if (len > e->cap) {
+		size_t cap = e->cap ? e->cap : 4096;
 
-		while (cap < end)
+		while (cap < len)
 			cap *= 2;
-		b->data = realloc(b->data, cap);
-		if (!b->data)
+		e->data = realloc(e->data, cap);
+		if (!e->data)
 			die("out of memory");
-		memset(b->data + b->cap, 0, cap - b->cap);
-		b->cap = cap;
+		memset(e->data + e->cap, 0, cap - e->cap);
+		e->cap = cap;
+	}
+	if (len > e->len)
+		e->len = len;
+}
+
+// Room for @p len bytes at @p off, zero unless written before; contiguous
+// (the extents it touches are merged).
+static uint8_t *buf_at(struct buf *b, uint64_t off, size_t len)
+{
+	uint64_t end = off + len;
+	size_t lo = 0, hi = b->nr, i;
+	struct extent *e;
+
+	// The first extent that ends at or after off (touching counts).
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (b->ext[mid].off + b->ext[mid].len < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	i = lo;
+	if (i == b->nr || b->ext[i].off > end) {
+		if (b->nr == b->cap) {
+			b->cap = b->cap ? 2 * b->cap : 64;
+			b->ext = realloc(b->ext, b->cap * sizeof(*b->ext));
+			if (!b->ext)
+				die("out of memory");
+		}
+		memmove(&b->ext[i + 1], &b->ext[i],
+			(b->nr - i) * sizeof(*b->ext));
+		b->nr++;
+		b->ext[i] = (struct extent){ .off = off };
+	}
+	e = &b->ext[i];
+	if (off < e->off) {
+		// Grow at the front: shift the bytes up.
+		size_t shift = (size_t)(e->off - off), old = e->len;
+
+		ext_reserve(e, old + shift);
+		memmove(e->data + shift, e->data, old);
+		memset(e->data, 0, shift);
+		e->off = off;
+	}
+	ext_reserve(e, (size_t)(end - e->off));
+	// Swallow the extents that now overlap or touch this one.
+	while (i + 1 < b->nr && b->ext[i + 1].off <= e->off + e->len) {
+		struct extent *n = &b->ext[i + 1];
+		size_t at = (size_t)(n->off - e->off);
+
+		ext_reserve(e, at + n->len > e->len ? at + n->len : e->len);
+		for (size_t k = 0; k < n->len; k++)
+			if (n->data[k])
+				e->data[at + k] = n->data[k];
+		free(n->data);
+		memmove(n, n + 1, (b->nr - i - 2) * sizeof(*n));
+		b->nr--;
 	}
 	if (end > b->len)
 		b->len = end;
-	return b->data + off;
+	return e->data + (off - e->off);
 }
 
-static void buf_put(struct buf *b, size_t off, const void *p, size_t len)
+// The file is at least @p len bytes long (the rest a hole).
+static void buf_extend(struct buf *b, uint64_t len)
+{
+	if (len > b->len)
+		b->len = len;
+}
+
+static void buf_put(struct buf *b, uint64_t off, const void *p, size_t len)
 {
 	memcpy(buf_at(b, off, len), p, len);
+}
+
+// Bytes [off, off + len) of @p b into @p out (zeros in holes).
+static void buf_get(const struct buf *b, uint64_t off, uint8_t *out, size_t len)
+{
+	memset(out, 0, len);
+	for (size_t i = 0; i < b->nr; i++) {
+		const struct extent *e = &b->ext[i];
+		uint64_t s = e->off > off ? e->off : off;
+		uint64_t t = e->off + e->len < off + len ? e->off + e->len :
+							   off + len;
+
+		if (s < t)
+			memcpy(out + (s - off), e->data + (s - e->off),
+			       (size_t)(t - s));
+	}
 }
 
 static bool big;
@@ -248,15 +372,85 @@ struct range {
 	uint64_t start, size;
 };
 
-static void set_page(struct spec *s, uint64_t addr, enum page_kind kind,
-		     uint64_t param)
+// The run holding @p pfn, or NULL for a hole.
+static const struct run *run_of(const struct spec *s, uint64_t pfn)
 {
-	uint64_t pfn = addr / s->block_size;
+	size_t lo = 0, hi = s->nr_runs;
 
-	if (pfn >= s->max_mapnr || s->kind[pfn] == P_HOLE)
-		die("page %#" PRIx64 " is not in a RAM range", addr);
-	s->kind[pfn] = (uint8_t)kind;
-	s->param[pfn] = param;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (s->runs[mid].end <= pfn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < s->nr_runs && s->runs[lo].start <= pfn ? &s->runs[lo] :
+							      NULL;
+}
+
+static enum page_kind kind_of(const struct spec *s, uint64_t pfn)
+{
+	const struct run *r = run_of(s, pfn);
+
+	return r ? r->kind : P_HOLE;
+}
+
+static void insert_run(struct spec *s, size_t at, struct run r)
+{
+	s->runs = realloc(s->runs, (s->nr_runs + 1) * sizeof(*s->runs));
+	if (!s->runs)
+		die("out of memory");
+	memmove(&s->runs[at + 1], &s->runs[at],
+		(s->nr_runs - at) * sizeof(*s->runs));
+	s->runs[at] = r;
+	s->nr_runs++;
+}
+
+// Make PFNs [@p start, @p end), all RAM already, pages of @p kind.
+static void paint(struct spec *s, uint64_t start, uint64_t end,
+		  enum page_kind kind, uint64_t param)
+{
+	for (uint64_t pfn = start; pfn < end;) {
+		const struct run *cr = run_of(s, pfn);
+		size_t i;
+		struct run r;
+		uint64_t stop;
+
+		if (!cr)
+			die("page %#" PRIx64 " is not in a RAM range",
+			    pfn * s->block_size);
+		i = (size_t)(cr - s->runs);
+		r = *cr;
+		stop = r.end < end ? r.end : end;
+		// Split the run into [r.start, pfn), [pfn, stop), [stop, r.end).
+		s->runs[i].end = pfn;
+		if (stop < r.end)
+			insert_run(s, i + 1, (struct run){ stop, r.end, r.kind,
+							   r.param });
+		insert_run(s, i + 1, (struct run){ pfn, stop, kind, param });
+		if (s->runs[i].start == s->runs[i].end) {
+			memmove(&s->runs[i], &s->runs[i + 1],
+				(s->nr_runs - i - 1) * sizeof(*s->runs));
+			s->nr_runs--;
+		}
+		pfn = stop;
+	}
+}
+
+static void add_poke(struct spec *s, uint64_t paddr, uint8_t byte)
+{
+	s->pokes = realloc(s->pokes, (s->nr_pokes + 1) * sizeof(*s->pokes));
+	if (!s->pokes)
+		die("out of memory");
+	s->pokes[s->nr_pokes++] = (struct poke){ paddr, byte };
+}
+
+static int cmp_poke(const void *a, const void *b)
+{
+	const struct poke *x = a, *y = b;
+
+	return x->paddr < y->paddr ? -1 : x->paddr > y->paddr;
 }
 
 static void read_spec(const char *path, struct spec *s)
@@ -283,6 +477,7 @@ static void read_spec(const char *path, struct spec *s)
 
 	while (fgets(line, sizeof(line), f)) {
 		char *hash = strchr(line, '#'), *save, *key, *a, *b, *c, *d;
+		char line_copy[sizeof(line)];
 
 		spec_line++;
 		// "vmcoreinfo" keeps the rest of the line verbatim (it may
@@ -290,6 +485,7 @@ static void read_spec(const char *path, struct spec *s)
 		if (hash)
 			*hash = '\0';
 		line[strcspn(line, "\r\n")] = '\0';
+		memcpy(line_copy, line, sizeof(line));
 		key = strtok_r(line, " \t", &save);
 		if (!key)
 			continue;
@@ -415,6 +611,23 @@ static void read_spec(const char *path, struct spec *s)
 			if (!dirs)
 				die("out of memory");
 			dirs[nr_dirs++] = dir;
+		} else if (!strcmp(key, "word")) {
+			uint64_t at = parse_u64(a), v = parse_u64(b);
+
+			// In the dump's byte order, like every word of a page.
+			for (int k = 0; k < 8; k++)
+				add_poke(s, at + (uint64_t)k,
+					 (uint8_t)(v >> (8 * (s->big_endian ? 7 - k : k))));
+		} else if (!strcmp(key, "text")) {
+			// The rest of the line after the address, verbatim.
+			uint64_t at = parse_u64(a);
+			const char *t = b ? b : "";
+
+			if (b && c)
+				t = line_copy + (b - line);
+			for (size_t k = 0; t[k]; k++)
+				add_poke(s, at + k, (uint8_t)t[k]);
+			add_poke(s, at + strlen(t), 0);
 		} else if (!strcmp(key, "elf_memsz_extra")) {
 			s->elf_memsz_extra = parse_u64(a);
 		} else if (!strcmp(key, "elf_incomplete")) {
@@ -500,30 +713,51 @@ static void read_spec(const char *path, struct spec *s)
 	}
 	if (s->max_mapnr > MAX_MAPNR_LIMIT)
 		die("max_mapnr %#" PRIx64 " too large for mkvmcore", s->max_mapnr);
-	s->kind = xcalloc(s->max_mapnr, 1);
-	s->param = xcalloc(s->max_mapnr, sizeof(uint64_t));
 	for (size_t i = 0; i < nr_rams; i++) {
+		uint64_t start = rams[i].start / s->block_size;
+		uint64_t end = (rams[i].start + rams[i].size) / s->block_size;
+		size_t at = 0;
+
 		if (rams[i].start % s->block_size || rams[i].size % s->block_size)
 			die("ram %#" PRIx64 " %#" PRIx64 ": not block aligned",
 			    rams[i].start, rams[i].size);
-		for (uint64_t pfn = rams[i].start / s->block_size;
-		     pfn < (rams[i].start + rams[i].size) / s->block_size; pfn++) {
-			if (pfn >= s->max_mapnr)
-				die("ram beyond max_mapnr");
-			s->kind[pfn] = P_DEFAULT;
-		}
+		if (end > s->max_mapnr)
+			die("ram beyond max_mapnr");
+		while (at < s->nr_runs && s->runs[at].end <= start)
+			at++;
+		if (at < s->nr_runs && s->runs[at].start < end)
+			die("ram %#" PRIx64 " %#" PRIx64 " overlaps another range",
+			    rams[i].start, rams[i].size);
+		if (start < end)
+			insert_run(s, at, (struct run){ start, end, P_DEFAULT, 0 });
 	}
 	for (size_t i = 0; i < nr_dirs; i++) {
 		struct directive *dir = &dirs[i];
+		uint64_t pfn = dir->addr / s->block_size;
 
 		spec_line = dir->line;
 		if (!dir->fill) {
-			set_page(s, dir->addr, dir->kind, dir->param);
+			paint(s, pfn, pfn + 1, dir->kind, dir->param);
 			continue;
 		}
-		for (uint64_t a = dir->addr; a < dir->addr + dir->size;
-		     a += s->block_size)
-			set_page(s, a, dir->kind, dir->param);
+		paint(s, pfn, (dir->addr + dir->size + s->block_size - 1) /
+				      s->block_size,
+		      dir->kind, dir->param);
+	}
+	if (s->nr_pokes)
+		qsort(s->pokes, s->nr_pokes, sizeof(*s->pokes), cmp_poke);
+	for (size_t i = 0; i < s->nr_pokes; i++)
+		if (kind_of(s, s->pokes[i].paddr / s->block_size) == P_HOLE)
+			die("word or text at %#" PRIx64 " is not in a RAM range",
+			    s->pokes[i].paddr);
+	{
+		uint64_t present = 0;
+
+		for (size_t i = 0; i < s->nr_runs; i++)
+			present += s->runs[i].end - s->runs[i].start;
+		if (present > MAX_PRESENT_PAGES)
+			die("%" PRIu64 " pages of RAM: more than mkvmcore writes",
+			    present);
 	}
 	spec_line = 0;
 	free(dirs);
@@ -534,15 +768,18 @@ static void read_spec(const char *path, struct spec *s)
 static void fill_page(const struct spec *s, uint64_t pfn, uint8_t *out)
 {
 	uint64_t paddr = pfn * s->block_size;
-	size_t words = s->block_size / 8;
-	uint64_t state = s->param[pfn] | 1;
+	size_t words = s->block_size / 8, lo = 0, hi = s->nr_pokes;
+	const struct run *r = run_of(s, pfn);
+	enum page_kind kind = r ? r->kind : P_HOLE;
+	uint64_t param = r ? r->param : 0;
+	uint64_t state = param | 1;
 
 	for (size_t i = 0; i < words; i++) {
 		uint64_t a = paddr + i * 8, w;
 
-		switch (s->kind[pfn]) {
+		switch (kind) {
 		case P_PATTERN:
-			w = s->param[pfn] ^ i;
+			w = param ^ i;
 			break;
 		case P_BYADDR:
 			w = a;
@@ -559,6 +796,65 @@ static void fill_page(const struct spec *s, uint64_t pfn, uint8_t *out)
 		}
 		put64(out + i * 8, w);
 	}
+	// Then the words and text placed in this page.
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (s->pokes[mid].paddr < paddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < s->nr_pokes && s->pokes[lo].paddr < paddr + s->block_size;
+	     lo++)
+		out[s->pokes[lo].paddr - paddr] = s->pokes[lo].byte;
+}
+
+// Whether a "word" or "text" writes into page @p pfn.
+static bool poked(const struct spec *s, uint64_t pfn)
+{
+	uint64_t paddr = pfn * s->block_size;
+	size_t lo = 0, hi = s->nr_pokes;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (s->pokes[mid].paddr < paddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < s->nr_pokes && s->pokes[lo].paddr < paddr + s->block_size;
+}
+
+// The first span of PFNs at or after @p from whose kind @p pred accepts:
+// [*start, *end), or *start == max_mapnr if none.
+static void next_span(const struct spec *s, uint64_t from,
+		      bool (*pred)(enum page_kind), uint64_t *start,
+		      uint64_t *end)
+{
+	size_t i = 0, lo = 0, hi = s->nr_runs;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (s->runs[mid].end <= from)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (i = lo; i < s->nr_runs && !pred(s->runs[i].kind); i++)
+		;
+	if (i == s->nr_runs) {
+		*start = *end = s->max_mapnr;
+		return;
+	}
+	*start = s->runs[i].start > from ? s->runs[i].start : from;
+	*end = s->runs[i].end;
+	// Adjacent runs the predicate also accepts extend the span.
+	while (++i < s->nr_runs && s->runs[i].start == *end &&
+	       pred(s->runs[i].kind))
+		*end = s->runs[i].end;
 }
 
 static uint32_t comp_flag(enum comp c)
@@ -674,9 +970,9 @@ static size_t put_notes(const struct spec *s, struct buf *b, size_t off)
 	return off;
 }
 
-static bool page_in_elf(const struct spec *s, uint64_t pfn)
+static bool kind_in_elf(enum page_kind kind)
 {
-	switch (s->kind[pfn]) {
+	switch (kind) {
 	case P_HOLE:
 	case P_EXCLUDE:
 	case P_LOST:
@@ -686,15 +982,41 @@ static bool page_in_elf(const struct spec *s, uint64_t pfn)
 	}
 }
 
-static void write_file(const char *path, const struct buf *b)
+// In bitmap 2: dumped (zero and lost pages too: they have descriptors).
+static bool kind_in_bitmap2(enum page_kind kind)
 {
-	FILE *f = fopen(path, "wb");
+	return kind != P_HOLE && kind != P_EXCLUDE;
+}
 
-	if (!f)
+// Write @p b to @p path, the first @p len bytes only: its extents, with
+// holes where nothing was written (a sparse file).
+static void write_file(const char *path, const struct buf *b, uint64_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	if (fd < 0)
 		die("%s: %s", path, strerror(errno));
-	if (b->len && fwrite(b->data, 1, b->len, f) != b->len)
-		die("%s: write failed", path);
-	if (fclose(f))
+	if (ftruncate(fd, (off_t)len))
+		die("%s: %s", path, strerror(errno));
+	for (size_t i = 0; i < b->nr; i++) {
+		const struct extent *e = &b->ext[i];
+		uint64_t n = e->len;
+
+		if (e->off >= len)
+			break;
+		if (n > len - e->off)
+			n = len - e->off;
+		for (uint64_t done = 0; done < n;) {
+			ssize_t w = pwrite(fd, e->data + done, (size_t)(n - done),
+					   (off_t)(e->off + done));
+
+			if (w <= 0)
+				die("%s: write failed: %s", path,
+				    strerror(errno));
+			done += (uint64_t)w;
+		}
+	}
+	if (close(fd))
 		die("%s: %s", path, strerror(errno));
 }
 
@@ -716,10 +1038,12 @@ static void build_elf(const struct spec *s, struct buf *b, struct layout *l)
 	size_t phoff = 64, notes_off, notes_end, data_off;
 	uint8_t *eh;
 
-	for (uint64_t pfn = 0; pfn < s->max_mapnr; pfn++)
-		if (page_in_elf(s, pfn) &&
-		    (pfn == 0 || !page_in_elf(s, pfn - 1)))
-			nr_loads++;
+	for (uint64_t pfn = 0, a, e;; pfn = e) {
+		next_span(s, pfn, kind_in_elf, &a, &e);
+		if (a >= s->max_mapnr)
+			break;
+		nr_loads++;
+	}
 	notes_off = phoff + (1 + nr_loads) * 56;
 	notes_end = put_notes(s, b, notes_off);
 	data_off = (notes_end + bs - 1) / bs * bs;
@@ -750,23 +1074,19 @@ static void build_elf(const struct spec *s, struct buf *b, struct layout *l)
 
 	size_t idx = 1, off = data_off;
 	uint8_t *page = xcalloc(1, bs);
-	for (uint64_t pfn = 0; pfn < s->max_mapnr;) {
-		uint64_t start = pfn, end, extra, gap;
+	for (uint64_t pfn = 0;;) {
+		uint64_t start, end, extra, gap, gap_end;
 
-		if (!page_in_elf(s, pfn)) {
-			pfn++;
-			continue;
-		}
-		while (pfn < s->max_mapnr && page_in_elf(s, pfn)) {
+		next_span(s, pfn, kind_in_elf, &start, &end);
+		if (start >= s->max_mapnr)
+			break;
+		for (pfn = start; pfn < end; pfn++) {
 			fill_page(s, pfn, page);
 			buf_put(b, off + (pfn - start) * bs, page, bs);
-			pfn++;
 		}
-		end = pfn;
 		// p_memsz beyond p_filesz reads as zeros; keep it out of
 		// the next run.
-		for (gap = end; gap < s->max_mapnr && !page_in_elf(s, gap);)
-			gap++;
+		next_span(s, end, kind_in_elf, &gap, &gap_end);
 		extra = s->elf_memsz_extra;
 		if (gap < s->max_mapnr && extra > (gap - end) * bs)
 			extra = (gap - end) * bs;
@@ -783,12 +1103,24 @@ static void build_elf(const struct spec *s, struct buf *b, struct layout *l)
 		idx++;
 	}
 	free(page);
-	buf_at(b, 0, off);
+	buf_extend(b, off);
 }
 
-static bool in_bitmap2(const struct spec *s, uint64_t pfn)
+// Set bits [@p start, @p end) of the bitmap at @p off.
+static void set_bits(struct buf *b, uint64_t off, uint64_t start, uint64_t end)
 {
-	return s->kind[pfn] != P_HOLE && s->kind[pfn] != P_EXCLUDE;
+	while (start < end) {
+		if (start % 8 == 0 && end - start >= 8) {
+			uint64_t n = (end - start) / 8;
+
+			memset(buf_at(b, off + start / 8, (size_t)n), 0xff,
+			       (size_t)n);
+			start += n * 8;
+			continue;
+		}
+		buf_at(b, off + start / 8, 1)[0] |= (uint8_t)(1 << (start % 8));
+		start++;
+	}
 }
 
 // One kdump-compressed file holding PFNs [start_pfn, end_pfn) of bitmap 2.
@@ -821,17 +1153,21 @@ static void build_kdump(const struct spec *s, struct buf *b, struct layout *l,
 	sub_hdr_size = (uint32_t)((end - sub_off + bs - 1) / bs);
 	uint64_t bm1 = (1 + sub_hdr_size) * bs, bm2 = bm1 + bm_len;
 
-	for (uint64_t pfn = 0; pfn < s->max_mapnr; pfn++) {
-		if (s->kind[pfn] != P_HOLE)
-			buf_at(b, bm1 + pfn / 8, 1)[0] |= (uint8_t)(1 << (pfn % 8));
-		if (in_bitmap2(s, pfn) && pfn >= start_pfn && pfn < end_pfn) {
-			buf_at(b, bm2 + pfn / 8, 1)[0] |= (uint8_t)(1 << (pfn % 8));
-			nr_descs++;
-			if (s->kind[pfn] == P_ZERO)
-				have_zero = true;
-		}
+	// Bits only where there is RAM: the rest of both bitmaps stays a hole.
+	for (size_t i = 0; i < s->nr_runs; i++) {
+		const struct run *r = &s->runs[i];
+		uint64_t a = r->start > start_pfn ? r->start : start_pfn;
+		uint64_t e = r->end < end_pfn ? r->end : end_pfn;
+
+		set_bits(b, bm1, r->start, r->end);
+		if (!kind_in_bitmap2(r->kind) || a >= e)
+			continue;
+		set_bits(b, bm2, a, e);
+		nr_descs += e - a;
+		if (r->kind == P_ZERO)
+			have_zero = true;
 	}
-	buf_at(b, bm2, bm_len);
+	buf_extend(b, bm2 + bm_len);
 	desc_off = bm2 + bm_len;
 	data_off = desc_off + nr_descs * PAGE_DESC_SIZE;
 	layout_add(l, "header", 0);
@@ -851,18 +1187,26 @@ static void build_kdump(const struct spec *s, struct buf *b, struct layout *l,
 		buf_at(b, off, bs);
 		off += bs;
 	}
-	uint64_t di = 0, nr_stored = 0;
+	uint64_t di = 0, nr_stored = 0, span_end = start_pfn;
 	for (uint64_t pfn = start_pfn; pfn < end_pfn && pfn < s->max_mapnr; pfn++) {
-		uint64_t d_off = 0, d_size = 0;
+		uint64_t d_off = 0, d_size = 0, span_start;
 		uint32_t d_flags = 0;
 		enum comp c = s->comp;
+		const struct run *r;
 
-		if (!in_bitmap2(s, pfn))
-			continue;
-		if (s->kind[pfn] == P_ZERO) {
+		// Dumped pages only, span by span (holes are skipped whole).
+		if (pfn >= span_end) {
+			next_span(s, pfn, kind_in_bitmap2, &span_start, &span_end);
+			if (span_start >= end_pfn)
+				break;
+			pfn = span_start;
+		}
+		r = run_of(s, pfn);
+		// A zero page with words placed in it is not zero any more.
+		if (r->kind == P_ZERO && !poked(s, pfn)) {
 			d_off = zero_off;
 			d_size = bs;
-		} else if (s->kind[pfn] == P_LOST) {
+		} else if (r->kind == P_LOST) {
 			// Never written: the descriptor stays all zeros.
 		} else {
 			size_t n;
@@ -887,8 +1231,8 @@ static void build_kdump(const struct spec *s, struct buf *b, struct layout *l,
 			}
 			d_off = off;
 			off += d_size;
-			if (s->kind[pfn] == P_FLAG)
-				d_flags = (uint32_t)s->param[pfn];
+			if (r->kind == P_FLAG)
+				d_flags = (uint32_t)r->param;
 		}
 		for (int k = 0; k < s->nr_corrupts; k++) {
 			const struct corrupt *cr = &s->corrupts[k];
@@ -909,7 +1253,7 @@ static void build_kdump(const struct spec *s, struct buf *b, struct layout *l,
 	}
 	free(page);
 	free(cbuf);
-	buf_at(b, 0, off);
+	buf_extend(b, off);
 
 	if (s->comp != C_MIXED && s->comp != C_NONE)
 		status |= comp_flag(s->comp);
@@ -983,18 +1327,36 @@ static void flatten(const struct spec *s, const struct buf *in, struct buf *out)
 		negative |= s->corrupts[k].kind == K_FLAT_NEGATIVE;
 		no_end |= s->corrupts[k].kind == K_FLAT_NO_END;
 	}
-	// Records of random sizes up to two blocks; one extra record
-	// overlaps its neighbour with the same bytes, which is allowed.
-	while (off < in->len) {
-		uint64_t len = 1 + rng() % (2 * s->block_size);
+	// Records of random sizes up to two blocks over what was written
+	// (holes get no record, as makedumpfile seeks over them); one extra
+	// record overlaps its neighbour with the same bytes, which is
+	// allowed. A file that ends in a hole gets its last byte written, so
+	// that the reassembled file has the same size.
+	for (size_t e = 0; e <= in->nr; e++) {
+		uint64_t end;
 
-		if (len > in->len - off)
-			len = in->len - off;
-		recs = realloc(recs, (nr + 2) * sizeof(*recs));
-		if (!recs)
-			die("out of memory");
-		recs[nr++] = (struct rec){ off, len };
-		off += len;
+		if (e < in->nr) {
+			off = in->ext[e].off;
+			end = off + in->ext[e].len;
+		} else if (nr && recs[nr - 1].off + recs[nr - 1].len < in->len) {
+			off = in->len - 1;
+			end = in->len;
+		} else {
+			break;
+		}
+		if (end > in->len)
+			end = in->len;
+		while (off < end) {
+			uint64_t len = 1 + rng() % (2 * s->block_size);
+
+			if (len > end - off)
+				len = end - off;
+			recs = realloc(recs, (nr + 2) * sizeof(*recs));
+			if (!recs)
+				die("out of memory");
+			recs[nr++] = (struct rec){ off, len };
+			off += len;
+		}
 	}
 	if (nr > 1 && in->len > 64) {
 		uint64_t o = recs[1].off >= 16 ? recs[1].off - 16 : 0;
@@ -1022,7 +1384,8 @@ static void flatten(const struct spec *s, const struct buf *in, struct buf *out)
 			put64be(r + 8, 1ULL << 40); // far past the stream
 		if (i == nr / 2 && negative)
 			put64be(r, (uint64_t)-5);
-		buf_put(out, pos + 16, in->data + recs[i].off, recs[i].len);
+		buf_get(in, recs[i].off, buf_at(out, pos + 16, recs[i].len),
+			recs[i].len);
 		pos += 16 + recs[i].len;
 	}
 	if (!no_end) {
@@ -1066,12 +1429,12 @@ static void finish(const struct spec *s, const char *path, struct buf *b,
 		if (at < outb->len)
 			outb->len = at;
 	}
-	write_file(path, outb);
-	printf("file %s size %zu", path, outb->len);
+	write_file(path, outb, outb->len);
+	printf("file %s size %" PRIu64, path, outb->len);
 	for (int i = 0; i < l->n; i++)
 		printf(" %s %" PRIu64, l->names[i], l->offs[i]);
 	printf("\n");
-	free(flat.data);
+	buf_free(&flat);
 }
 
 int main(int argc, char **argv)
@@ -1092,49 +1455,61 @@ int main(int argc, char **argv)
 
 		build_elf(&s, &b, &l);
 		finish(&s, argv[2], &b, &l, true);
-		free(b.data);
+		buf_free(&b);
 	} else if (s.split <= 1) {
 		struct buf b = { 0 };
 		struct layout l = { 0 };
 
 		build_kdump(&s, &b, &l, 0, 0, s.max_mapnr);
 		finish(&s, argv[2], &b, &l, true);
-		free(b.data);
+		buf_free(&b);
 	} else {
 		// Parts hold about equal numbers of dumped pages, like
 		// makedumpfile --split; each keeps the full bitmap 1.
-		uint64_t total = 0, seen = 0, start = 0;
-		int part = 0;
+		uint64_t total = 0, start = 0;
 
-		for (uint64_t pfn = 0; pfn < s.max_mapnr; pfn++)
-			total += in_bitmap2(&s, pfn);
-		for (uint64_t pfn = 0; pfn <= s.max_mapnr; pfn++) {
-			bool last = part == s.split - 1;
+		for (size_t i = 0; i < s.nr_runs; i++)
+			if (kind_in_bitmap2(s.runs[i].kind))
+				total += s.runs[i].end - s.runs[i].start;
+		for (int part = 0; part < s.split; part++) {
+			uint64_t want = total * (uint64_t)(part + 1) /
+					(uint64_t)s.split;
+			uint64_t end = s.max_mapnr, seen = 0;
+			struct buf b = { 0 };
+			struct layout l = { 0 };
+			char *path;
 
-			if (pfn < s.max_mapnr && in_bitmap2(&s, pfn))
-				seen++;
-			if ((last && pfn == s.max_mapnr) ||
-			    (!last && pfn < s.max_mapnr &&
-			     seen >= total * (uint64_t)(part + 1) / (uint64_t)s.split)) {
-				uint64_t end = last ? s.max_mapnr : pfn + 1;
-				struct buf b = { 0 };
-				struct layout l = { 0 };
-				char *path;
+			// The PFN after the want-th dumped page ends the part.
+			for (size_t i = 0; part < s.split - 1 && i < s.nr_runs;
+			     i++) {
+				const struct run *r = &s.runs[i];
+				uint64_t n = r->end - r->start;
 
-				if (asprintf(&path, "%s.%d", argv[2], part + 1) < 0)
-					die("out of memory");
-				build_kdump(&s, &b, &l, part, start, end);
-				finish(&s, path, &b, &l, part == 0);
-				free(path);
-				free(b.data);
-				start = end;
-				if (++part == s.split)
+				if (!kind_in_bitmap2(r->kind))
+					continue;
+				if (seen + n >= want) {
+					end = r->start + (want - seen);
 					break;
+				}
+				seen += n;
 			}
+			// Fewer dumped pages than parts: one PFN each.
+			if (!want && part < s.split - 1)
+				end = start + 1 < s.max_mapnr ? start + 1 :
+								s.max_mapnr;
+			if (end < start)
+				end = start;
+			if (asprintf(&path, "%s.%d", argv[2], part + 1) < 0)
+				die("out of memory");
+			build_kdump(&s, &b, &l, part, start, end);
+			finish(&s, path, &b, &l, part == 0);
+			free(path);
+			buf_free(&b);
+			start = end;
 		}
 	}
-	free(s.kind);
-	free(s.param);
+	free(s.runs);
+	free(s.pokes);
 	free(s.vmcoreinfo);
 	return 0;
 }

@@ -8,8 +8,17 @@ tests_tools_mkvmcore_LDADD = $(ZLIB_LIBS) $(LZO_LIBS) $(SNAPPY_LIBS) $(ZSTD_LIBS
 EXTRA_DIST += tests/tools/mkvmcore_run.h
 
 if HAVE_CHECK
-check_PROGRAMS += tests/unit/test_dump_synth tests/unit/test_dump_corrupt
-TESTS += tests/unit/test_dump_synth tests/unit/test_dump_corrupt
+check_PROGRAMS += tests/unit/test_dump_synth tests/unit/test_dump_corrupt \
+	tests/unit/test_kdump_bitmap tests/unit/test_decompress
+TESTS += tests/unit/test_dump_synth tests/unit/test_dump_corrupt \
+	tests/unit/test_kdump_bitmap tests/unit/test_decompress
+tests_unit_test_decompress_SOURCES = tests/unit/test_decompress.c
+tests_unit_test_decompress_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(ZLIB_CFLAGS)
+tests_unit_test_decompress_LDADD = libvmtool_internal.la $(CHECK_LIBS) \
+	$(ZLIB_LIBS) $(LZO_LIBS)
+tests_unit_test_kdump_bitmap_SOURCES = tests/unit/test_kdump_bitmap.c
+tests_unit_test_kdump_bitmap_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_kdump_bitmap_LDADD = libvmtool_internal.la $(CHECK_LIBS)
 tests_unit_test_dump_synth_SOURCES = tests/unit/test_dump_synth.c
 tests_unit_test_dump_synth_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DMKVMCORE_PATH='"$(abs_top_builddir)/tests/tools/mkvmcore"'

@@ -103,6 +103,68 @@ static struct vmt_error *mem_read(void *arg, uint64_t paddr, void *buf,
 	return NULL;
 }
 
+// ---- the fast path (arm64_pgtable_lookup) against the full walk ----
+
+static uint8_t map_buf[1 << 16];
+
+static unsigned int map_page_shift;
+
+// map_table_fn over struct mem: the page's words, NULL where the full walk
+// would meet a fault or an error.
+static const uint8_t *mem_map_page(void *arg, uint64_t page_paddr)
+{
+	struct mem *m = arg;
+	uint64_t page_mask = ((uint64_t)1 << map_page_shift) - 1;
+	size_t words = ((size_t)1 << map_page_shift) / 8;
+
+	for (int i = 0; i < m->nr_faults; i++)
+		if ((page_paddr & ~(m->fault_page_size - 1)) == m->faults[i].page)
+			return NULL;
+	if (m->fail_other && (m->fail_pa & ~page_mask) == page_paddr)
+		return NULL;
+	for (size_t i = 0; i < words; i++) {
+		uint64_t v = mem_get(m, page_paddr + 8 * i);
+
+		memcpy(map_buf + 8 * i, &v, 8);
+	}
+	return map_buf;
+}
+
+// arm64_pgtable_walk(), checked against the fast path: it must find
+// exactly the MAPPED translations (same address, same size) and decline
+// everything else.
+static struct vmt_error *walk_both(const struct arm64_layout *l,
+				   read_phys_fn *read, void *arg,
+				   enum arm64_table_kind kind, uint64_t root,
+				   uint64_t va, struct vmt_translation *t)
+{
+	struct vmt_error *err = arm64_pgtable_walk(l, read, arg, kind, root,
+						   va, t);
+	struct arm64_geom g;
+	struct arm64_leaf leaf;
+	bool fast;
+
+	ck_assert(read == mem_read);
+	arm64_geom_init(&g, l, kind);
+	map_page_shift = l->page_shift;
+	fast = arm64_pgtable_lookup(&g, mem_map_page, arg, root,
+				    arm64_untag(l, va), &leaf);
+	if (err || t->status != VMT_VTOP_MAPPED) {
+		ck_assert_msg(!fast, "va %#" PRIx64 ": fast path found %#" PRIx64
+			      " where the walk says %s", va, leaf.paddr,
+			      err ? err->message : vmt_vtop_status_name(t->status));
+		return err;
+	}
+	ck_assert_msg(fast, "va %#" PRIx64 ": fast path declined a mapped address",
+		      va);
+	ck_assert_uint_eq(leaf.paddr, t->paddr);
+	ck_assert_uint_eq(leaf.size, t->page_size);
+	ck_assert_int_eq(leaf.level, t->levels[t->nr_levels - 1].level);
+	ck_assert_uint_eq(leaf.entry_paddr,
+			  t->levels[t->nr_levels - 1].entry_paddr);
+	return err;
+}
+
 // ---- independent descriptor encoder ----
 
 enum mode { M48, MLVA, MLPA2 };
@@ -323,7 +385,7 @@ static void check_mapped(const struct arm64_layout *l, struct mem *m,
 {
 	struct vmt_translation t;
 
-	vmt_ck_no_err(arm64_pgtable_walk(l, mem_read, m, kind, root, va, &t));
+	vmt_ck_no_err(walk_both(l, mem_read, m, kind, root, va, &t));
 	ck_assert_msg(t.status == VMT_VTOP_MAPPED,
 		      "%s: va %#" PRIx64 ": status %d (%s)", what, va,
 		      t.status, t.note);
@@ -400,7 +462,7 @@ START_TEST(geometry_row_maps_every_top_slot)
 			     c->name);
 		if (s == 0) {
 			// top index the walker reports, and level names
-			vmt_ck_no_err(arm64_pgtable_walk(&l, mem_read, b.mem,
+			vmt_ck_no_err(walk_both(&l, mem_read, b.mem,
 							 ARM64_TABLE_KERNEL,
 							 swapper, kbase, &t));
 			ck_assert_int_eq(t.nr_levels, (int)c->levels);
@@ -530,7 +592,7 @@ static struct vmt_translation fx_walk(struct fixture *f,
 {
 	struct vmt_translation t;
 
-	vmt_ck_no_err(arm64_pgtable_walk(&f->l, mem_read, f->b.mem, kind,
+	vmt_ck_no_err(walk_both(&f->l, mem_read, f->b.mem, kind,
 					 f->swapper, va, &t));
 	return t;
 }
@@ -783,7 +845,7 @@ START_TEST(unreadable_tables_name_level_index_and_entry)
 	f.b.mem->nr_faults = 0;
 	f.b.mem->fail_other = true;
 	f.b.mem->fail_pa = t.levels[3].entry_paddr;
-	err = arm64_pgtable_walk(&f.l, mem_read, f.b.mem, ARM64_TABLE_KERNEL,
+	err = walk_both(&f.l, mem_read, f.b.mem, ARM64_TABLE_KERNEL,
 				 f.swapper, va, &t);
 	ck_assert(err);
 	ck_assert_msg(strstr(err->message, "pte["), "%s", err->message);
@@ -852,7 +914,7 @@ START_TEST(fallback_walk_agrees_with_linear_formula)
 
 		ck_assert_uint_eq(va >> actual, ~UINT64_C(0) >> actual);
 		build(&b, hw_kernel_root(c, swapper), va, pa, 3, UINT64_MAX);
-		vmt_ck_no_err(arm64_pgtable_walk(&l, mem_read, b.mem,
+		vmt_ck_no_err(walk_both(&l, mem_read, b.mem,
 						 ARM64_TABLE_KERNEL, swapper,
 						 va + 0x40, &t));
 		ck_assert_int_eq(t.status, VMT_VTOP_MAPPED);

@@ -372,6 +372,110 @@ static int prepare(void)
 	return 0;
 }
 
+// A working set of 16,384 distinct kernel pages (the linear map of RAM,
+// shuffled, and the kernel image): the second pass reads no page-table
+// page from the dump, and every translation, by TLB, walk or linear-map
+// formula, is the one the full walk gives.
+#define WORKING_SET 16384
+
+START_TEST(working_set_translates_without_thrashing)
+{
+	const char *set = sets[_i];
+	const struct vmt_phys_range *ranges;
+	size_t nr_ranges, n = 0;
+	uint64_t *va = calloc(WORKING_SET, sizeof(*va));
+	uint64_t *walked = calloc(WORKING_SET, sizeof(*walked));
+	uint64_t page, step, x = 0x9e3779b97f4a7c15ull;
+	const struct address_space_stats *st;
+	size_t unmapped = 0;
+	struct opened o;
+
+	ck_assert(va && walked);
+	open_set(set, &o);
+	page = o.layout.page_size;
+	vmt_ck_no_err(dump_ranges(o.dump, &ranges, &nr_ranges));
+	ck_assert_uint_ge(nr_ranges, 1);
+	// Every n-th page of RAM so that the set spans all of it.
+	step = (ranges[0].end - ranges[0].start) / page / (WORKING_SET - 1024);
+	if (!step)
+		step = 1;
+	for (uint64_t pa = ranges[0].start; pa < ranges[0].end && n < WORKING_SET - 1024;
+	     pa += step * page, n++)
+		va[n] = arm64_phys_to_linear(&o.layout, pa) + 8 * (n % 512);
+	for (uint64_t k = 0; k < 1024 && n < WORKING_SET; k++)
+		va[n++] = o.layout.kimage_start.value + k * page + 16;
+	for (size_t i = n; i > 1; i--) {
+		size_t j;
+		uint64_t t;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		j = (size_t)(x % i);
+		t = va[i - 1], va[i - 1] = va[j], va[j] = t;
+	}
+	// The reference: the full walk (what vtop reports).
+	for (size_t i = 0; i < n; i++) {
+		struct vmt_translation t;
+
+		vmt_ck_no_err(address_space_vtop(o.as, ARM64_TABLE_KERNEL, 0,
+						 va[i], &t));
+		walked[i] = t.has_paddr && t.status == VMT_VTOP_MAPPED ?
+				    t.paddr : UINT64_MAX;
+	}
+	close_set(&o);
+
+	for (size_t i = 0; i < n; i++)
+		unmapped += walked[i] == UINT64_MAX;
+	// TLB and walks only, then with the linear-map formula: two passes.
+	for (int formula = 0; formula < 2; formula++) {
+		uint64_t loads, misses, hits;
+
+		open_set(set, &o);
+		address_space_set_linear_formula(o.as, formula);
+		st = address_space_stats(o.as);
+		for (int pass = 0; pass < 2; pass++) {
+			loads = st->table_loads;
+			misses = st->tlb_misses;
+			hits = st->tlb_hits;
+			for (size_t i = 0; i < n; i++) {
+				uint64_t pa = UINT64_MAX;
+				struct vmt_error *err = address_space_translate(
+					o.as, ARM64_TABLE_KERNEL, 0, va[i], &pa);
+
+				if (err) {
+					ck_assert_uint_eq(walked[i], UINT64_MAX);
+					vmt_error_destroy(err);
+					continue;
+				}
+				ck_assert_msg(pa == walked[i],
+					      "%s: %#" PRIx64 " -> %#" PRIx64
+					      ", the walk says %#" PRIx64 " (formula %d, pass %d)",
+					      set, va[i], pa, walked[i], formula, pass);
+			}
+			if (pass == 1) {
+				ck_assert_msg(st->table_loads == loads,
+					      "%s: pass 2 read %" PRIu64
+					      " page-table pages again (formula %d)",
+					      set, st->table_loads - loads, formula);
+				// Unmapped addresses walk every time (errors
+				// are not cached); beyond those, a few
+				// conflict misses at most.
+				ck_assert_msg((st->tlb_misses - misses - unmapped) * 100 <=
+						      st->tlb_misses - misses +
+							      st->tlb_hits - hits,
+					      "%s: %" PRIu64 " TLB misses in pass 2 (%zu unmapped), formula %d",
+					      set, st->tlb_misses - misses, unmapped,
+					      formula);
+			}
+		}
+		if (formula)
+			ck_assert_uint_gt(st->linear_formula, 0);
+		close_set(&o);
+	}
+	free(va);
+	free(walked);
+}
+END_TEST
+
 int main(void)
 {
 	const char *cache = getenv("VMTOOL_CACHE");
@@ -397,6 +501,8 @@ int main(void)
 	tcase_add_loop_test(tc, read_across_pages_matches_physical, 0, NR_SETS);
 	tcase_add_loop_test(tc, walk_vs_formula_disagreement_is_noted, 0, NR_SETS);
 	tcase_add_test(tc, excluded_pages_in_filtered_kdump);
+	tcase_add_loop_test(tc, working_set_translates_without_thrashing, 0,
+			    NR_SETS);
 	suite_add_tcase(s, tc);
 	return vmt_ck_run(s);
 }

@@ -7,6 +7,17 @@
 #include "../tools/mkvmcore_run.h"
 #include "dump/dump.h"
 
+// Fill dump->ram_ranges (dump_ranges() builds them on first use).
+static void load_ranges(struct dump *dump)
+{
+	const struct vmt_phys_range *ranges;
+	size_t nr;
+
+	vmt_ck_no_err(dump_ranges(dump, &ranges, &nr));
+	ck_assert_ptr_eq(ranges, dump->ram_ranges);
+	ck_assert_uint_eq(nr, dump->nr_ram_ranges);
+}
+
 #define RAM 0x40000000ULL
 #define RAM_SIZE 0x200000ULL
 #define PATTERN 0x1122334455667788ULL
@@ -311,11 +322,12 @@ START_TEST(elf_content_notes_and_holes)
 	check_base_content(dump, 4096, big);
 	// ELF cannot say "excluded": the page is simply not in a PT_LOAD.
 	check_fault(dump, EXCL_ADDR, VMT_FAULT_NOT_IN_DUMP);
-	ck_assert_uint_eq(dump->nr_ranges, 2);
-	ck_assert_uint_eq(dump->ranges[0].start, RAM);
-	ck_assert_uint_eq(dump->ranges[0].end, EXCL_ADDR);
-	ck_assert_uint_eq(dump->ranges[1].start, EXCL_ADDR + 4096);
-	ck_assert_uint_eq(dump->ranges[1].end, RAM + RAM_SIZE);
+	load_ranges(dump);
+	ck_assert_uint_eq(dump->nr_ram_ranges, 2);
+	ck_assert_uint_eq(dump->ram_ranges[0].start, RAM);
+	ck_assert_uint_eq(dump->ram_ranges[0].end, EXCL_ADDR);
+	ck_assert_uint_eq(dump->ram_ranges[1].start, EXCL_ADDR + 4096);
+	ck_assert_uint_eq(dump->ram_ranges[1].end, RAM + RAM_SIZE);
 	dump_destroy(dump);
 	mkv_cleanup();
 }

@@ -92,8 +92,10 @@ struct btf_db {
 	struct vmt_type void_type;
 	// Records allocated but not yet filled (see convert).
 	struct u32_vec pending;
-	struct btf_slot *index;
+	struct btf_slot *index; // NULL until the first lookup
 	size_t index_mask;
+	// [id]: size of the type + 1 once computed (type_size), else 0.
+	uint64_t *sizes;
 	struct arena_chunk *chunks;
 	// The DATASEC last looked up (0: none yet).
 	uint32_t sec_id;
@@ -283,7 +285,7 @@ static struct vmt_error *walk_types(const struct btf_hdr *h,
 				    const uint8_t *data)
 {
 	const uint8_t *types = data + h->hdr_len + h->type_off;
-	uint32_t pos = 0, len;
+	uint32_t pos = 0, len = 0;
 	struct vmt_error *err;
 
 	for (uint32_t id = 1; pos < h->type_len; id++) {
@@ -411,6 +413,10 @@ static struct vmt_error *type_size(const struct btf_db *db, uint32_t id,
 		*ret = 0;
 		return NULL;
 	}
+	if (db->sizes && db->sizes[id]) {
+		*ret = db->sizes[id] - 1;
+		return NULL;
+	}
 	rec = record(db, id);
 	switch (rec_kind(db, id)) {
 	case BTF_KIND_INT:
@@ -455,6 +461,9 @@ static struct vmt_error *type_size(const struct btf_db *db, uint32_t id,
 						id);
 		size *= nelems;
 	}
+	// Chains are followed once: typedefs of typedefs are common.
+	if (db->sizes && size < UINT64_MAX)
+		db->sizes[id] = size + 1;
 	*ret = size;
 	return NULL;
 }
@@ -563,85 +572,160 @@ static struct vmt_error *build_index(struct btf_db *db,
 }
 
 struct load_lists {
-	struct u32_vec named;	// indexed kinds with a name
 	struct u32_vec chained; // typedefs, qualifiers, type tags, arrays
 	struct u32_vec tags;	// type tags
 	uint32_t top;		// largest type id referred to
 };
 
-// Check the names of record @p id and its members or enumerators, note
-// what load_types checks once every record is known, and take the pointer
-// size (not in BTF) from "long". Strings are only read where needed: they
-// are spread over megabytes.
-static struct vmt_error *check_record(struct btf_db *db, uint32_t id,
+// One walk of the type section checks everything a conversion relies on
+// that a record carries itself (complete, a known kind, names in range),
+// notes the largest id referred to, the records whose chains are checked
+// after the walk (check_links), and takes the pointer size (not in BTF)
+// from "long unsigned int". One loop, no call per record: a kernel has
+// ~100k records and ~500k members.
+static inline __attribute__((always_inline)) struct vmt_error *
+walk_records_be(struct btf_db *db, uint32_t type_len,
+		struct load_lists *lists, const bool be)
+{
+	const uint8_t *types = db->types;
+	uint32_t pos = 0, id = 1;
+
+	while (pos < type_len) {
+		const uint8_t *rec = types + pos;
+		uint32_t name_off, info, vlen, ref = 0, avail = type_len - pos;
+		uint64_t len = 12;
+		unsigned kind;
+
+		if (id > BTF_MAX_TYPES)
+			return vmt_error_format(VMT_ERROR_BAD_DATA,
+						"BTF: more than 2^20 types");
+		if (avail < 12)
+			return vmt_error_format(VMT_ERROR_BAD_DATA,
+						"BTF: type %" PRIu32 " at offset %" PRIu32
+						" truncated",
+						id, pos);
+		name_off = load32(rec, be);
+		info = load32(rec + 4, be);
+		vlen = info & 0xffff;
+		kind = (info >> 24) & 0x1f;
+		switch (kind) {
+		case BTF_KIND_INT:
+			len = 16;
+			break;
+		case BTF_KIND_VAR:
+		case BTF_KIND_DECL_TAG:
+			len = 16;
+			ref = load32(rec + 8, be);
+			break;
+		case BTF_KIND_ARRAY:
+			len = 24;
+			break;
+		case BTF_KIND_STRUCT:
+		case BTF_KIND_UNION:
+		case BTF_KIND_DATASEC:
+		case BTF_KIND_ENUM64:
+			len = 12 + 12 * (uint64_t)vlen;
+			break;
+		case BTF_KIND_ENUM:
+		case BTF_KIND_FUNC_PROTO:
+			len = 12 + 8 * (uint64_t)vlen;
+			if (kind == BTF_KIND_FUNC_PROTO)
+				ref = load32(rec + 8, be);
+			break;
+		case BTF_KIND_PTR:
+		case BTF_KIND_TYPEDEF:
+		case BTF_KIND_VOLATILE:
+		case BTF_KIND_CONST:
+		case BTF_KIND_RESTRICT:
+		case BTF_KIND_FUNC:
+		case BTF_KIND_TYPE_TAG:
+			ref = load32(rec + 8, be);
+			break;
+		case BTF_KIND_FWD:
+		case BTF_KIND_FLOAT:
+			break;
+		default:
+			return vmt_error_format(VMT_ERROR_BAD_DATA,
+						"BTF: type %" PRIu32 " at offset %" PRIu32
+						": unknown kind %u",
+						id, pos, kind);
+		}
+		if (len > avail)
+			return vmt_error_format(VMT_ERROR_BAD_DATA,
+						"BTF: type %" PRIu32 " at offset %" PRIu32
+						": %" PRIu32
+						" entries run past the type section",
+						id, pos, vlen);
+		db->offsets[id] = pos;
+		if (name_off >= db->str_len)
+			return check_name(db, name_off, id);
+		switch (kind) {
+		case BTF_KIND_INT:
+			if (name_off && !strcmp(db->strings + name_off,
+						"long unsigned int"))
+				db->ptr_size = load32(rec + 8, be);
+			break;
+		case BTF_KIND_STRUCT:
+		case BTF_KIND_UNION:
+			for (uint32_t i = 0; i < vlen; i++) {
+				const uint8_t *m = rec + 12 + 12 * i;
+				uint32_t t = load32(m + 4, be);
+
+				if (load32(m, be) >= db->str_len)
+					return check_name(db, load32(m, be), id);
+				if (t > ref)
+					ref = t;
+			}
+			break;
+		case BTF_KIND_ENUM:
+		case BTF_KIND_ENUM64: {
+			uint32_t step = kind == BTF_KIND_ENUM ? 8 : 12;
+
+			for (uint32_t i = 0; i < vlen; i++)
+				if (load32(rec + 12 + step * i, be) >= db->str_len)
+					return check_name(
+						db, load32(rec + 12 + step * i, be),
+						id);
+			break;
+		}
+		case BTF_KIND_ARRAY:
+			ref = load32(rec + 12, be);
+			break;
+		default:
+			break;
+		}
+		if (ref > lists->top)
+			lists->top = ref;
+		switch (kind) {
+		case BTF_KIND_TYPE_TAG:
+			if (vec_push(&lists->tags, id) ||
+			    vec_push(&lists->chained, id))
+				return &vmt_enomem;
+			break;
+		case BTF_KIND_TYPEDEF:
+		case BTF_KIND_CONST:
+		case BTF_KIND_VOLATILE:
+		case BTF_KIND_RESTRICT:
+		case BTF_KIND_ARRAY:
+			if (vec_push(&lists->chained, id))
+				return &vmt_enomem;
+			break;
+		default:
+			break;
+		}
+		pos += (uint32_t)len;
+		id++;
+	}
+	db->nr_types = id;
+	return NULL;
+}
+
+// One copy of the walk per byte order, so that the loads are plain.
+static struct vmt_error *walk_records(struct btf_db *db, uint32_t type_len,
 				      struct load_lists *lists)
 {
-	const uint8_t *rec = record(db, id);
-	uint32_t name_off = dld32(db, rec), info = dld32(db, rec + 4);
-	uint32_t vlen = info & 0xffff, ref = max_ref(db, id);
-	unsigned kind = (info >> 24) & 0x1f;
-	bool named = false;
-	struct vmt_error *err = check_name(db, name_off, id);
-
-	if (err)
-		return err;
-	if (ref > lists->top)
-		lists->top = ref;
-	switch (kind) {
-	case BTF_KIND_INT:
-		if (name_off &&
-		    !strcmp(db->strings + name_off, "long unsigned int"))
-			db->ptr_size = dld32(db, rec + 8);
-		break;
-	case BTF_KIND_STRUCT:
-	case BTF_KIND_UNION:
-		for (uint32_t i = 0; i < vlen; i++) {
-			err = check_name(db, dld32(db, rec + 12 + 12 * i), id);
-			if (err)
-				return err;
-		}
-		named = true;
-		break;
-	case BTF_KIND_ENUM:
-	case BTF_KIND_ENUM64: {
-		uint32_t step = kind == BTF_KIND_ENUM ? 8 : 12;
-
-		for (uint32_t i = 0; i < vlen; i++) {
-			err = check_name(db, dld32(db, rec + 12 + step * i),
-					 id);
-			if (err)
-				return err;
-		}
-		named = true;
-		break;
-	}
-	case BTF_KIND_TYPE_TAG:
-		err = vec_push(&lists->tags, id);
-		if (!err)
-			err = vec_push(&lists->chained, id);
-		if (err)
-			return err;
-		break;
-	case BTF_KIND_TYPEDEF:
-		named = true;
-		// fall through
-	case BTF_KIND_CONST:
-	case BTF_KIND_VOLATILE:
-	case BTF_KIND_RESTRICT:
-	case BTF_KIND_ARRAY:
-		err = vec_push(&lists->chained, id);
-		if (err)
-			return err;
-		break;
-	case BTF_KIND_FWD:
-		named = true;
-		break;
-	default:
-		break;
-	}
-	if (named && name_off && db->strings[name_off])
-		return vec_push(&lists->named, id);
-	return NULL;
+	return db->be ? walk_records_be(db, type_len, lists, true) :
+			walk_records_be(db, type_len, lists, false);
 }
 
 // The checks that need every record: references in range (naming the
@@ -679,31 +763,54 @@ static struct vmt_error *check_links(struct btf_db *db,
 }
 
 // Everything a conversion relies on, checked once at load in one walk of
-// the type section (every record complete, of a known kind, with names in
-// range) and a few short ones (check_links); then the name index.
+// the type section (walk_records) and a few short ones (check_links). The
+// name index is built on the first lookup (index_names).
 static struct vmt_error *load_types(struct btf_db *db, uint32_t type_len)
 {
 	struct load_lists lists;
-	uint32_t pos = 0, len, id;
-	struct vmt_error *err = NULL;
+	struct vmt_error *err;
 
 	memset(&lists, 0, sizeof(lists));
-	for (id = 1; !err && pos < type_len; id++) {
-		err = record_len(db->be, db->types, type_len, pos, id, &len);
-		if (err)
-			break;
-		db->offsets[id] = pos;
-		pos += len;
-		err = check_record(db, id, &lists);
-	}
-	db->nr_types = id;
+	db->sizes = calloc((size_t)type_len / 12 + 2, sizeof(*db->sizes));
+	if (!db->sizes)
+		return &vmt_enomem;
+	err = walk_records(db, type_len, &lists);
 	if (!err)
 		err = check_links(db, &lists);
-	if (!err)
-		err = build_index(db, &lists.named);
-	free(lists.named.v);
 	free(lists.chained.v);
 	free(lists.tags.v);
+	return err;
+}
+
+// The name index of the named types, in id order: per (name, kind) the
+// first complete definition, else the first declaration.
+static struct vmt_error *index_names(struct btf_db *db)
+{
+	struct u32_vec named = { 0 };
+	struct vmt_error *err = NULL;
+
+	for (uint32_t id = 1; id < db->nr_types && !err; id++) {
+		const uint8_t *rec = record(db, id);
+		uint32_t name_off = dld32(db, rec);
+
+		// The kinds index_kind() accepts, named.
+		switch ((dld32(db, rec + 4) >> 24) & 0x1f) {
+		case BTF_KIND_STRUCT:
+		case BTF_KIND_UNION:
+		case BTF_KIND_TYPEDEF:
+		case BTF_KIND_ENUM:
+		case BTF_KIND_ENUM64:
+		case BTF_KIND_FWD:
+			if (name_off && db->strings[name_off])
+				err = vec_push(&named, id);
+			break;
+		default:
+			break;
+		}
+	}
+	if (!err)
+		err = build_index(db, &named);
+	free(named.v);
 	return err;
 }
 
@@ -971,6 +1078,7 @@ static void btf_destroy(struct typedb *base)
 	free(db->cache);
 	free(db->pending.v);
 	free(db->index);
+	free(db->sizes);
 	free(db);
 }
 
@@ -978,9 +1086,15 @@ static struct vmt_error *btf_find(struct typedb *base, enum vmt_type_kind kind,
 				  const char *name, const struct vmt_type **ret)
 {
 	struct btf_db *db = (struct btf_db *)base;
-	const struct btf_slot *s =
-		index_slot(db, name, kind, name_hash(name, kind));
+	const struct btf_slot *s;
 
+	if (!db->index) {
+		struct vmt_error *err = index_names(db);
+
+		if (err)
+			return err;
+	}
+	s = index_slot(db, name, kind, name_hash(name, kind));
 	if (s->id)
 		return convert(db, s->id, ret);
 	return vmt_error_format(VMT_ERROR_NOT_FOUND, "BTF: no %s named %s",
@@ -1106,21 +1220,28 @@ static const struct typedb_ops btf_ops = {
 	.var_type = btf_var_type,
 };
 
-struct vmt_error *btf_typedb_create(const void *data, size_t size,
-				    struct typedb **ret)
+// Parse @p data; with @p alloc (the malloc'd buffer @p data lies in) the
+// db keeps that buffer instead of a copy, on success and on failure alike.
+static struct vmt_error *create_in(void *alloc, void *data, size_t size,
+				   struct typedb **ret)
 {
-	const uint8_t *bytes = data;
+	uint8_t *bytes = data;
+	bool owned = alloc != NULL;
 	struct btf_db *db;
 	struct btf_hdr h;
 	uint32_t max_types;
 	struct vmt_error *err;
 
 	err = parse_header(bytes, size, &h);
-	if (err)
+	if (err) {
+		free(alloc);
 		return err;
+	}
 	db = calloc(1, sizeof(*db));
-	if (!db)
+	if (!db) {
+		free(alloc);
 		return &vmt_enomem;
+	}
 	db->base.ops = &btf_ops;
 	db->base.source = "btf";
 	db->be = h.be;
@@ -1133,19 +1254,34 @@ struct vmt_error *btf_typedb_create(const void *data, size_t size,
 	max_types = h.type_len / 12 < BTF_MAX_TYPES ? h.type_len / 12 :
 						      BTF_MAX_TYPES;
 	db->offsets = malloc(((size_t)max_types + 1) * sizeof(*db->offsets));
-	// The db outlives @p data: keep the strings (NUL-terminated, as the
-	// last one need not be) and the type section.
-	db->copy = malloc((size_t)h.str_len + 1 + h.type_len);
-	if (!db->offsets || !db->copy) {
+	if (!db->offsets) {
+		free(alloc);
 		btf_destroy(&db->base);
 		return &vmt_enomem;
 	}
-	memcpy(db->copy, bytes + h.hdr_len + h.str_off, h.str_len);
-	db->copy[h.str_len] = '\0';
-	memcpy(db->copy + h.str_len + 1, bytes + h.hdr_len + h.type_off,
-	       h.type_len);
-	db->strings = (const char *)db->copy;
-	db->types = db->copy + h.str_len + 1;
+	if (owned && bytes[h.hdr_len + h.str_off + h.str_len - 1] == '\0') {
+		// The strings end with a NUL (as a kernel's always do): use the
+		// buffer as it is.
+		db->copy = alloc;
+		db->strings = (const char *)bytes + h.hdr_len + h.str_off;
+		db->types = bytes + h.hdr_len + h.type_off;
+	} else {
+		// The db outlives @p data: keep the strings (NUL-terminated,
+		// as the last one need not be) and the type section.
+		db->copy = malloc((size_t)h.str_len + 1 + h.type_len);
+		if (!db->copy) {
+			free(alloc);
+			btf_destroy(&db->base);
+			return &vmt_enomem;
+		}
+		memcpy(db->copy, bytes + h.hdr_len + h.str_off, h.str_len);
+		db->copy[h.str_len] = '\0';
+		memcpy(db->copy + h.str_len + 1, bytes + h.hdr_len + h.type_off,
+		       h.type_len);
+		db->strings = (const char *)db->copy;
+		db->types = db->copy + h.str_len + 1;
+		free(alloc);
+	}
 
 	err = load_types(db, h.type_len);
 	if (!err) {
@@ -1159,6 +1295,18 @@ struct vmt_error *btf_typedb_create(const void *data, size_t size,
 	}
 	*ret = &db->base;
 	return NULL;
+}
+
+struct vmt_error *btf_typedb_create(const void *data, size_t size,
+				    struct typedb **ret)
+{
+	return create_in(NULL, (void *)data, size, ret);
+}
+
+struct vmt_error *btf_typedb_create_owned(void *data, size_t size,
+					  struct typedb **ret)
+{
+	return create_in(data, data, size, ret);
 }
 
 // Whether @p p (with @p avail bytes after it) starts a plausible header,
@@ -1217,19 +1365,41 @@ static bool blob_ok(const uint8_t *buf, size_t size)
 	return !err;
 }
 
-// A candidate found by the scan: read it whole and check it.
-static bool candidate_ok(read_kvirt_fn *read, void *arg, uint64_t vaddr,
-			 uint64_t size, void **ret)
+// What a candidate must pass: with @p db NULL, parse with every record
+// complete (btf_find_in_memory); else load as a db, which checks that and
+// more in the same walk (btf_load_from_memory): the blob is walked once.
+struct accept {
+	struct typedb **db;
+};
+
+// Whether @p buf (malloc'd) passes @p acc. Loading takes @p buf either way
+// (*@p buf_ret becomes NULL); checking leaves it to the caller.
+static bool accept_blob(const struct accept *acc, uint8_t **buf_ret,
+			size_t size)
 {
 	struct vmt_error *err;
-	void *buf;
 
-	err = read_blob(read, arg, vaddr, size, &buf);
+	if (!acc->db)
+		return blob_ok(*buf_ret, size);
+	err = create_in(*buf_ret, *buf_ret, size, acc->db);
+	*buf_ret = NULL;
+	vmt_error_destroy(err);
+	return !err;
+}
+
+// A candidate found by the scan: read it whole and check it.
+static bool candidate_ok(read_kvirt_fn *read, void *arg, uint64_t vaddr,
+			 uint64_t size, const struct accept *acc, void **ret)
+{
+	struct vmt_error *err;
+	uint8_t *buf;
+
+	err = read_blob(read, arg, vaddr, size, (void **)&buf);
 	if (err) {
 		vmt_error_destroy(err);
 		return false;
 	}
-	if (!blob_ok(buf, size)) {
+	if (!accept_blob(acc, &buf, size)) {
 		free(buf);
 		return false;
 	}
@@ -1279,137 +1449,130 @@ static bool read_tolerant(read_kvirt_fn *read, void *arg, uint64_t vaddr,
 
 struct back_scan {
 	uint64_t end, floor;	// read [floor, end), chunk by chunk down
-	uint8_t **chunks;	// [i]: [end - (i + 1) * SCAN_CHUNK, +SCAN_CHUNK)
+	uint8_t *buf;		// [floor, end) in one allocation: only the
+				// pages read are ever touched
 	bool *holes;		// [i]: some pages of chunk i were unreadable
-	size_t nr;
+	size_t nr;		// chunks read, from the top
 };
 
 static uint64_t chunk_low(const struct back_scan *bs, size_t i)
 {
 	uint64_t low = bs->end - (i + 1) * (uint64_t)SCAN_CHUNK;
 
-	return low < bs->floor ? bs->floor : low;
+	return low < bs->floor || low > bs->end ? bs->floor : low;
 }
 
-// Copy [@p vaddr, +len) (inside what was read) out of the chunks. False
-// if part of it was unreadable.
-static bool back_copy(const struct back_scan *bs, uint64_t vaddr, size_t len,
-		      uint8_t *out)
+// Whether every chunk holding [@p vaddr, +len) was read whole.
+static bool back_whole(const struct back_scan *bs, uint64_t vaddr, size_t len)
 {
-	bool whole = true;
-
-	while (len) {
-		size_t i = (size_t)((bs->end - 1 - vaddr) / SCAN_CHUNK);
-		uint64_t base = bs->end - (i + 1) * (uint64_t)SCAN_CHUNK;
-		size_t at = (size_t)(vaddr - base), n = SCAN_CHUNK - at;
-
-		if (n > len)
-			n = len;
-		memcpy(out, bs->chunks[i] + at, n);
-		whole &= !bs->holes[i];
-		out += n;
-		vaddr += n;
-		len -= n;
-	}
-	return whole;
+	for (size_t i = (size_t)((bs->end - vaddr - len) / SCAN_CHUNK);
+	     i <= (bs->end - 1 - vaddr) / SCAN_CHUNK && i < bs->nr; i++)
+		if (bs->holes[i])
+			return false;
+	return true;
 }
 
 // Check the candidate header at @p vaddr: its blob must end in the gap
-// below bs->end and parse.
+// below bs->end and pass @p acc. Loading gives the db the whole buffer
+// (no copy of the blob); checking hands a copy to the caller.
 static bool back_candidate(read_kvirt_fn *read, void *arg,
-			   const struct back_scan *bs, uint64_t vaddr,
-			   void **data_ret, uint64_t *size_ret)
+			   struct back_scan *bs, uint64_t vaddr,
+			   const struct accept *acc, void **data_ret,
+			   uint64_t *size_ret)
 {
-	uint8_t hdr[BTF_HDR_LEN];
+	const uint8_t *hdr = bs->buf + (vaddr - bs->floor);
 	uint64_t total, blob_end;
-	uint8_t *buf;
+	struct vmt_error *err;
+	uint8_t *copy;
 
-	if (bs->end - vaddr < BTF_HDR_LEN)
-		return false;
-	back_copy(bs, vaddr, BTF_HDR_LEN, hdr);
-	if (!plausible_header(hdr, (size_t)(bs->end - vaddr), &total))
+	if (bs->end - vaddr < BTF_HDR_LEN ||
+	    !plausible_header(hdr, (size_t)(bs->end - vaddr), &total))
 		return false;
 	blob_end = vaddr + total;
 	if (blob_end > bs->end || bs->end - blob_end > TAIL_GAP)
 		return false;
-	buf = malloc(total);
-	if (!buf)
-		return false;
-	if (!back_copy(bs, vaddr, total, buf)) {
+	if (!back_whole(bs, vaddr, (size_t)total)) {
 		// Zeros stand in for a page that could not be read: read it
 		// strictly like the forward scan does.
-		free(buf);
-		if (!candidate_ok(read, arg, vaddr, total, data_ret))
+		if (!candidate_ok(read, arg, vaddr, total, acc, data_ret))
 			return false;
 		*size_ret = total;
 		return true;
 	}
-	if (!blob_ok(buf, total)) {
-		free(buf);
-		return false;
+	if (acc->db) {
+		err = create_in(bs->buf, bs->buf + (vaddr - bs->floor),
+				(size_t)total, acc->db);
+		// The buffer is the db's now, or freed.
+		bs->buf = NULL;
+		vmt_error_destroy(err);
+		if (err)
+			return false;
+		*data_ret = NULL;
+		*size_ret = total;
+		return true;
 	}
-	*data_ret = buf;
+	if (!blob_ok(hdr, (size_t)total))
+		return false;
+	copy = malloc(total);
+	if (!copy)
+		return false;
+	memcpy(copy, hdr, total);
+	*data_ret = copy;
 	*size_ret = total;
 	return true;
 }
 
-static void back_scan_free(struct back_scan *bs)
-{
-	for (size_t i = 0; i < bs->nr; i++)
-		free(bs->chunks[i]);
-	free(bs->chunks);
-	free(bs->holes);
-}
-
 // Find BTF ending just below @p end, reading down to @p floor at most.
 static bool scan_back(read_kvirt_fn *read, void *arg, uint64_t floor,
-		      uint64_t end, void **data_ret, uint64_t *vaddr_ret,
-		      uint64_t *size_ret)
+		      uint64_t end, const struct accept *acc, void **data_ret,
+		      uint64_t *vaddr_ret, uint64_t *size_ret)
 {
 	struct back_scan bs = { .end = end, .floor = floor };
 	size_t max = (size_t)((end - floor + SCAN_CHUNK - 1) / SCAN_CHUNK);
 	bool found = false;
 
-	bs.chunks = calloc(max, sizeof(*bs.chunks));
+	bs.buf = malloc((size_t)(end - floor));
 	bs.holes = calloc(max, sizeof(*bs.holes));
-	if (!bs.chunks || !bs.holes) {
-		back_scan_free(&bs);
+	if (!bs.buf || !bs.holes) {
+		free(bs.buf);
+		free(bs.holes);
 		return false;
 	}
-	while (!found && bs.nr < max) {
+	while (!found && bs.buf && bs.nr < max) {
 		size_t i = bs.nr;
 		uint64_t low = chunk_low(&bs, i);
-		uint64_t base = end - (i + 1) * (uint64_t)SCAN_CHUNK;
-		size_t len = (size_t)(end - i * (uint64_t)SCAN_CHUNK - low);
-		uint8_t *c = malloc(SCAN_CHUNK);
+		uint64_t high = end - i * (uint64_t)SCAN_CHUNK;
+		uint8_t *c = bs.buf + (low - floor);
+		size_t len = (size_t)(high - low);
 
-		if (!c)
-			break;
-		bs.chunks[bs.nr++] = c;
-		bs.holes[i] = !read_tolerant(read, arg, low, c + (low - base),
-					     len);
-		for (size_t at = (size_t)(low - base); at < SCAN_CHUNK; at++) {
-			const uint8_t *m = memchr(c + at, 0x9f, SCAN_CHUNK - at);
+		bs.holes[i] = !read_tolerant(read, arg, low, c, len);
+		bs.nr++;
+		for (size_t at = 0; at < len; at++) {
+			const uint8_t *m = memchr(c + at, 0x9f, len - at);
 
 			if (!m)
 				break;
 			at = (size_t)(m - c);
-			if (back_candidate(read, arg, &bs, base + at, data_ret,
-					   size_ret)) {
-				*vaddr_ret = base + at;
+			if (back_candidate(read, arg, &bs, low + at, acc,
+					   data_ret, size_ret)) {
+				*vaddr_ret = low + at;
 				found = true;
 				break;
 			}
+			// A failed load took the buffer: nothing more to scan.
+			if (!bs.buf)
+				break;
 		}
 	}
-	back_scan_free(&bs);
+	free(bs.buf);
+	free(bs.holes);
 	return found;
 }
 
 static bool scan_forward(read_kvirt_fn *read, void *arg, uint64_t scan_start,
-			 uint64_t scan_end, void **data_ret,
-			 uint64_t *vaddr_ret, uint64_t *size_ret,
-			 struct vmt_error **err_ret)
+			 uint64_t scan_end, const struct accept *acc,
+			 void **data_ret, uint64_t *vaddr_ret,
+			 uint64_t *size_ret, struct vmt_error **err_ret)
 {
 	uint8_t *chunk;
 	void *data;
@@ -1438,7 +1601,8 @@ static bool scan_forward(read_kvirt_fn *read, void *arg, uint64_t scan_start,
 			if (i >= SCAN_CHUNK ||
 			    !plausible_header(m, len - i, &total))
 				continue;
-			if (candidate_ok(read, arg, base + i, total, &data)) {
+			if (candidate_ok(read, arg, base + i, total, acc,
+					 &data)) {
 				free(chunk);
 				*data_ret = data;
 				*vaddr_ret = base + i;
@@ -1451,11 +1615,13 @@ static bool scan_forward(read_kvirt_fn *read, void *arg, uint64_t scan_start,
 	return false;
 }
 
-struct vmt_error *btf_find_in_memory(read_kvirt_fn *read, void *arg,
-				     const struct symtab *syms,
-				     uint64_t scan_start, uint64_t scan_end,
-				     void **data_ret, size_t *size_ret,
-				     char *how_ret, size_t how_size)
+// btf_find_in_memory() and btf_load_from_memory(): the search, each
+// candidate put to @p acc.
+static struct vmt_error *search(read_kvirt_fn *read, void *arg,
+				const struct symtab *syms, uint64_t scan_start,
+				uint64_t scan_end, const struct accept *acc,
+				void **data_ret, size_t *size_ret,
+				char *how_ret, size_t how_size)
 {
 	const struct symtab_entry *start = NULL, *stop = NULL, *init = NULL;
 	struct vmt_error *err = NULL;
@@ -1478,6 +1644,12 @@ struct vmt_error *btf_find_in_memory(read_kvirt_fn *read, void *arg,
 		err = read_blob(read, arg, start->address, size, &data);
 		if (err)
 			return err;
+		if (acc->db) {
+			err = create_in(data, data, size, acc->db);
+			data = NULL;
+			if (err)
+				return err;
+		}
 		*data_ret = data;
 		*size_ret = size;
 		snprintf(how_ret, how_size,
@@ -1498,8 +1670,8 @@ struct vmt_error *btf_find_in_memory(read_kvirt_fn *read, void *arg,
 					 init->address - BACK_MAX :
 					 scan_start;
 
-		if (scan_back(read, arg, floor, init->address, &data, &vaddr,
-			      &size)) {
+		if (scan_back(read, arg, floor, init->address, acc, &data,
+			      &vaddr, &size)) {
 			*data_ret = data;
 			*size_ret = size;
 			snprintf(how_ret, how_size,
@@ -1509,8 +1681,8 @@ struct vmt_error *btf_find_in_memory(read_kvirt_fn *read, void *arg,
 			return NULL;
 		}
 	}
-	if (scan_forward(read, arg, scan_start, scan_end, &data, &vaddr, &size,
-			 &err)) {
+	if (scan_forward(read, arg, scan_start, scan_end, acc, &data, &vaddr,
+			 &size, &err)) {
 		*data_ret = data;
 		*size_ret = size;
 		snprintf(how_ret, how_size,
@@ -1525,4 +1697,30 @@ struct vmt_error *btf_find_in_memory(read_kvirt_fn *read, void *arg,
 				"no BTF header (magic 0xeB9F, version 1) in %#" PRIx64
 				"..%#" PRIx64,
 				scan_start, scan_end);
+}
+
+struct vmt_error *btf_find_in_memory(read_kvirt_fn *read, void *arg,
+				     const struct symtab *syms,
+				     uint64_t scan_start, uint64_t scan_end,
+				     void **data_ret, size_t *size_ret,
+				     char *how_ret, size_t how_size)
+{
+	const struct accept acc = { .db = NULL };
+
+	return search(read, arg, syms, scan_start, scan_end, &acc, data_ret,
+		      size_ret, how_ret, how_size);
+}
+
+struct vmt_error *btf_load_from_memory(read_kvirt_fn *read, void *arg,
+				       const struct symtab *syms,
+				       uint64_t scan_start, uint64_t scan_end,
+				       struct typedb **ret, char *how_ret,
+				       size_t how_size)
+{
+	const struct accept acc = { .db = ret };
+	void *data = NULL;
+	size_t size;
+
+	return search(read, arg, syms, scan_start, scan_end, &acc, &data,
+		      &size, how_ret, how_size);
 }

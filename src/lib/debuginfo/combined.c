@@ -62,6 +62,7 @@ void debuginfo_deinit(struct debuginfo *di)
 	}
 	free(di->modules);
 	typedb_destroy(di->dwarf);
+	typedb_destroy(di->vmlinux_btf);
 	dwarf_lines_close(di->lines);
 	free(di->vmlinux_path);
 	typedb_destroy(di->btf);
@@ -92,6 +93,8 @@ struct vmt_error *debuginfo_add_vmlinux(struct debuginfo *di,
 		warnings_add(di->warnings,
 			     "%s: cannot check that it matches the dump (no %s build-id)",
 			     path, want ? "vmlinux" : "VMCOREINFO");
+	} else {
+		di->vmlinux_verified = true;
 	}
 	// DWARF is indexed on the first type lookup: symbols alone need none.
 	di->vmlinux_path = strdup(path);
@@ -160,7 +163,10 @@ static size_t symbol_tables(struct debuginfo *di, struct symtab **tabs)
 
 	if (di->have_vmlinux && allowed(di, VMT_SYM_SOURCE_DWARF))
 		tabs[n++] = &di->elf;
-	if (allowed(di, VMT_SYM_SOURCE_KALLSYMS))
+	// kallsyms is made from the vmlinux's symbols: with the vmlinux
+	// verified, decoding it could find nothing more.
+	if (allowed(di, VMT_SYM_SOURCE_KALLSYMS) &&
+	    !(di->vmlinux_verified && di->only == VMT_SYM_SOURCE_ANY))
 		tabs[n++] = &di->kallsyms;
 	if (allowed(di, VMT_SYM_SOURCE_VMCOREINFO))
 		tabs[n++] = &di->vmcoreinfo_syms;
@@ -229,10 +235,14 @@ void debuginfo_symbol_names(struct debuginfo *di, const char *prefix,
 	for (size_t i = 0; i < n; i++) {
 		const struct symtab *tab = table_ready(di, tabs[i]);
 
-		for (size_t k = 0; k < tab->nr; k++)
-			if (!strncmp(tab->entries[k].name, prefix, len) &&
-			    !fn(tab->entries[k].name, arg))
+		for (size_t k = 0; k < tab->nr; k++) {
+			// kallsyms names are decoded here, one by one.
+			const char *name = symtab_entry_name(tab, k);
+
+			if (name && !strncmp(name, prefix, len) &&
+			    !fn(name, arg))
 				return;
+		}
 	}
 }
 
@@ -289,8 +299,6 @@ const char *debuginfo_derived_how(struct debuginfo *di, const char *name)
 static void load_btf(struct debuginfo *di)
 {
 	struct vmt_error *err;
-	void *data = NULL;
-	size_t size = 0;
 	if (di->btf_state)
 		return;
 	const struct symtab_entry *etext;
@@ -302,13 +310,9 @@ static void load_btf(struct debuginfo *di)
 	if (etext && etext->address > scan_start &&
 	    etext->address - scan_start < (64 << 20))
 		scan_start = etext->address;
-	err = btf_find_in_memory(di->read, di->read_arg, &di->kallsyms,
-				 scan_start, scan_start + (64 << 20),
-				 &data, &size, di->btf_how,
-				 sizeof(di->btf_how));
-	if (!err)
-		err = btf_typedb_create(data, size, &di->btf);
-	free(data);
+	err = btf_load_from_memory(di->read, di->read_arg, &di->kallsyms,
+				   scan_start, scan_start + (64 << 20), &di->btf,
+				   di->btf_how, sizeof(di->btf_how));
 	if (err) {
 		warnings_add(di->warnings, "BTF from the dump: %s",
 			     err->message);
@@ -336,9 +340,37 @@ static void load_dwarf(struct debuginfo *di)
 	di->dwarf_state = 1;
 }
 
+// The vmlinux's .BTF: pahole made it from the same DWARF, and it loads
+// in milliseconds where a DWARF lookup can read all of .debug_info.
+static void load_vmlinux_btf(struct debuginfo *di)
+{
+	struct vmt_error *err;
+
+	if (di->vmlinux_btf_state)
+		return;
+	err = elf_btf_load(di->vmlinux_path, &di->vmlinux_btf);
+	if (err) {
+		if (err->code != VMT_ERROR_NOT_FOUND)
+			warnings_add(di->warnings, "%s", err->message);
+		vmt_error_destroy(err);
+		di->vmlinux_btf_state = -1;
+		return;
+	}
+	snprintf(di->btf_how, sizeof(di->btf_how),
+		 "the .BTF section of the vmlinux (its DWARF with --sym-source dwarf)");
+	di->vmlinux_btf_state = 1;
+}
+
 static struct typedb *type_source(struct debuginfo *di)
 {
 	if (di->have_vmlinux && allowed(di, VMT_SYM_SOURCE_DWARF)) {
+		// DWARF itself only when asked for (--sym-source dwarf) or
+		// when the vmlinux has no BTF.
+		if (di->only != VMT_SYM_SOURCE_DWARF) {
+			load_vmlinux_btf(di);
+			if (di->vmlinux_btf)
+				return di->vmlinux_btf;
+		}
 		load_dwarf(di);
 		if (di->dwarf)
 			return di->dwarf;

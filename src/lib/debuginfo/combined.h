@@ -51,10 +51,18 @@ struct debuginfo {
 	uint64_t kimage_start;
 
 	bool have_vmlinux;
+	/**
+	 * Its build-id matched VMCOREINFO's: its ELF symbols are the
+	 * kallsyms in the dump and more, so kallsyms is not read for names.
+	 */
+	bool vmlinux_verified;
 	char *vmlinux_path;
 	struct symtab elf;
 	int dwarf_state; // 0 untried, 1 loaded, -1 failed
 	struct typedb *dwarf;
+	/** Types of the vmlinux's .BTF, preferred to its DWARF (cheaper). */
+	int vmlinux_btf_state;
+	struct typedb *vmlinux_btf;
 	/** KASLR offset the vmlinux's addresses are moved by. */
 	uint64_t kaslr_offset;
 	/** Line tables of the vmlinux, opened on first use. */

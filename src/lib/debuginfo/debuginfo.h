@@ -45,6 +45,24 @@ struct vmt_error *btf_find_in_memory(read_kvirt_fn *read, void *arg,
 				     void **data_ret, size_t *size_ret,
 				     char *how_ret, size_t how_size);
 
+/** btf_typedb_create() keeping @p data (malloc'd), freed with the db or on failure. */
+struct vmt_error *btf_typedb_create_owned(void *data, size_t size,
+					  struct typedb **ret);
+
+/** The types of a vmlinux's .BTF section (NOT_FOUND if it has none). */
+struct vmt_error *elf_btf_load(const char *path, struct typedb **ret);
+
+/**
+ * btf_find_in_memory() and btf_typedb_create() in one: the blob found is
+ * the db's (no copy), and each candidate of a scan is checked by loading
+ * it, so the records are walked once.
+ */
+struct vmt_error *btf_load_from_memory(read_kvirt_fn *read, void *arg,
+				       const struct symtab *syms,
+				       uint64_t scan_start, uint64_t scan_end,
+				       struct typedb **ret, char *how_ret,
+				       size_t how_size);
+
 /** DWARF types of @p path through libdw. */
 struct vmt_error *dwarf_typedb_create(const char *path, struct typedb **ret);
 

@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <libelf.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -54,62 +55,126 @@ static char nm_letter(const GElf_Sym *sym, Elf *elf)
 	return c;
 }
 
+// The nm letter of a symbol in each section, computed once per section
+// (a vmlinux has ~40 sections and ~10^5 symbols).
+static char *section_letters(Elf *elf, size_t *nr_ret)
+{
+	size_t nr;
+	char *letters;
+
+	if (elf_getshdrnum(elf, &nr) || !nr)
+		return NULL;
+	letters = malloc(nr);
+	if (!letters)
+		return NULL;
+	for (size_t i = 0; i < nr; i++) {
+		GElf_Sym sym = { .st_shndx = (Elf64_Section)i,
+				 .st_info = GELF_ST_INFO(STB_LOCAL, STT_NOTYPE) };
+
+		letters[i] = i < SHN_LORESERVE ? nm_letter(&sym, elf) : '?';
+	}
+	*nr_ret = nr;
+	return letters;
+}
+
+// nm_letter() with the section's letter from @p letters.
+static char letter_of(const GElf_Sym *sym, Elf *elf, const char *letters,
+		      size_t nr)
+{
+	unsigned bind = GELF_ST_BIND(sym->st_info);
+	unsigned type = GELF_ST_TYPE(sym->st_info);
+	char c;
+
+	if (!letters || sym->st_shndx == SHN_ABS ||
+	    sym->st_shndx == SHN_COMMON || sym->st_shndx >= nr)
+		return nm_letter(sym, elf);
+	c = letters[sym->st_shndx];
+	if (bind == STB_WEAK)
+		return type == STT_OBJECT ? 'V' : 'W';
+	if (bind == STB_GLOBAL && c != '?')
+		c = (char)(c - 'a' + 'A');
+	return c;
+}
+
 static struct vmt_error *read_symtab(Elf *elf, const char *path,
 				     uint64_t kaslr_offset,
 				     struct symtab *tab)
 {
 	Elf_Scn *scn = NULL;
 	bool found = false;
-	struct vmt_error *err;
+	struct vmt_error *err = NULL;
+	size_t nr_letters = 0;
+	char *letters = section_letters(elf, &nr_letters);
 
-	while ((scn = elf_nextscn(elf, scn))) {
+	while (!err && (scn = elf_nextscn(elf, scn))) {
 		GElf_Shdr shdr;
-		Elf_Data *data;
+		Elf_Data *data, *strdata;
+		Elf_Scn *strscn;
+		const char *strings;
 		size_t n;
 
-		if (!gelf_getshdr(scn, &shdr))
-			return elf_err(path, "section header");
+		if (!gelf_getshdr(scn, &shdr)) {
+			err = elf_err(path, "section header");
+			break;
+		}
 		if (shdr.sh_type != SHT_SYMTAB)
 			continue;
 		found = true;
 		data = elf_getdata(scn, NULL);
-		if (!data || !shdr.sh_entsize)
-			return elf_err(path, ".symtab data");
+		strscn = elf_getscn(elf, shdr.sh_link);
+		strdata = strscn ? elf_getdata(strscn, NULL) : NULL;
+		if (!data || !shdr.sh_entsize || !strdata || !strdata->d_size ||
+		    ((const char *)strdata->d_buf)[strdata->d_size - 1]) {
+			err = elf_err(path, ".symtab data");
+			break;
+		}
+		// The names stay where they are, in one copy of the string
+		// table: no allocation per symbol.
+		strings = symtab_store(tab, strdata->d_buf, strdata->d_size);
+		if (!strings) {
+			err = &vmt_enomem;
+			break;
+		}
 		n = shdr.sh_size / shdr.sh_entsize;
 		for (size_t i = 1; i < n; i++) {
 			GElf_Sym sym;
-			const char *name;
 			unsigned type;
 			uint64_t addr;
 
-			if (!gelf_getsym(data, (int)i, &sym))
-				return elf_err(path, ".symtab entry");
+			if (!gelf_getsym(data, (int)i, &sym)) {
+				err = elf_err(path, ".symtab entry");
+				break;
+			}
 			type = GELF_ST_TYPE(sym.st_info);
 			if (type == STT_SECTION || type == STT_FILE ||
 			    sym.st_shndx == SHN_UNDEF)
 				continue;
-			name = elf_strptr(elf, shdr.sh_link, sym.st_name);
 			// "$x", "$d" (and "$x.n") are AArch64 mapping
 			// symbols (AAELF64): they mark code and data, they
 			// do not name anything, and would shadow the
 			// function at the same address.
-			if (!name || !*name || *name == '$')
+			if (sym.st_name >= strdata->d_size ||
+			    !strings[sym.st_name] ||
+			    strings[sym.st_name] == '$')
 				continue;
 			// Absolute symbols are values, not addresses: KASLR
 			// does not move them.
 			addr = sym.st_value;
 			if (sym.st_shndx != SHN_ABS)
 				addr += kaslr_offset;
-			err = symtab_add(tab, name, addr, sym.st_size,
-					 nm_letter(&sym, elf));
+			err = symtab_add_stored(tab, strings + sym.st_name, addr,
+						sym.st_size,
+						letter_of(&sym, elf, letters,
+							  nr_letters));
 			if (err)
-				return err;
+				break;
 		}
 	}
-	if (!found)
+	free(letters);
+	if (!err && !found)
 		return vmt_error_format(VMT_ERROR_NOT_FOUND,
 					"%s: no .symtab (stripped?)", path);
-	return NULL;
+	return err;
 }
 
 static bool find_build_id(Elf *elf, char *buf, size_t size)

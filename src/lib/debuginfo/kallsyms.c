@@ -26,40 +26,44 @@
 #define NUM_SYMS_MAX (16u << 20)
 #define CHUNK (64u << 10)
 
-// Buffered sequential reader over the names table.
-struct names_reader {
+// The names table, read forward in chunks as the load walks it, and kept
+// (with the tokens) to decode names later.
+struct names_buf {
 	read_kvirt_fn *read;
 	void *arg;
 	uint64_t start;  // kallsyms_names
 	uint64_t limit;  // bytes that may belong to the table
-	uint8_t *buf;
-	uint64_t buf_off; // table offset of buf[0]
-	size_t buf_len;
+	uint8_t *data;
+	uint64_t len;    // bytes read so far
 };
 
-static struct vmt_error *names_byte(struct names_reader *r, uint64_t off,
-				    uint8_t *ret)
+// Make table bytes [0, @p end) available.
+static struct vmt_error *names_need(struct names_buf *nb, uint64_t end)
 {
 	struct vmt_error *err;
-	size_t len;
+	uint64_t want;
+	uint8_t *n;
 
-	if (off >= r->limit)
+	if (end <= nb->len)
+		return NULL;
+	if (end > nb->limit)
 		return vmt_error_format(VMT_ERROR_BAD_DATA,
 					"kallsyms_names at %#" PRIx64
 					": runs past %#" PRIx64,
-					r->start, r->start + r->limit);
-	if (off < r->buf_off || off >= r->buf_off + r->buf_len) {
-		len = CHUNK;
-		if (r->limit - off < len)
-			len = r->limit - off;
-		err = r->read(r->arg, r->start + off, r->buf, len);
-		if (err)
-			return vmt_error_wrap(err, "kallsyms_names at %#" PRIx64,
-					      r->start);
-		r->buf_off = off;
-		r->buf_len = len;
-	}
-	*ret = r->buf[off - r->buf_off];
+					nb->start, nb->start + nb->limit);
+	want = (end + CHUNK - 1) / CHUNK * CHUNK;
+	if (want > nb->limit)
+		want = nb->limit;
+	n = realloc(nb->data, (size_t)want);
+	if (!n)
+		return &vmt_enomem;
+	nb->data = n;
+	err = nb->read(nb->arg, nb->start + nb->len, nb->data + nb->len,
+		       (size_t)(want - nb->len));
+	if (err)
+		return vmt_error_wrap(err, "kallsyms_names at %#" PRIx64,
+				      nb->start);
+	nb->len = want;
 	return NULL;
 }
 
@@ -169,14 +173,109 @@ static struct vmt_error *read_tokens(read_kvirt_fn *read, void *arg,
 	return NULL;
 }
 
+// What a name needs to be decoded later: the names table, where each
+// symbol's entry starts, and the tokens.
+struct kallsyms_names {
+	uint8_t *names;
+	uint32_t *entry; // [symbol]: offset of its length byte
+	size_t first;    // symtab index of symbol 0
+	size_t nr;
+	char *token_table;
+	uint16_t token_index[256];
+};
+
+static void names_destroy(void *arg)
+{
+	struct kallsyms_names *kn = arg;
+
+	free(kn->names);
+	free(kn->entry);
+	free(kn->token_table);
+	free(kn);
+}
+
+// symtab_lazy decode: expand the tokens of one symbol (checked at load),
+// dropping the type letter that starts the expansion.
+static bool names_decode(void *arg, size_t index, char *buf, size_t size)
+{
+	const struct kallsyms_names *kn = arg;
+	const uint8_t *p;
+	uint32_t len;
+	size_t n = 0;
+	bool type = false;
+
+	if (index < kn->first || index - kn->first >= kn->nr)
+		return false;
+	p = kn->names + kn->entry[index - kn->first];
+	len = *p++;
+	if (len & 0x80)
+		len = (len & 0x7f) | (uint32_t)*p++ << 7;
+	for (uint32_t k = 0; k < len; k++) {
+		for (const char *tok = kn->token_table + kn->token_index[p[k]];
+		     *tok; tok++) {
+			if (!type) {
+				type = true;
+				continue;
+			}
+			if (n + 1 >= size)
+				return false;
+			buf[n++] = *tok;
+		}
+	}
+	buf[n] = '\0';
+	return true;
+}
+
+// Per token: its expansion's length and symtab_hash() pieces, for the
+// whole token and without its first byte (the type letter, when it starts
+// a symbol).
+struct token_hash {
+	uint32_t len;
+	uint64_t hash, pow;         // of the whole expansion
+	uint64_t tail_hash, tail_pow; // of the expansion minus its first byte
+};
+
+static void hash_tokens(const char *table, const uint16_t index[256],
+			struct token_hash th[256])
+{
+	for (int t = 0; t < 256; t++) {
+		const char *tok = table + index[t];
+		uint64_t h = 0, pow = 1;
+		uint32_t len = 0;
+
+		for (; tok[len]; len++) {
+			if (len == 1) {
+				th[t].tail_hash = 0;
+				th[t].tail_pow = 1;
+			}
+			if (len >= 1) {
+				th[t].tail_hash = th[t].tail_hash *
+							  SYMTAB_HASH_MUL +
+						  (unsigned char)tok[len];
+				th[t].tail_pow *= SYMTAB_HASH_MUL;
+			}
+			h = h * SYMTAB_HASH_MUL + (unsigned char)tok[len];
+			pow *= SYMTAB_HASH_MUL;
+		}
+		if (len <= 1) {
+			th[t].tail_hash = 0;
+			th[t].tail_pow = 1;
+		}
+		th[t].len = len;
+		th[t].hash = h;
+		th[t].pow = pow;
+	}
+}
+
 struct vmt_error *kallsyms_load(read_kvirt_fn *read, void *arg,
 				const struct vmcoreinfo *vi,
 				struct symtab *tab)
 {
 	struct kallsyms_tables t;
-	struct names_reader nr = { 0 };
-	uint16_t token_index[256];
-	char *token_table = NULL;
+	struct names_buf nb = { 0 };
+	struct kallsyms_names *kn = NULL;
+	struct symtab_lazy *lazy = NULL;
+	struct token_hash th[256];
 	uint8_t *offsets = NULL;
 	uint64_t relative_base, off = 0, token_table_len;
 	uint32_t num_syms = 0;
@@ -207,15 +306,23 @@ struct vmt_error *kallsyms_load(read_kvirt_fn *read, void *arg,
 				      t.relative_base);
 	relative_base = load_le64(rb);
 
+	kn = calloc(1, sizeof(*kn));
+	lazy = calloc(1, sizeof(*lazy));
+	if (!kn || !lazy) {
+		err = &vmt_enomem;
+		goto out;
+	}
 	token_table_len = table_limit(all, nall, t.token_table,
 				      TOKEN_TABLE_MAX_BYTES);
-	err = read_tokens(read, arg, &t, token_table_len, token_index,
-			  &token_table);
+	err = read_tokens(read, arg, &t, token_table_len, kn->token_index,
+			  &kn->token_table);
 	if (err)
-		return err;
+		goto out;
+	hash_tokens(kn->token_table, kn->token_index, th);
 
 	offsets = malloc((size_t)num_syms * 4);
-	if (!offsets) {
+	kn->entry = malloc((size_t)num_syms * sizeof(*kn->entry));
+	if (!offsets || !kn->entry) {
 		err = &vmt_enomem;
 		goto out;
 	}
@@ -234,36 +341,33 @@ struct vmt_error *kallsyms_load(read_kvirt_fn *read, void *arg,
 		nneg += (int32_t)load_le32(offsets + 4 * (size_t)i) < 0;
 	absolute_percpu = nneg > num_syms / 2;
 
-	nr.read = read;
-	nr.arg = arg;
-	nr.start = t.names;
-	nr.limit = table_limit(all, nall, t.names, NAMES_MAX_BYTES);
-	nr.buf = malloc(CHUNK);
-	if (!nr.buf) {
-		err = &vmt_enomem;
-		goto out;
-	}
+	nb.read = read;
+	nb.arg = arg;
+	nb.start = t.names;
+	nb.limit = table_limit(all, nall, t.names, NAMES_MAX_BYTES);
 
+	// One pass over the names: each is checked and hashed from its
+	// tokens' hashes, never written out (symtab_lazy decodes the few a
+	// command returns).
 	for (uint32_t i = 0; i < num_syms; i++) {
-		char name[KSYM_NAME_MAX + 1];
-		size_t name_len = 0;
-		uint64_t sym_off = off;
-		uint32_t len;
-		uint8_t b;
-		int32_t o;
-		uint64_t addr;
+		uint64_t sym_off = off, h = 0, addr;
+		uint32_t len, name_len = 0, k;
+		const uint8_t *p;
 		char type = 0;
+		int32_t o;
 
-		err = names_byte(&nr, off++, &b);
-		if (err)
-			goto out;
-		len = b;
-		if (b & 0x80) {
-			err = names_byte(&nr, off++, &b);
+		// Two bytes at most for the length; the table is read ahead
+		// in chunks, so this rarely calls out.
+		if (off + 2 > nb.len) {
+			err = names_need(&nb, off + 1);
+			if (!err && (nb.data[off] & 0x80))
+				err = names_need(&nb, off + 2);
 			if (err)
 				goto out;
-			len = (len & 0x7f) | (uint32_t)b << 7;
 		}
+		len = nb.data[off++];
+		if (len & 0x80)
+			len = (len & 0x7f) | (uint32_t)nb.data[off++] << 7;
 		if (len == 0) {
 			err = vmt_error_format(VMT_ERROR_BAD_DATA,
 					       "kallsyms_names at %#" PRIx64
@@ -272,32 +376,39 @@ struct vmt_error *kallsyms_load(read_kvirt_fn *read, void *arg,
 					       t.names, i, t.names + sym_off);
 			goto out;
 		}
-		for (uint32_t k = 0; k < len; k++) {
-			const char *tok;
-
-			err = names_byte(&nr, off++, &b);
+		if (off + len > nb.len) {
+			err = names_need(&nb, off + len);
 			if (err)
 				goto out;
-			for (tok = token_table + token_index[b]; *tok; tok++) {
-				if (!type) {
-					type = *tok;
-					continue;
-				}
-				if (name_len >= KSYM_NAME_MAX) {
-					err = vmt_error_format(
-						VMT_ERROR_BAD_DATA,
-						"kallsyms_names at %#" PRIx64
-						": symbol %" PRIu32
-						" at %#" PRIx64
-						" longer than %d bytes",
-						t.names, i, t.names + sym_off,
-						KSYM_NAME_MAX);
-					goto out;
-				}
-				name[name_len++] = *tok;
-			}
 		}
-		name[name_len] = '\0';
+		p = nb.data + off;
+		// The expansion starts with the type letter (after any empty
+		// token).
+		k = 0;
+		while (k < len && !th[p[k]].len)
+			k++;
+		if (k < len) {
+			type = kn->token_table[kn->token_index[p[k]]];
+			h = th[p[k]].tail_hash;
+			name_len = th[p[k]].len - 1;
+			k++;
+		}
+		for (; k < len; k++) {
+			const struct token_hash *tk = &th[p[k]];
+
+			h = h * tk->pow + tk->hash;
+			name_len += tk->len;
+		}
+		if (name_len > KSYM_NAME_MAX) {
+			err = vmt_error_format(VMT_ERROR_BAD_DATA,
+					       "kallsyms_names at %#" PRIx64
+					       ": symbol %" PRIu32
+					       " at %#" PRIx64
+					       " longer than %d bytes",
+					       t.names, i, t.names + sym_off,
+					       KSYM_NAME_MAX);
+			goto out;
+		}
 		if (!type || !name_len) {
 			err = vmt_error_format(VMT_ERROR_BAD_DATA,
 					       "kallsyms_names at %#" PRIx64
@@ -307,6 +418,8 @@ struct vmt_error *kallsyms_load(read_kvirt_fn *read, void *arg,
 					       t.names, i, t.names + sym_off);
 			goto out;
 		}
+		kn->entry[i] = (uint32_t)sym_off;
+		off += len;
 
 		o = (int32_t)load_le32(offsets + 4 * (size_t)i);
 		if (!absolute_percpu)
@@ -315,16 +428,28 @@ struct vmt_error *kallsyms_load(read_kvirt_fn *read, void *arg,
 			addr = (uint64_t)o;
 		else
 			addr = relative_base - 1 - (int64_t)o;
-		err = symtab_add(tab, name, addr, 0, type);
+		err = symtab_add_lazy(tab, h, addr, 0, type);
 		if (err)
 			goto out;
 	}
+	kn->names = nb.data;
+	nb.data = NULL;
+	kn->first = start_nr;
+	kn->nr = num_syms;
+	lazy->decode = names_decode;
+	lazy->destroy = names_destroy;
+	lazy->arg = kn;
+	symtab_set_lazy(tab, lazy);
+	kn = NULL;
+	lazy = NULL;
 	err = symtab_finish(tab);
 out:
 	if (err) // leave the table as it was given
 		symtab_truncate(tab, start_nr);
-	free(nr.buf);
+	if (kn)
+		names_destroy(kn);
+	free(lazy);
+	free(nb.data);
 	free(offsets);
-	free(token_table);
 	return err;
 }

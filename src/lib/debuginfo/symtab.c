@@ -1,6 +1,7 @@
 // A symbol table from one source: entries appended, then a hash index by
 // name (built at once: O(n)) and an index sorted by address (built on the
-// first address lookup, since most commands look up names only).
+// first address lookup, since most commands look up names only). Names may
+// be lazy: hashed at load, decoded when a lookup returns them.
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,11 @@ void symtab_deinit(struct symtab *tab)
 {
 	if (!tab)
 		return;
+	if (tab->lazy) {
+		tab->lazy->destroy(tab->lazy->arg);
+		free(tab->lazy);
+	}
+	free(tab->hashes);
 	while (tab->names) {
 		struct symtab_chunk *c = tab->names;
 
@@ -60,33 +66,126 @@ void symtab_deinit(struct symtab *tab)
 	symtab_init(tab, tab->source);
 }
 
-struct vmt_error *symtab_add(struct symtab *tab, const char *name,
+uint64_t symtab_hash(const char *name)
+{
+	uint64_t h = 0;
+
+	for (; *name; name++)
+		h = h * SYMTAB_HASH_MUL + (unsigned char)*name;
+	return h;
+}
+
+static struct vmt_error *grow(struct symtab *tab)
+{
+	size_t cap = tab->cap ? tab->cap * 2 : 1024;
+	struct symtab_entry *n;
+	uint64_t *h;
+
+	if (cap > SIZE_MAX / sizeof(*n))
+		return &vmt_enomem;
+	n = realloc(tab->entries, cap * sizeof(*n));
+	if (!n)
+		return &vmt_enomem;
+	tab->entries = n;
+	h = realloc(tab->hashes, cap * sizeof(*h));
+	if (!h)
+		return &vmt_enomem;
+	tab->hashes = h;
+	tab->cap = cap;
+	return NULL;
+}
+
+static struct vmt_error *add(struct symtab *tab, char *name, uint64_t hash,
 			     uint64_t address, uint64_t size, char type)
 {
 	struct symtab_entry *e;
-	char *copy;
+	struct vmt_error *err;
 
 	if (tab->nr == tab->cap) {
-		size_t cap = tab->cap ? tab->cap * 2 : 1024;
-		struct symtab_entry *n;
-
-		if (cap > SIZE_MAX / sizeof(*n))
-			return &vmt_enomem;
-		n = realloc(tab->entries, cap * sizeof(*n));
-		if (!n)
-			return &vmt_enomem;
-		tab->entries = n;
-		tab->cap = cap;
+		err = grow(tab);
+		if (err)
+			return err;
 	}
-	copy = arena_strdup(tab, name);
-	if (!copy)
-		return &vmt_enomem;
+	tab->hashes[tab->nr] = hash;
 	e = &tab->entries[tab->nr++];
-	e->name = copy;
+	e->name = name;
 	e->address = address;
 	e->size = size;
 	e->type = type;
 	return NULL;
+}
+
+struct vmt_error *symtab_add(struct symtab *tab, const char *name,
+			     uint64_t address, uint64_t size, char type)
+{
+	char *copy = arena_strdup(tab, name);
+
+	if (!copy)
+		return &vmt_enomem;
+	return add(tab, copy, symtab_hash(name), address, size, type);
+}
+
+const char *symtab_store(struct symtab *tab, const void *data, size_t len)
+{
+	struct symtab_chunk *c = malloc(sizeof(*c) + (len ? len : 1));
+
+	if (!c)
+		return NULL;
+	// Behind the current chunk, which keeps taking small names.
+	c->used = c->cap = len;
+	if (tab->names) {
+		c->next = tab->names->next;
+		tab->names->next = c;
+	} else {
+		c->next = NULL;
+		tab->names = c;
+		c->used = c->cap; // full: arena_strdup starts a new one
+	}
+	memcpy(c->data, data, len);
+	return c->data;
+}
+
+struct vmt_error *symtab_add_stored(struct symtab *tab, const char *name,
+				    uint64_t address, uint64_t size,
+				    char type)
+{
+	return add(tab, (char *)name, symtab_hash(name), address, size, type);
+}
+
+struct vmt_error *symtab_add_lazy(struct symtab *tab, uint64_t hash,
+				  uint64_t address, uint64_t size, char type)
+{
+	return add(tab, NULL, hash, address, size, type);
+}
+
+void symtab_set_lazy(struct symtab *tab, struct symtab_lazy *lazy)
+{
+	if (tab->lazy) {
+		tab->lazy->destroy(tab->lazy->arg);
+		free(tab->lazy);
+	}
+	tab->lazy = lazy;
+}
+
+// The name of entry @p i, decoded now if it is lazy; NULL if it cannot be
+// (out of memory, or a decoder that fails). Decoding fills a cache: the
+// table is not changed as callers see it, hence the const.
+static const char *entry_name(const struct symtab *ctab, size_t i)
+{
+	struct symtab *tab = (struct symtab *)ctab;
+	char buf[1024];
+
+	if (tab->entries[i].name)
+		return tab->entries[i].name;
+	if (!tab->lazy || !tab->lazy->decode(tab->lazy->arg, i, buf, sizeof(buf)))
+		return NULL;
+	tab->entries[i].name = arena_strdup(tab, buf);
+	return tab->entries[i].name;
+}
+
+const char *symtab_entry_name(const struct symtab *tab, size_t i)
+{
+	return i < tab->nr ? entry_name(tab, i) : NULL;
 }
 
 void symtab_truncate(struct symtab *tab, size_t nr)
@@ -121,14 +220,25 @@ static int cmp_by_addr(const void *a, const void *b)
 	return *(const size_t *)a < *(const size_t *)b ? 1 : -1;
 }
 
-// FNV-1a: short kernel symbol names hash well enough for open addressing.
-static uint64_t name_hash(const char *name)
+// The slot a hash starts probing at: the polynomial hash's high bits are
+// the well mixed ones.
+static size_t first_slot(uint64_t hash, size_t cap)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
+	return (size_t)((hash * UINT64_C(0x9E3779B97F4A7C15)) >> 32) &
+	       (cap - 1);
+}
 
-	for (; *name; name++)
-		h = (h ^ (unsigned char)*name) * 0x100000001b3ull;
-	return h;
+// Whether entries @p a and @p b have the same name (lazy names are
+// compared only when their hashes agree).
+static bool same_name(const struct symtab *tab, size_t a, size_t b)
+{
+	const char *x, *y;
+
+	if (tab->hashes[a] != tab->hashes[b])
+		return false;
+	x = entry_name(tab, a);
+	y = entry_name(tab, b);
+	return x && y && !strcmp(x, y);
 }
 
 struct vmt_error *symtab_finish(struct symtab *tab)
@@ -149,11 +259,9 @@ struct vmt_error *symtab_finish(struct symtab *tab)
 		return &vmt_enomem;
 	// Slots hold index + 1; the first entry of a name wins.
 	for (size_t i = 0; i < tab->nr; i++) {
-		size_t slot = name_hash(tab->entries[i].name) & (cap - 1);
+		size_t slot = first_slot(tab->hashes[i], cap);
 
-		while (hash[slot] &&
-		       strcmp(tab->entries[hash[slot] - 1].name,
-			      tab->entries[i].name))
+		while (hash[slot] && !same_name(tab, hash[slot] - 1, i))
 			slot = (slot + 1) & (cap - 1);
 		if (!hash[slot])
 			hash[slot] = (uint32_t)i + 1;
@@ -166,17 +274,21 @@ struct vmt_error *symtab_finish(struct symtab *tab)
 const struct symtab_entry *symtab_lookup_name(const struct symtab *tab,
 					      const char *name)
 {
+	uint64_t h = symtab_hash(name);
 	size_t slot;
 
 	if (!tab->name_hash)
 		return NULL;
-	slot = name_hash(name) & (tab->hash_cap - 1);
+	slot = first_slot(h, tab->hash_cap);
 	while (tab->name_hash[slot]) {
-		const struct symtab_entry *e =
-			&tab->entries[tab->name_hash[slot] - 1];
+		size_t i = tab->name_hash[slot] - 1;
 
-		if (!strcmp(e->name, name))
-			return e;
+		if (tab->hashes[i] == h) {
+			const char *n = entry_name(tab, i);
+
+			if (n && !strcmp(n, name))
+				return &tab->entries[i];
+		}
 		slot = (slot + 1) & (tab->hash_cap - 1);
 	}
 	return NULL;
@@ -223,6 +335,8 @@ const struct symtab_entry *symtab_lookup_addr(struct symtab *tab,
 	e = &tab->entries[tab->by_addr[lo - 1]];
 	if (e->size && address - e->address >= e->size)
 		return NULL;
+	if (!entry_name(tab, tab->by_addr[lo - 1]))
+		return NULL;
 	return e;
 }
 
@@ -241,7 +355,9 @@ const struct symtab_entry *symtab_lookup_next(struct symtab *tab,
 		else
 			hi = mid;
 	}
-	return lo < tab->nr ? &tab->entries[tab->by_addr[lo]] : NULL;
+	if (lo >= tab->nr || !entry_name(tab, tab->by_addr[lo]))
+		return NULL;
+	return &tab->entries[tab->by_addr[lo]];
 }
 
 const struct symtab_entry *
@@ -266,6 +382,9 @@ symtab_lookup_nearest(struct symtab *tab, uint64_t address,
 		return NULL;
 	// Entries at one address sort globals last, the first added last
 	// among equals: walk back over them for a better rank.
+	// Lazy names are decoded before @p rank reads them.
+	if (!entry_name(tab, tab->by_addr[lo - 1]))
+		return NULL;
 	best = e = &tab->entries[tab->by_addr[lo - 1]];
 	best_rank = rank ? rank(e) : 0;
 	for (size_t i = lo - 1; rank && i > 0; i--) {
@@ -274,6 +393,8 @@ symtab_lookup_nearest(struct symtab *tab, uint64_t address,
 
 		if (o->address != e->address)
 			break;
+		if (!entry_name(tab, tab->by_addr[i - 1]))
+			continue;
 		r = rank(o);
 		if (r > best_rank) {
 			best = o;

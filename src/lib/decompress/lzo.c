@@ -40,10 +40,41 @@ static struct vmt_error *lzo_decompress(const void *in, size_t in_len,
 }
 #endif
 
+// A prefix with our own decoder (liblzo2 cannot stop early); whole pages
+// with liblzo2 where it is built in.
+static struct vmt_error *lzo_prefix(struct decompress_ctx *ctx,
+				    const void *in, size_t in_len, void *out,
+				    size_t out_len, size_t want,
+				    size_t *produced_ret)
+{
+	size_t produced;
+
+	(void)ctx;
+#ifdef HAVE_LZO
+	if (want >= out_len) {
+		struct vmt_error *err = lzo_decompress(in, in_len, out, out_len);
+
+		if (!err)
+			*produced_ret = out_len;
+		return err;
+	}
+#endif
+	if (lzo1x_decode_prefix(in, in_len, out, out_len, want, &produced))
+		return vmt_error_format(VMT_ERROR_BAD_DATA,
+					"lzo: corrupt page data");
+	if (want >= out_len && produced != out_len)
+		return vmt_error_format(VMT_ERROR_BAD_DATA,
+					"lzo: page decompressed to %zu bytes, expected %zu",
+					produced, out_len);
+	*produced_ret = produced;
+	return NULL;
+}
+
 const struct decompressor decompressor_lzo = {
 	.name = "lzo",
 	.library = "liblzo2",
 #ifdef HAVE_LZO
 	.decompress = lzo_decompress,
 #endif
+	.prefix = lzo_prefix,
 };

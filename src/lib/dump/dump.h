@@ -59,6 +59,17 @@ struct dump_format {
 	 */
 	struct vmt_error *(*read_page)(struct dump *dump, uint64_t paddr,
 				       void *buf, size_t len);
+	/**
+	 * Optional: read @p len bytes at @p paddr across blocks, for reads
+	 * of several blocks at once (dump_read_phys uses it for those).
+	 */
+	struct vmt_error *(*read_range)(struct dump *dump, uint64_t paddr,
+					void *buf, size_t len);
+	/**
+	 * Optional: fill dump->ram_ranges when first asked (formats whose RAM map
+	 * costs a scan); without it, open() fills them.
+	 */
+	struct vmt_error *(*load_ranges)(struct dump *dump);
 	void (*close)(struct dump *dump);
 };
 
@@ -96,10 +107,18 @@ struct dump {
 	/** NT_PRSTATUS registers, one per note, in note order. */
 	struct vmt_cpu_regs *cpus;
 	size_t nr_cpus;
-	/** RAM ranges the dump describes, sorted, end exclusive. */
-	struct vmt_phys_range *ranges;
-	size_t nr_ranges;
-	/** Pages decompressed so far (cache misses; tests and benchmarks). */
+	/**
+	 * RAM ranges the dump describes, sorted, end exclusive: read them
+	 * through dump_ranges(), which builds them on first use (a kdump's
+	 * are empty until then; the names say so).
+	 */
+	struct vmt_phys_range *ram_ranges;
+	size_t nr_ram_ranges;
+	bool ranges_loaded;
+	/**
+	 * Blocks brought into the format's cache so far: decompressed (kdump)
+	 * or read from the file (ELF). Tests and benchmarks count misses.
+	 */
 	uint64_t nr_page_loads;
 	/** File names, for locations. */
 	char **files;
@@ -123,6 +142,15 @@ struct vmt_error *dump_open_sources(struct source **srcs, size_t nr_srcs,
 /** Read @p len bytes of physical memory, across pages. */
 struct vmt_error *dump_read_phys(struct dump *dump, uint64_t paddr, void *buf,
 				 size_t len);
+
+/**
+ * The RAM ranges the dump describes (sorted, end exclusive), built on the
+ * first call (a kdump's bitmap 1 is scanned then, chunk by chunk).
+ * Borrowed until dump_destroy().
+ */
+struct vmt_error *dump_ranges(struct dump *dump,
+			      const struct vmt_phys_range **ret,
+			      size_t *nr_ret);
 
 /**
  * Count the PFNs that errors name in pages of @p page_size bytes (the

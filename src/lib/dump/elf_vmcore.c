@@ -10,6 +10,7 @@
 
 #include "base/bytes.h"
 #include "dump/dump.h"
+#include "dump/page_cache.h"
 #include "source/extents.h"
 
 #define EHDR_SIZE 64
@@ -23,6 +24,23 @@
 #define ELF_FLAG_INCOMPLETE 0x1
 // Notes are small (a few KiB per CPU); refuse absurd sizes from bad headers.
 #define MAX_NOTE_SIZE (64u << 20)
+// Blocks of file data cached for small reads: 8 MiB, whatever the dump's
+// size, so that a page read twice (page tables, structures) costs one
+// pread. Runs of blocks read in one request go straight to the caller.
+#define ELF_BLOCK_SHIFT 12
+#define ELF_BLOCK_SIZE (1u << ELF_BLOCK_SHIFT)
+#define ELF_CACHE_BLOCKS 2048
+// Read-ahead for small reads that walk forward block by block (a list of
+// structures, a table): up to this many blocks in one pread.
+#define ELF_READAHEAD_MAX 8
+// Scan resistance: over each window of this many small reads, a hit rate
+// below 1/8 means the reads go all over the dump (a walk over distinct
+// pages). Then a missed block is cached only when it was missed recently
+// already (it came back); the others are read as they are, a pread of the
+// few bytes asked for, which costs less than filling a block that would
+// be evicted before its next use.
+#define ELF_MODE_WINDOW 256
+#define ELF_GHOSTS 4096
 
 enum elf_extent_kind {
 	ELF_DATA,
@@ -34,6 +52,20 @@ struct elf_priv {
 	struct source *src;
 	struct extent *ext;
 	size_t nr_ext;
+	// The extent the last read used: reads cluster.
+	size_t last_ext;
+	struct page_cache cache;
+	// Read-ahead state: the block a forward walk would read next, and
+	// how many blocks the next miss reads.
+	uint64_t next_block;
+	unsigned int readahead;
+	unsigned char *ra_buf;
+	// Scan resistance (see ELF_MODE_WINDOW): small reads and hits in the
+	// current window, the mode the last window chose, and the blocks
+	// missed lately (block + 1, direct-mapped).
+	unsigned int window_reads, window_hits;
+	bool scattered;
+	uint64_t ghosts[ELF_GHOSTS];
 };
 
 static bool elf_probe(struct source *src)
@@ -51,6 +83,8 @@ static void elf_close(struct dump *dump)
 
 	source_destroy(ep->src);
 	free(ep->ext);
+	page_cache_deinit(&ep->cache);
+	free(ep->ra_buf);
 	free(ep);
 	dump->priv = NULL;
 }
@@ -82,18 +116,18 @@ static struct vmt_error *read_notes(struct dump *dump, struct source *src,
 static struct vmt_error *build_ranges(struct dump *dump, const struct extent *ext,
 				      size_t nr)
 {
-	dump->ranges = calloc(nr ? nr : 1, sizeof(*dump->ranges));
-	if (!dump->ranges)
+	dump->ram_ranges = calloc(nr ? nr : 1, sizeof(*dump->ram_ranges));
+	if (!dump->ram_ranges)
 		return &vmt_enomem;
 	for (size_t i = 0; i < nr; i++) {
-		if (dump->nr_ranges &&
-		    dump->ranges[dump->nr_ranges - 1].end == ext[i].start) {
-			dump->ranges[dump->nr_ranges - 1].end = ext[i].end;
+		if (dump->nr_ram_ranges &&
+		    dump->ram_ranges[dump->nr_ram_ranges - 1].end == ext[i].start) {
+			dump->ram_ranges[dump->nr_ram_ranges - 1].end = ext[i].end;
 			continue;
 		}
-		dump->ranges[dump->nr_ranges].start = ext[i].start;
-		dump->ranges[dump->nr_ranges].end = ext[i].end;
-		dump->nr_ranges++;
+		dump->ram_ranges[dump->nr_ram_ranges].start = ext[i].start;
+		dump->ram_ranges[dump->nr_ram_ranges].end = ext[i].end;
+		dump->nr_ram_ranges++;
 	}
 	return NULL;
 }
@@ -238,9 +272,17 @@ static struct vmt_error *elf_open(struct dump *dump, struct source **srcs,
 	ep->src = srcs[0];
 	dump->priv = ep;
 	dump->format_name = "elf";
-	dump->block_size = 4096;
+	dump->block_size = ELF_BLOCK_SIZE;
 	dump->uts_machine[0] = '\0';
 	err = parse_elf(dump, ep);
+	if (!err)
+		err = page_cache_init(&ep->cache, ELF_CACHE_BLOCKS,
+				      ELF_BLOCK_SIZE);
+	if (!err) {
+		ep->ra_buf = malloc((size_t)ELF_READAHEAD_MAX * ELF_BLOCK_SIZE);
+		if (!ep->ra_buf)
+			err = &vmt_enomem;
+	}
 	if (err)
 		elf_close(dump);
 	return err;
@@ -275,13 +317,25 @@ static struct vmt_error *elf_locate(struct dump *dump, uint64_t paddr,
 	return NULL;
 }
 
-static struct vmt_error *elf_read_page(struct dump *dump, uint64_t paddr,
+// The extent holding @p paddr, or the first after it; the last one used
+// is tried first.
+static size_t find_extent(struct elf_priv *ep, uint64_t paddr)
+{
+	int found;
+
+	if (ep->last_ext < ep->nr_ext && ep->ext[ep->last_ext].start <= paddr &&
+	    paddr < ep->ext[ep->last_ext].end)
+		return ep->last_ext;
+	return extents_find(ep->ext, ep->nr_ext, paddr, &found);
+}
+
+// Read [@p paddr, +@p len) piece by piece from the file, straight into
+// @p buf: no cache. Any length.
+static struct vmt_error *read_uncached(struct elf_priv *ep, uint64_t paddr,
 				       void *buf, size_t len)
 {
-	struct elf_priv *ep = dump->priv;
 	unsigned char *p = buf;
-	int found;
-	size_t i = extents_find(ep->ext, ep->nr_ext, paddr, &found);
+	size_t i = find_extent(ep, paddr);
 
 	while (len) {
 		const struct extent *e;
@@ -293,6 +347,7 @@ static struct vmt_error *elf_read_page(struct dump *dump, uint64_t paddr,
 					       "not in dump: no PT_LOAD covers physical address %#" PRIx64,
 					       paddr);
 		e = &ep->ext[i];
+		ep->last_ext = i;
 		n = e->end - paddr;
 		if (n > len)
 			n = len;
@@ -320,11 +375,136 @@ static struct vmt_error *elf_read_page(struct dump *dump, uint64_t paddr,
 	return NULL;
 }
 
+// Bring block @p block (wholly file data of extent @p e) into the cache,
+// with the blocks after it when reads walk forward; the cached copy, or
+// NULL if the file cannot be read there.
+static const unsigned char *fill_block(struct dump *dump, struct elf_priv *ep,
+				       const struct extent *e, uint64_t block)
+{
+	uint64_t start = block << ELF_BLOCK_SHIFT;
+	uint64_t in_ext = (e->end - start) >> ELF_BLOCK_SHIFT;
+	unsigned char *first, *from;
+	unsigned int n;
+	struct vmt_error *err;
+	size_t slot;
+
+	ep->readahead = block == ep->next_block ?
+				(ep->readahead * 2 > ELF_READAHEAD_MAX ?
+					 ELF_READAHEAD_MAX : ep->readahead * 2) :
+				1;
+	n = ep->readahead;
+	if (n > in_ext)
+		n = (unsigned int)in_ext;
+	first = page_cache_reserve(&ep->cache, &slot);
+	// One block goes straight into its slot; more through the buffer.
+	from = n == 1 ? first : ep->ra_buf;
+	err = source_read(ep->src, from, (size_t)n << ELF_BLOCK_SHIFT,
+			  e->off + (start - e->start));
+	if (err) {
+		// Leave the error to the uncached path, which names it.
+		vmt_error_destroy(err);
+		return NULL;
+	}
+	if (n > 1)
+		memcpy(first, from, ELF_BLOCK_SIZE);
+	page_cache_insert(&ep->cache, slot, block);
+	dump->nr_page_loads++;
+	for (unsigned int k = 1; k < n; k++) {
+		unsigned char *data;
+
+		if (page_cache_peek(&ep->cache, block + k))
+			continue;
+		data = page_cache_reserve(&ep->cache, &slot);
+		memcpy(data, from + ((size_t)k << ELF_BLOCK_SHIFT),
+		       ELF_BLOCK_SIZE);
+		page_cache_insert(&ep->cache, slot, block + k);
+		dump->nr_page_loads++;
+	}
+	ep->next_block = block + n;
+	return first;
+}
+
+// Count a small read for the mode; true if it hit.
+static bool count_read(struct elf_priv *ep, bool hit)
+{
+	ep->window_hits += hit;
+	if (++ep->window_reads == ELF_MODE_WINDOW) {
+		ep->scattered = ep->window_hits < ELF_MODE_WINDOW / 8;
+		ep->window_reads = ep->window_hits = 0;
+	}
+	return hit;
+}
+
+// In scattered mode: whether @p block came back since it was last missed
+// (then it is worth caching); notes it as missed.
+static bool came_back(struct elf_priv *ep, uint64_t block)
+{
+	uint64_t *g = &ep->ghosts[((block * UINT64_C(0x9E3779B97F4A7C15)) >> 32) &
+				   (ELF_GHOSTS - 1)];
+
+	if (*g == block + 1)
+		return true;
+	*g = block + 1;
+	return false;
+}
+
+static struct vmt_error *elf_read_page(struct dump *dump, uint64_t paddr,
+				       void *buf, size_t len)
+{
+	struct elf_priv *ep = dump->priv;
+	uint64_t block = paddr >> ELF_BLOCK_SHIFT;
+	uint64_t start = block << ELF_BLOCK_SHIFT;
+	const unsigned char *data = page_cache_lookup(&ep->cache, block);
+	const struct extent *e;
+	size_t i;
+
+	if (len < ELF_BLOCK_SIZE && count_read(ep, data != NULL)) {
+		memcpy(buf, data + (paddr - start), len);
+		return NULL;
+	}
+	if (data) {
+		memcpy(buf, data + (paddr - start), len);
+		return NULL;
+	}
+	i = find_extent(ep, paddr);
+	if (i >= ep->nr_ext)
+		return read_uncached(ep, paddr, buf, len);
+	e = &ep->ext[i];
+	// Only blocks that are file data from end to end are cached; the
+	// rare block across a segment boundary is read as it is each time.
+	if (e->kind != ELF_DATA || e->start > start ||
+	    e->end - start < ELF_BLOCK_SIZE)
+		return read_uncached(ep, paddr, buf, len);
+	ep->last_ext = i;
+	// A whole block goes to the caller, who keeps it (the table cache
+	// above, a reader of big structures): copying it here too would only
+	// evict what small reads come back for.
+	if (len == ELF_BLOCK_SIZE)
+		return read_uncached(ep, paddr, buf, len);
+	if (ep->scattered && block != ep->next_block && !came_back(ep, block))
+		return read_uncached(ep, paddr, buf, len);
+	data = fill_block(dump, ep, e, block);
+	if (!data)
+		return read_uncached(ep, paddr, buf, len);
+	memcpy(buf, data + (paddr - start), len);
+	return NULL;
+}
+
+// Several blocks at once: straight from the file (the data never changes,
+// so a cached copy of some of them needs no coherence) in as few preads as
+// the segments allow.
+static struct vmt_error *elf_read_range(struct dump *dump, uint64_t paddr,
+					void *buf, size_t len)
+{
+	return read_uncached(dump->priv, paddr, buf, len);
+}
+
 const struct dump_format dump_format_elf = {
 	.name = "elf",
 	.probe = elf_probe,
 	.open = elf_open,
 	.locate = elf_locate,
 	.read_page = elf_read_page,
+	.read_range = elf_read_range,
 	.close = elf_close,
 };

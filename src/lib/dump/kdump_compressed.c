@@ -1,7 +1,8 @@
 // kdump-compressed dumps (makedumpfile, QEMU, diskdump) and split sets of
 // them. Layout: ARM64-REFERENCE.md section 2.8 (from makedumpfile
-// diskdump_mod.h). Page descriptors are found by rank over the 2nd bitmap
-// with precomputed prefix counts, so a lookup never scans.
+// diskdump_mod.h). Page descriptors are found by rank over the 2nd bitmap;
+// both bitmaps are read on demand (kdump_bitmap.c), so memory does not
+// grow with the size of the machine the dump claims.
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
@@ -11,6 +12,7 @@
 
 #include "base/bytes.h"
 #include "dump/dump.h"
+#include "dump/kdump_bitmap.h"
 #include "dump/page_cache.h"
 
 #define EM_AARCH64_VALUE 183
@@ -59,8 +61,11 @@
 // struct page_desc { i64 offset; u32 size; u32 flags; u64 page_flags; }
 #define PD_SIZE 24
 // Descriptors read at once: sequential reads then cost one pread per ~170
-// pages for descriptors.
+// pages for descriptors. Windows are aligned, and 64 of them are kept per
+// file (255 KiB): random reads over a working set of up to ~10^4 pages
+// find their descriptors without reading the file again.
 #define PD_WINDOW 170
+#define PD_WINDOWS 64
 // Descriptors sampled at open to learn the compressions used.
 #define PD_SAMPLE 4096
 
@@ -70,8 +75,8 @@
 #define CACHE_BYTES (8u << 20)
 #define CACHE_MIN 64
 #define CACHE_MAX 256
-// Bitmap words per rank superblock.
-#define RANK_SPAN 8
+// arm64 physical addresses have at most 52 bits: no PFN beyond that.
+#define MAX_PA_BITS 52
 
 struct kdump_header {
 	int version;
@@ -96,26 +101,25 @@ struct kdump_part {
 	// Position in the caller's list (dump->files); parts get sorted.
 	size_t file_index;
 	uint64_t start_pfn, end_pfn;
-	// This file's 2nd bitmap (split files each have their own) and its
-	// prefix counts: rank[k] = set bits in words [0, RANK_SPAN * k).
-	uint64_t *bitmap2;
-	uint64_t *rank;
+	// This file's 2nd bitmap (split files each have their own).
+	struct kdump_bitmap bitmap2;
 	uint64_t desc_off;
 	// Descriptor index of start_pfn in this file's bitmap numbering.
 	uint64_t rank_base;
-	uint64_t nr_desc;
 	// Descriptors of this file readable before its end.
 	uint64_t nr_desc_in_file;
-	unsigned char *desc_win;
-	uint64_t win_first;
-	size_t win_count;
+	struct desc_window {
+		unsigned char *buf;
+		uint64_t first; // descriptor index of buf[0]
+		size_t count;   // 0 = empty
+	} win[PD_WINDOWS];
 };
 
 struct kdump_priv {
 	struct kdump_part *parts;
 	size_t nr_parts;
-	uint64_t *bitmap1;
-	uint64_t nr_words;
+	// The 1st bitmap (RAM), of the first part.
+	struct kdump_bitmap bitmap1;
 	uint64_t max_mapnr;
 	uint32_t block_size;
 	unsigned int shift;
@@ -123,6 +127,10 @@ struct kdump_priv {
 	bool incomplete;
 	unsigned char *cbuf;
 	struct page_cache cache;
+	// Bytes of each cache slot that are decompressed: a small read
+	// decompresses only as far as it needs (decompress_prefix).
+	uint32_t *valid;
+	struct decompress_ctx *dctx;
 };
 
 struct page_desc {
@@ -231,72 +239,6 @@ static struct vmt_error *parse_header(struct source *src,
 	return NULL;
 }
 
-static bool test_bit(const uint64_t *bm, uint64_t n)
-{
-	return bm[n / 64] >> (n % 64) & 1;
-}
-
-// Set bits of @p bm in [0, n).
-static uint64_t rank_of(const uint64_t *bm, const uint64_t *rank, uint64_t n)
-{
-	uint64_t w = n / 64, r = rank[w / RANK_SPAN];
-
-	for (uint64_t i = w / RANK_SPAN * RANK_SPAN; i < w; i++)
-		r += (uint64_t)__builtin_popcountll(bm[i]);
-	if (n % 64)
-		r += (uint64_t)__builtin_popcountll(bm[w] &
-						    ((1ull << (n % 64)) - 1));
-	return r;
-}
-
-// Read a bitmap of @p nr_words words (bits past max_mapnr cleared).
-static struct vmt_error *read_bitmap(struct source *src, uint64_t off,
-				     uint64_t max_mapnr, uint64_t nr_words,
-				     const char *which, uint64_t **ret)
-{
-	uint64_t nbytes = (max_mapnr + 7) / 8;
-	unsigned char *raw;
-	uint64_t *bm;
-	struct vmt_error *err;
-
-	raw = calloc(nr_words ? nr_words : 1, 8);
-	if (!raw)
-		return &vmt_enomem;
-	err = source_read(src, raw, nbytes, off);
-	if (err) {
-		free(raw);
-		return vmt_error_wrap(err, "kdump %s bitmap", which);
-	}
-	// Bit n (LSB first in byte n / 8) is PFN n; as little-endian words
-	// the same numbering holds on any host.
-	bm = (uint64_t *)raw;
-	for (uint64_t i = 0; i < nr_words; i++)
-		bm[i] = load_le64(raw + 8 * i);
-	if (max_mapnr % 64)
-		bm[max_mapnr / 64] &= (1ull << (max_mapnr % 64)) - 1;
-	*ret = bm;
-	return NULL;
-}
-
-static struct vmt_error *build_rank(const uint64_t *bm, uint64_t nr_words,
-				    uint64_t **ret)
-{
-	uint64_t nr = nr_words / RANK_SPAN + 1, r = 0;
-	uint64_t *rank = malloc(nr * sizeof(*rank));
-
-	if (!rank)
-		return &vmt_enomem;
-	for (uint64_t i = 0; i < nr_words; i++) {
-		if (i % RANK_SPAN == 0)
-			rank[i / RANK_SPAN] = r;
-		r += (uint64_t)__builtin_popcountll(bm[i]);
-	}
-	if (nr_words % RANK_SPAN == 0)
-		rank[nr_words / RANK_SPAN] = r;
-	*ret = rank;
-	return NULL;
-}
-
 static void decode_desc(const unsigned char *p, bool be, struct page_desc *pd)
 {
 	pd->offset = load64(p, be);
@@ -330,21 +272,23 @@ static bool compression_of(uint32_t flags, enum compression *ret)
 
 static void part_deinit(struct kdump_part *part)
 {
+	kdump_bitmap_deinit(&part->bitmap2);
 	source_destroy(part->src);
-	free(part->bitmap2);
-	free(part->rank);
-	free(part->desc_win);
+	for (int i = 0; i < PD_WINDOWS; i++)
+		free(part->win[i].buf);
 }
 
 static void kdump_close(struct dump *dump)
 {
 	struct kdump_priv *kp = dump->priv;
 
+	kdump_bitmap_deinit(&kp->bitmap1);
 	for (size_t i = 0; i < kp->nr_parts; i++)
 		part_deinit(&kp->parts[i]);
 	free(kp->parts);
-	free(kp->bitmap1);
 	free(kp->cbuf);
+	free(kp->valid);
+	decompress_ctx_destroy(kp->dctx);
 	page_cache_deinit(&kp->cache);
 	free(kp);
 	dump->priv = NULL;
@@ -404,7 +348,8 @@ static struct vmt_error *read_notes_and_info(struct dump *dump,
 	return NULL;
 }
 
-// Set up @p part from its header: bitmap 2, rank, descriptor table.
+// Set up @p part from its header: bitmap 2 (read on demand), where its
+// descriptors start.
 static struct vmt_error *part_init(struct kdump_priv *kp,
 				   struct kdump_part *part,
 				   const struct kdump_header *h)
@@ -427,11 +372,8 @@ static struct vmt_error *part_init(struct kdump_priv *kp,
 					") run past the end of the file (%#" PRIx64 " bytes)",
 					src->name, bm_off, bm_off + 2 * half, src->size);
 	part->desc_off = bm_off + 2 * half;
-	err = read_bitmap(src, bm_off + half, kp->max_mapnr, kp->nr_words, "2nd",
-			  &part->bitmap2);
-	if (err)
-		return err;
-	err = build_rank(part->bitmap2, kp->nr_words, &part->rank);
+	err = kdump_bitmap_init(&part->bitmap2, src, bm_off + half,
+				kp->max_mapnr, true, "2nd");
 	if (err)
 		return err;
 	if (part->end_pfn > kp->max_mapnr)
@@ -439,41 +381,44 @@ static struct vmt_error *part_init(struct kdump_priv *kp,
 	if (part->start_pfn > part->end_pfn)
 		part->start_pfn = part->end_pfn;
 	// Descriptors of a split file start with its own first PFN.
-	part->rank_base = rank_of(part->bitmap2, part->rank, part->start_pfn);
-	part->nr_desc = rank_of(part->bitmap2, part->rank, part->end_pfn) -
-			part->rank_base;
+	err = kdump_bitmap_rank(&part->bitmap2, part->start_pfn,
+				&part->rank_base);
+	if (err)
+		return err;
 	part->nr_desc_in_file = (src->size - part->desc_off) / PD_SIZE;
-	part->desc_win = malloc(PD_WINDOW * PD_SIZE);
-	if (!part->desc_win)
-		return &vmt_enomem;
 	return NULL;
 }
 
-// Load descriptor @p idx of @p part into the window; false if the file
-// ends before it (incomplete dump).
+// Descriptor @p idx of @p part, through its window cache.
 static struct vmt_error *get_desc(struct kdump_priv *kp,
 				  struct kdump_part *part, uint64_t idx,
 				  struct page_desc *pd)
 {
-	if (idx - part->win_first >= part->win_count || idx < part->win_first) {
-		uint64_t avail = part->nr_desc_in_file < part->nr_desc ?
-					 part->nr_desc_in_file : part->nr_desc;
-		uint64_t n = avail - idx;
+	uint64_t first = idx - idx % PD_WINDOW;
+	struct desc_window *w = &part->win[(idx / PD_WINDOW) % PD_WINDOWS];
+
+	if (!w->count || w->first != first) {
+		// Descriptors past this file's last one are page data: read
+		// into the window, never used (idx only names real ones).
+		uint64_t n = part->nr_desc_in_file - first;
 		struct vmt_error *err;
 
 		if (n > PD_WINDOW)
 			n = PD_WINDOW;
-		err = source_read(part->src, part->desc_win, n * PD_SIZE,
-				  part->desc_off + idx * PD_SIZE);
-		if (err) {
-			part->win_count = 0;
-			return err;
+		if (!w->buf) {
+			w->buf = malloc(PD_WINDOW * PD_SIZE);
+			if (!w->buf)
+				return &vmt_enomem;
 		}
-		part->win_first = idx;
-		part->win_count = n;
+		w->count = 0;
+		err = source_read(part->src, w->buf, n * PD_SIZE,
+				  part->desc_off + first * PD_SIZE);
+		if (err)
+			return err;
+		w->first = first;
+		w->count = n;
 	}
-	decode_desc(part->desc_win + (idx - part->win_first) * PD_SIZE, kp->be,
-		    pd);
+	decode_desc(w->buf + (idx - first) * PD_SIZE, kp->be, pd);
 	return NULL;
 }
 
@@ -503,6 +448,7 @@ static struct vmt_error *find_page(struct dump *dump, uint64_t paddr,
 	uint64_t pfn = paddr >> kp->shift, idx;
 	struct kdump_part *part;
 	struct vmt_error *err;
+	bool dumped = false, ram;
 
 	if (pfn >= kp->max_mapnr)
 		return vmt_error_fault(VMT_FAULT_NOT_IN_DUMP, paddr,
@@ -510,8 +456,16 @@ static struct vmt_error *find_page(struct dump *dump, uint64_t paddr,
 				       " is beyond the dump's last PFN %#" PRIx64 " (max_mapnr)",
 				       paddr, kp->max_mapnr - 1);
 	part = part_of(kp, pfn);
-	if (!part || !test_bit(part->bitmap2, pfn)) {
-		if (test_bit(kp->bitmap1, pfn))
+	if (part) {
+		err = kdump_bitmap_test(&part->bitmap2, pfn, &dumped);
+		if (err)
+			return err;
+	}
+	if (!dumped) {
+		err = kdump_bitmap_test(&kp->bitmap1, pfn, &ram);
+		if (err)
+			return err;
+		if (ram)
 			return vmt_error_fault(VMT_FAULT_EXCLUDED, paddr,
 					       "physical address %#" PRIx64
 					       " is excluded from the dump (PFN %#" PRIx64
@@ -522,7 +476,10 @@ static struct vmt_error *find_page(struct dump *dump, uint64_t paddr,
 				       " is not RAM (PFN %#" PRIx64 ", kdump bitmap 1)",
 				       paddr, pfn);
 	}
-	idx = rank_of(part->bitmap2, part->rank, pfn) - part->rank_base;
+	err = kdump_bitmap_rank(&part->bitmap2, pfn, &idx);
+	if (err)
+		return err;
+	idx -= part->rank_base;
 	if (idx >= part->nr_desc_in_file) {
 		if (kp->incomplete)
 			goto lost;
@@ -567,9 +524,42 @@ lost:
 			       paddr, pfn);
 }
 
+// Decompress the page described by @p pd into @p out: at least @p want
+// bytes (the whole block when @p want is the block size); the number
+// decompressed.
+static struct vmt_error *load_page(struct dump *dump, struct kdump_part *part,
+				   const struct page_desc *pd,
+				   enum compression c, uint64_t paddr,
+				   void *out, size_t want, size_t *produced_ret)
+{
+	struct kdump_priv *kp = dump->priv;
+	uint64_t pfn = paddr >> kp->shift;
+	struct vmt_error *err;
+
+	err = source_read(part->src, kp->cbuf, pd->size, pd->offset);
+	if (!err && want >= kp->block_size) {
+		err = decompress_with(kp->dctx, c, kp->cbuf, pd->size, out,
+				      kp->block_size);
+		*produced_ret = kp->block_size;
+	} else if (!err) {
+		err = decompress_prefix(kp->dctx, c, kp->cbuf, pd->size, out,
+					kp->block_size, want, produced_ret);
+	}
+	if (err)
+		return vmt_error_wrap(err, "%s: PFN %#" PRIx64 " (physical address %#" PRIx64
+				      ", %u bytes at offset %#" PRIx64 ")",
+				      part->src->name, pfn, paddr, pd->size,
+				      pd->offset);
+	dump->compressions |= 1u << c;
+	dump->nr_page_loads++;
+	return NULL;
+}
+
 // Read @p len bytes at @p paddr from the page's data: uncompressed pages
-// straight from the file (the OS caches those), compressed ones through
-// the cache so that a page is decompressed once while it stays there.
+// straight from the file (the OS caches those); compressed ones through
+// the cache, decompressed only as far as the read needs; a whole block
+// straight into the caller's buffer (who asks for whole blocks keeps
+// them: a sequential reader, the table cache).
 static struct vmt_error *read_from_file(struct dump *dump, uint64_t paddr,
 					void *buf, size_t len)
 {
@@ -579,7 +569,7 @@ static struct vmt_error *read_from_file(struct dump *dump, uint64_t paddr,
 	struct page_desc pd;
 	enum compression c;
 	struct vmt_error *err;
-	size_t slot;
+	size_t slot, produced;
 	void *page;
 
 	err = find_page(dump, paddr, &part, &pd);
@@ -604,17 +594,14 @@ static struct vmt_error *read_from_file(struct dump *dump, uint64_t paddr,
 					      pfn, paddr);
 		return NULL;
 	}
+	if (len == kp->block_size)
+		return load_page(dump, part, &pd, c, paddr, buf, len, &produced);
 	page = page_cache_reserve(&kp->cache, &slot);
-	err = source_read(part->src, kp->cbuf, pd.size, pd.offset);
-	if (!err)
-		err = decompress(c, kp->cbuf, pd.size, page, kp->block_size);
+	err = load_page(dump, part, &pd, c, paddr, page, in_page + len,
+			&produced);
 	if (err)
-		return vmt_error_wrap(err, "%s: PFN %#" PRIx64 " (physical address %#" PRIx64
-				      ", %u bytes at offset %#" PRIx64 ")",
-				      part->src->name, pfn, paddr, pd.size,
-				      pd.offset);
-	dump->compressions |= 1u << c;
-	dump->nr_page_loads++;
+		return err;
+	kp->valid[slot] = (uint32_t)produced;
 	page_cache_insert(&kp->cache, slot, pfn);
 	memcpy(buf, (const unsigned char *)page + in_page, len);
 	return NULL;
@@ -624,12 +611,36 @@ static struct vmt_error *kdump_read_page(struct dump *dump, uint64_t paddr,
 					 void *buf, size_t len)
 {
 	struct kdump_priv *kp = dump->priv;
-	const void *page = page_cache_lookup(&kp->cache, paddr >> kp->shift);
+	uint64_t in_page = paddr & (kp->block_size - 1);
+	unsigned char *page = (unsigned char *)page_cache_lookup(
+		&kp->cache, paddr >> kp->shift);
+	size_t slot;
 
 	if (!page)
 		return read_from_file(dump, paddr, buf, len);
-	memcpy(buf, (const unsigned char *)page + (paddr & (kp->block_size - 1)),
-	       len);
+	slot = (size_t)(page - kp->cache.data) / kp->cache.page_size;
+	if (in_page + len > kp->valid[slot]) {
+		// Only the start of the page was decompressed: now all of it.
+		struct kdump_part *part;
+		struct page_desc pd;
+		enum compression c = COMPRESSION_NONE;
+		size_t produced;
+		struct vmt_error *err = find_page(dump, paddr, &part, &pd);
+
+		if (!err && !compression_of(pd.flags, &c))
+			err = vmt_error_format(VMT_ERROR_BAD_DATA,
+					       "page descriptor of PFN %#" PRIx64
+					       " changed", paddr >> kp->shift);
+		if (!err)
+			err = load_page(dump, part, &pd, c, paddr, page,
+					kp->block_size, &produced);
+		if (err) {
+			kp->valid[slot] = 0;
+			return err;
+		}
+		kp->valid[slot] = kp->block_size;
+	}
+	memcpy(buf, page + in_page, len);
 	return NULL;
 }
 
@@ -668,47 +679,37 @@ static struct vmt_error *kdump_locate(struct dump *dump, uint64_t paddr,
 	return NULL;
 }
 
-static struct vmt_error *build_ranges(struct dump *dump)
+// The RAM ranges: runs of set bits of bitmap 1, found chunk by chunk (holes
+// skipped), only when asked for.
+static struct vmt_error *kdump_load_ranges(struct dump *dump)
 {
 	struct kdump_priv *kp = dump->priv;
 	size_t cap = 0;
 	uint64_t pfn = 0;
 
-	// Runs of set bits of bitmap 1, found a word at a time.
 	while (pfn < kp->max_mapnr) {
-		uint64_t w = kp->bitmap1[pfn / 64] >> (pfn % 64), start;
+		uint64_t start, end;
+		struct vmt_error *err = kdump_bitmap_next_run(&kp->bitmap1, pfn,
+							      &start, &end);
 
-		if (!w) {
-			pfn = (pfn / 64 + 1) * 64;
-			continue;
-		}
-		pfn += (uint64_t)__builtin_ctzll(w);
-		start = pfn;
-		for (;;) {
-			w = ~kp->bitmap1[pfn / 64] >> (pfn % 64);
-			if (w) {
-				pfn += (uint64_t)__builtin_ctzll(w);
-				break;
-			}
-			pfn = (pfn / 64 + 1) * 64;
-			if (pfn >= kp->max_mapnr)
-				break;
-		}
-		if (pfn > kp->max_mapnr)
-			pfn = kp->max_mapnr;
-		if (dump->nr_ranges == cap) {
+		if (err)
+			return err;
+		if (start >= kp->max_mapnr)
+			break;
+		if (dump->nr_ram_ranges == cap) {
 			size_t ncap = cap ? 2 * cap : 16;
 			struct vmt_phys_range *n =
-				realloc(dump->ranges, ncap * sizeof(*n));
+				realloc(dump->ram_ranges, ncap * sizeof(*n));
 
 			if (!n)
 				return &vmt_enomem;
-			dump->ranges = n;
+			dump->ram_ranges = n;
 			cap = ncap;
 		}
-		dump->ranges[dump->nr_ranges].start = start << kp->shift;
-		dump->ranges[dump->nr_ranges].end = pfn << kp->shift;
-		dump->nr_ranges++;
+		dump->ram_ranges[dump->nr_ram_ranges].start = start << kp->shift;
+		dump->ram_ranges[dump->nr_ram_ranges].end = end << kp->shift;
+		dump->nr_ram_ranges++;
+		pfn = end;
 	}
 	return NULL;
 }
@@ -732,9 +733,21 @@ static void sample_compressions(struct dump *dump, const struct kdump_header *h)
 		return;
 	for (size_t i = 0; i < kp->nr_parts; i++) {
 		struct kdump_part *part = &kp->parts[i];
-		uint64_t n = part->nr_desc < part->nr_desc_in_file ?
-				     part->nr_desc : part->nr_desc_in_file;
+		uint64_t first_chunk_end = part->start_pfn +
+					   part->bitmap2.chunk_bits;
+		uint64_t n = 0;
 
+		// Only descriptors known to exist: those of the PFNs in the
+		// part's first bitmap chunk (one chunk read, whatever the
+		// dump's size). Other compressions are learnt as pages are read.
+		if (first_chunk_end > part->end_pfn)
+			first_chunk_end = part->end_pfn;
+		if (kdump_bitmap_rank(&part->bitmap2, first_chunk_end, &n) ||
+		    n < part->rank_base)
+			continue;
+		n -= part->rank_base;
+		if (n > part->nr_desc_in_file)
+			n = part->nr_desc_in_file;
 		if (n > PD_SAMPLE)
 			n = PD_SAMPLE;
 		if (source_read(part->src, buf, n * PD_SIZE, part->desc_off))
@@ -827,11 +840,14 @@ static struct vmt_error *kdump_setup(struct dump *dump, struct kdump_priv *kp,
 	kp->be = h->be;
 	kp->max_mapnr = h->max_mapnr;
 	kp->incomplete = h->status & DUMP_DH_COMPRESSED_INCOMPLETE;
-	kp->nr_words = (h->max_mapnr + 63) / 64;
-	if (h->max_mapnr > (UINT64_MAX >> kp->shift))
+	if (kp->shift >= MAX_PA_BITS ||
+	    h->max_mapnr > (UINT64_C(1) << (MAX_PA_BITS - kp->shift)))
 		return vmt_error_format(VMT_ERROR_BAD_DATA,
-					"%s: max_mapnr %#" PRIx64 " is too large",
-					kp->parts[0].src->name, h->max_mapnr);
+					"%s: max_mapnr %#" PRIx64 " at offset %#x: %u-byte pages beyond 2^%d bytes, more than an arm64 physical address reaches",
+					kp->parts[0].src->name, h->max_mapnr,
+					h->version >= 6 ? (unsigned)(h->block_size + SH_MAX_MAPNR_64) :
+							  (unsigned)DH_MAX_MAPNR,
+					h->block_size, MAX_PA_BITS);
 
 	for (size_t i = 0; i < kp->nr_parts; i++) {
 		struct kdump_part *p = &kp->parts[i];
@@ -872,8 +888,9 @@ static struct vmt_error *kdump_setup(struct dump *dump, struct kdump_priv *kp,
 		struct kdump_part *p0 = &kp->parts[0];
 		uint64_t half = (uint64_t)h->bitmap_blocks * h->block_size / 2;
 
-		err = read_bitmap(p0->src, p0->desc_off - 2 * half, kp->max_mapnr,
-				  kp->nr_words, "1st", &kp->bitmap1);
+		err = kdump_bitmap_init(&kp->bitmap1, p0->src,
+					p0->desc_off - 2 * half, kp->max_mapnr,
+					false, "1st");
 		if (err)
 			return err;
 	}
@@ -887,8 +904,12 @@ static struct vmt_error *kdump_setup(struct dump *dump, struct kdump_priv *kp,
 	if (err)
 		return err;
 	kp->cbuf = malloc(kp->block_size);
-	if (!kp->cbuf)
+	kp->valid = calloc(kp->cache.nr, sizeof(*kp->valid));
+	if (!kp->cbuf || !kp->valid)
 		return &vmt_enomem;
+	err = decompress_ctx_create(&kp->dctx);
+	if (err)
+		return err;
 
 	dump->format_name = kp->nr_parts > 1 || h->split ? "split" : "kdump";
 	dump->block_size = h->block_size;
@@ -904,9 +925,6 @@ static struct vmt_error *kdump_setup(struct dump *dump, struct kdump_priv *kp,
 	dump->timestamp = (uint64_t)h->ts_sec;
 	dump->header_nr_cpus = h->nr_cpus;
 
-	err = build_ranges(dump);
-	if (err)
-		return err;
 	for (size_t i = 0; i < kp->nr_parts; i++) {
 		// hdrs[0] is the first file given; parts are sorted by PFN.
 		if (kp->parts[i].file_index == 0)
@@ -960,5 +978,6 @@ const struct dump_format dump_format_kdump = {
 	.open = kdump_open,
 	.locate = kdump_locate,
 	.read_page = kdump_read_page,
+	.load_ranges = kdump_load_ranges,
 	.close = kdump_close,
 };

@@ -69,6 +69,16 @@ const void *page_cache_lookup(struct page_cache *cache, uint64_t key)
 	return NULL;
 }
 
+bool page_cache_peek(const struct page_cache *cache, uint64_t key)
+{
+	uint32_t i = cache->buckets[bucket_of(cache, key)];
+
+	for (; i != NO_SLOT; i = cache->next[i])
+		if (cache->keys[i] == key)
+			return true;
+	return false;
+}
+
 static void unlink_slot(struct page_cache *cache, size_t slot)
 {
 	uint32_t *link = &cache->buckets[bucket_of(cache, cache->keys[slot])];

@@ -3,6 +3,7 @@
 #ifndef VMT_DUMP_PAGE_CACHE_H
 #define VMT_DUMP_PAGE_CACHE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,6 +32,9 @@ void page_cache_deinit(struct page_cache *cache);
 
 /** The cached page of @p key, or NULL. */
 const void *page_cache_lookup(struct page_cache *cache, uint64_t key);
+
+/** Whether @p key is cached, without counting a hit or a miss. */
+bool page_cache_peek(const struct page_cache *cache, uint64_t key);
 
 /**
  * Take a slot to fill (evicting its old page); commit it with

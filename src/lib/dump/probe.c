@@ -170,6 +170,16 @@ struct vmt_error *dump_read_phys(struct dump *dump, uint64_t paddr, void *buf,
 					"read of %zu bytes at physical address %#" PRIx64
 					" wraps around the address space",
 					len, paddr);
+	// A failed range read is read again block by block, so that the
+	// error names the PFN that failed.
+	if (dump->format->read_range && len > mask + 1) {
+		struct vmt_error *err = dump->format->read_range(dump, paddr,
+								 buf, len);
+
+		if (!err)
+			return NULL;
+		vmt_error_destroy(err);
+	}
 	// Readers see one block at a time.
 	while (len) {
 		size_t n = (size_t)(mask + 1 - (paddr & mask));
@@ -184,6 +194,33 @@ struct vmt_error *dump_read_phys(struct dump *dump, uint64_t paddr, void *buf,
 		paddr += n;
 		len -= n;
 	}
+	return NULL;
+}
+
+struct vmt_error *dump_ranges(struct dump *dump,
+			      const struct vmt_phys_range **ret,
+			      size_t *nr_ret)
+{
+	if (!dump->ranges_loaded && dump->format->load_ranges) {
+		struct vmt_error *err;
+
+		free(dump->ram_ranges);
+		dump->ram_ranges = NULL;
+		dump->nr_ram_ranges = 0;
+		// Tried once: after a failure the ranges stay empty.
+		dump->ranges_loaded = true;
+		err = dump->format->load_ranges(dump);
+		if (err) {
+			free(dump->ram_ranges);
+			dump->ram_ranges = NULL;
+			dump->nr_ram_ranges = 0;
+			return vmt_error_wrap(err, "RAM ranges of %s",
+					      dump->files[0]);
+		}
+	}
+	dump->ranges_loaded = true;
+	*ret = dump->ram_ranges;
+	*nr_ret = dump->nr_ram_ranges;
 	return NULL;
 }
 
@@ -202,7 +239,7 @@ void dump_destroy(struct dump *dump)
 	free(dump->vmcoreinfo);
 	free(dump->notes);
 	free(dump->cpus);
-	free(dump->ranges);
+	free(dump->ram_ranges);
 	for (size_t i = 0; i < dump->nr_files; i++)
 		free(dump->files[i]);
 	free(dump->files);

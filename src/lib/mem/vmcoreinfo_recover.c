@@ -139,11 +139,16 @@ struct vmt_error *vmcoreinfo_recover(struct dump *dump,
 				     struct vmcoreinfo_found *ret)
 {
 	struct vmcoreinfo_found best = { 0 };
+	const struct vmt_phys_range *ranges;
 	uint64_t scanned = 0;
 	unsigned int rejected = 0;
+	size_t nr_ranges;
+	struct vmt_error *rerr = dump_ranges(dump, &ranges, &nr_ranges);
 
-	for (size_t r = 0; r < dump->nr_ranges; r++) {
-		const struct vmt_phys_range *range = &dump->ranges[r];
+	if (rerr)
+		return rerr;
+	for (size_t r = 0; r < nr_ranges; r++) {
+		const struct vmt_phys_range *range = &ranges[r];
 		uint64_t paddr = (range->start + SCAN_STRIDE - 1) &
 				 ~(uint64_t)(SCAN_STRIDE - 1);
 

@@ -1,4 +1,7 @@
 // A source backed by a file opened read-only and read with pread.
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -43,6 +46,24 @@ static struct vmt_error *file_read(struct source *src, void *buf, size_t len,
 	return NULL;
 }
 
+// SEEK_DATA: where the file system knows of no hole, the offset itself.
+static uint64_t file_next_data(struct source *src, uint64_t off)
+{
+#ifdef SEEK_DATA
+	struct file_source *fs = (struct file_source *)src;
+	off_t next = lseek(fs->fd, (off_t)off, SEEK_DATA);
+
+	if (next >= 0)
+		return (uint64_t)next;
+	// ENXIO: no data from there to the end; anything else (a file system
+	// without SEEK_DATA): assume data.
+	return errno == ENXIO ? src->size : off;
+#else
+	(void)src;
+	return off;
+#endif
+}
+
 static void file_destroy(struct source *src)
 {
 	struct file_source *fs = (struct file_source *)src;
@@ -55,6 +76,7 @@ static void file_destroy(struct source *src)
 
 static const struct source_ops file_ops = {
 	.read = file_read,
+	.next_data = file_next_data,
 	.destroy = file_destroy,
 };
 

@@ -72,6 +72,18 @@ static struct vmt_error *flat_read(struct source *src, void *buf, size_t len,
 	return NULL;
 }
 
+// Ranges no record writes are holes.
+static uint64_t flat_next_data(struct source *src, uint64_t off)
+{
+	struct flat_source *fs = (struct flat_source *)src;
+	int found;
+	size_t i = extents_find(fs->ext, fs->nr_ext, off, &found);
+
+	if (found)
+		return off;
+	return i < fs->nr_ext ? fs->ext[i].start : src->size;
+}
+
 static void flat_destroy(struct source *src)
 {
 	struct flat_source *fs = (struct flat_source *)src;
@@ -84,6 +96,7 @@ static void flat_destroy(struct source *src)
 
 static const struct source_ops flat_ops = {
 	.read = flat_read,
+	.next_data = flat_next_data,
 	.destroy = flat_destroy,
 };
 

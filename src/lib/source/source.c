@@ -21,6 +21,18 @@ struct vmt_error *source_read(struct source *src, void *buf, size_t len,
 				  off);
 }
 
+uint64_t source_next_data(struct source *src, uint64_t off)
+{
+	uint64_t next;
+
+	if (off >= src->size)
+		return src->size;
+	if (!src->ops->next_data)
+		return off;
+	next = src->ops->next_data(src, off);
+	return next < off ? off : next > src->size ? src->size : next;
+}
+
 void source_destroy(struct source *src)
 {
 	if (src)

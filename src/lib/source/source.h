@@ -15,6 +15,12 @@ struct source_ops {
 	/** Read exactly @p len bytes at @p off; BAD_DATA naming the file if short. */
 	struct vmt_error *(*read)(struct source *src, void *buf, size_t len,
 				  uint64_t off);
+	/**
+	 * Optional: the first offset at or after @p off that may hold a
+	 * nonzero byte (everything before it reads as zeros), or the size.
+	 * Sparse files and flattened views skip their holes with it.
+	 */
+	uint64_t (*next_data)(struct source *src, uint64_t off);
 	void (*destroy)(struct source *src);
 };
 
@@ -39,6 +45,14 @@ struct vmt_error *source_open_mem(const void *data, size_t size,
  */
 struct vmt_error *source_read(struct source *src, void *buf, size_t len,
 			      uint64_t off);
+
+/**
+ * The first offset at or after @p off that may hold a nonzero byte: @p off
+ * itself unless the source knows of a hole there (an unwritten part of a
+ * sparse file, a range of a flattened file no record writes). Never
+ * beyond the size.
+ */
+uint64_t source_next_data(struct source *src, uint64_t off);
 
 /** Free @p src; accepts NULL. */
 void source_destroy(struct source *src);

@@ -289,3 +289,55 @@ struct vmt_error *arm64_pgtable_walk(const struct arm64_layout *layout,
 				"page-table walk of %#" PRIx64 " ended without a leaf",
 				vaddr);
 }
+
+void arm64_geom_init(struct arm64_geom *geom,
+		     const struct arm64_layout *layout,
+		     enum arm64_table_kind kind)
+{
+	unsigned int ps = layout->page_shift, per = ps - 3;
+	unsigned int walk_bits, levels, top_entries;
+	int level;
+
+	memset(geom, 0, sizeof(*geom));
+	geom->kind = kind;
+	// The three cases of arm64_desc_to_phys() in one form.
+	switch (layout->pa_mode) {
+	case ARM64_PA_LVA:
+		geom->oa_mask = genmask(47, 16);
+		geom->hi_shift = 12, geom->hi_mask = 0xf, geom->hi_pos = 48;
+		break;
+	case ARM64_PA_LPA2:
+		geom->oa_mask = genmask(49, ps);
+		geom->hi_shift = 8, geom->hi_mask = 0x3, geom->hi_pos = 50;
+		break;
+	case ARM64_PA_48:
+		geom->oa_mask = genmask(47, ps);
+		break;
+	}
+	if (kind == ARM64_TABLE_KERNEL) {
+		walk_bits = layout->kernel_walk_va_bits;
+		levels = layout->kernel_levels;
+		top_entries = layout->kernel_top_entries;
+	} else {
+		walk_bits = layout->user_walk_va_bits;
+		levels = layout->user_levels;
+		top_entries = layout->user_top_entries;
+	}
+	// The same checks and indexing as arm64_pgtable_walk().
+	if (levels < 2 || levels > 5 || walk_bits < 25 || walk_bits > 52 ||
+	    (ps != 12 && ps != 14 && ps != 16) || !top_entries ||
+	    (top_entries & (top_entries - 1)))
+		return;
+	geom->levels = levels;
+	geom->page_shift = ps;
+	geom->map_shift = ps;
+	level = 4 - (int)levels;
+	for (unsigned int i = 0; i < levels; i++, level++) {
+		uint64_t entries = i == 0 ? top_entries : UINT64_C(1) << per;
+
+		geom->shift[i] = ps + per * (unsigned int)(3 - level);
+		geom->mask[i] = entries - 1;
+		geom->block_ok[i] = level < 3 && block_allowed(layout, level);
+	}
+	geom->ok = true;
+}

@@ -101,7 +101,8 @@ static void open_set(struct set *s, const char *dumps, const char *name)
 	for (size_t i = 0; !path[0] && i < sizeof(xz_files) / sizeof(xz_files[0]);
 	     i++) {
 		const char *cache = getenv("VMTOOL_CACHE");
-		char xz[1400], dir[1400];
+		// dir leaves room in path for "/" and the file name.
+		char xz[1400], dir[1300];
 
 		snprintf(xz, sizeof(xz), "%s/%s.xz", s->dir, xz_files[i]);
 		if (!exists(xz))

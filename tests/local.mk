@@ -15,3 +15,4 @@ AM_TESTS_ENVIRONMENT = \
 	VMTOOL='$(abs_top_builddir)/vmtool'; \
 	VMTOOL_SRCDIR='$(abs_top_srcdir)'; \
 	export VMTOOL_SHARED_DUMPS VMTOOL_CACHE VMTOOL VMTOOL_SRCDIR;
+include tests/fuzz/local.mk

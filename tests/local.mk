@@ -16,3 +16,4 @@ AM_TESTS_ENVIRONMENT = \
 	VMTOOL_SRCDIR='$(abs_top_srcdir)'; \
 	export VMTOOL_SHARED_DUMPS VMTOOL_CACHE VMTOOL VMTOOL_SRCDIR;
 include tests/fuzz/local.mk
+include tests/corrupt/local.mk

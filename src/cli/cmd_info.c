@@ -111,10 +111,14 @@ static void info_text(const struct vmt_dump_info *info)
 	printf("%-18s %s\n", "machine:", info->machine);
 	if (info->has_crash_time) {
 		time_t t = (time_t)info->crash_time;
+		struct tm tm;
 		char buf[64];
 
-		strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC",
-			 gmtime(&t));
+		// A corrupt header or CRASHTIME line may hold a time no
+		// calendar date fits (gmtime fails): show the number alone.
+		if (!gmtime_r(&t, &tm) ||
+		    !strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC", &tm))
+			snprintf(buf, sizeof(buf), "not a valid date");
 		printf("%-18s %s (%" PRIu64 ")\n", "crash time:", buf,
 		       info->crash_time);
 	} else {

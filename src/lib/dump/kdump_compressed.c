@@ -106,6 +106,9 @@ struct kdump_part {
 	uint64_t nr_desc;
 	// Descriptors of this file readable before its end.
 	uint64_t nr_desc_in_file;
+	// The file ends before its last descriptor or page data (cut short):
+	// what is missing is lost, as in a dump marked incomplete.
+	bool truncated;
 	unsigned char *desc_win;
 	uint64_t win_first;
 	size_t win_count;
@@ -135,7 +138,7 @@ static bool kdump_probe(struct source *src)
 {
 	char sig[8];
 
-	if (source_read(src, sig, sizeof(sig), 0))
+	if (!vmt_error_ok(source_read(src, sig, sizeof(sig), 0)))
 		return false;
 	return !memcmp(sig, "KDUMP   ", 8) || !memcmp(sig, "DISKDUMP", 8);
 }
@@ -389,8 +392,11 @@ static struct vmt_error *read_notes_and_info(struct dump *dump,
 		dump->vmcoreinfo = buf;
 		dump->vmcoreinfo_len = h->size_vmcoreinfo;
 		dump->vmcoreinfo_origin = "kdump sub-header";
+		dump->vmcoreinfo_offset = h->off_vmcoreinfo;
 	}
 	if (h->version >= 4 && h->size_note) {
+		bool had_vmcoreinfo = dump->vmcoreinfo != NULL;
+
 		err = read_blob(src, h->off_note, h->size_note, MAX_NOTE_SIZE,
 				"ELF notes", &buf);
 		if (err)
@@ -400,8 +406,45 @@ static struct vmt_error *read_notes_and_info(struct dump *dump,
 		if (err)
 			return vmt_error_wrap(err, "%s: kdump notes at offset %#" PRIx64,
 					      src->name, h->off_note);
+		if (!had_vmcoreinfo && dump->vmcoreinfo)
+			dump->vmcoreinfo_offset += h->off_note;
 	}
 	return NULL;
+}
+
+// Whether @p part's file was cut short: its descriptor table, or the data
+// of its last pages (written last, at the end), run past the end of the
+// file. Then it opens as incomplete.
+static struct vmt_error *check_truncated(struct kdump_priv *kp,
+					 struct kdump_part *part)
+{
+	uint64_t n = part->nr_desc < PD_WINDOW ? part->nr_desc : PD_WINDOW;
+	struct source *src = part->src;
+	unsigned char *buf;
+	struct vmt_error *err;
+
+	if (part->nr_desc_in_file < part->nr_desc) {
+		part->truncated = true;
+		return NULL;
+	}
+	if (!n)
+		return NULL;
+	buf = malloc(n * PD_SIZE);
+	if (!buf)
+		return &vmt_enomem;
+	err = source_read(src, buf, n * PD_SIZE,
+			  part->desc_off + (part->nr_desc - n) * PD_SIZE);
+	for (uint64_t i = 0; !err && i < n; i++) {
+		struct page_desc pd;
+
+		decode_desc(buf + i * PD_SIZE, kp->be, &pd);
+		// Offset 0: never written (an incomplete dump says so).
+		if (pd.offset && pd.size <= kp->block_size &&
+		    (pd.offset > src->size || pd.size > src->size - pd.offset))
+			part->truncated = true;
+	}
+	free(buf);
+	return err;
 }
 
 // Set up @p part from its header: bitmap 2, rank, descriptor table.
@@ -446,7 +489,7 @@ static struct vmt_error *part_init(struct kdump_priv *kp,
 	part->desc_win = malloc(PD_WINDOW * PD_SIZE);
 	if (!part->desc_win)
 		return &vmt_enomem;
-	return NULL;
+	return check_truncated(kp, part);
 }
 
 // Load descriptor @p idx of @p part into the window; false if the file
@@ -558,6 +601,13 @@ static struct vmt_error *find_page(struct dump *dump, uint64_t paddr,
 	return NULL;
 
 lost:
+	if (part->truncated)
+		return vmt_error_fault(VMT_FAULT_LOST, paddr,
+				       "physical address %#" PRIx64
+				       " was lost: the dump ends at offset %#" PRIx64
+				       " of %s, before the data of PFN %#" PRIx64,
+				       paddr, part->src->size, part->src->name,
+				       pfn);
 	return vmt_error_fault(VMT_FAULT_LOST, paddr,
 			       "physical address %#" PRIx64
 			       " was lost: the dump is incomplete (PFN %#" PRIx64
@@ -795,8 +845,9 @@ static struct vmt_error *check_coverage(const struct kdump_priv *kp)
 		if (p->start_pfn > next)
 			return vmt_error_format(VMT_ERROR_INVALID_ARGUMENT,
 						"split dump: a part is missing: no file covers PFNs [%#" PRIx64
-						", %#" PRIx64 ")",
-						next, p->start_pfn);
+						", %#" PRIx64 ") (%s starts at %#" PRIx64 ")",
+						next, p->start_pfn, p->src->name,
+						p->start_pfn);
 		if (p->start_pfn < next)
 			return vmt_error_format(VMT_ERROR_INVALID_ARGUMENT,
 						"split dump: %s (PFNs [%#" PRIx64 ", %#" PRIx64
@@ -808,8 +859,10 @@ static struct vmt_error *check_coverage(const struct kdump_priv *kp)
 	if (next < kp->max_mapnr)
 		return vmt_error_format(VMT_ERROR_INVALID_ARGUMENT,
 					"split dump: a part is missing: no file covers PFNs [%#" PRIx64
-					", %#" PRIx64 ")",
-					next, kp->max_mapnr);
+					", %#" PRIx64 ") (%s ends at %#" PRIx64 ")",
+					next, kp->max_mapnr,
+					kp->parts[kp->nr_parts - 1].src->name,
+					next);
 	return NULL;
 }
 
@@ -854,6 +907,17 @@ static struct vmt_error *kdump_setup(struct dump *dump, struct kdump_priv *kp,
 		if (p->end_pfn > h->max_mapnr)
 			p->end_pfn = h->max_mapnr;
 	}
+	// One file whose sub-header says it is a part of a split set that
+	// does not cover all PFNs: a part given alone, or a corrupt field.
+	if (kp->nr_parts == 1 && h->split &&
+	    (h->start_pfn || h->end_pfn < h->max_mapnr))
+		return vmt_error_format(VMT_ERROR_BAD_DATA,
+					"%s: its kdump sub-header (offset %#x) says it is one part of a split dump (split = %d, PFNs [%#" PRIx64
+					", %#" PRIx64 ") of %#" PRIx64
+					"): give every part of the set together",
+					kp->parts[0].src->name, h->block_size,
+					h->split, h->start_pfn, h->end_pfn,
+					h->max_mapnr);
 	if (h->split || kp->nr_parts > 1) {
 		qsort(kp->parts, kp->nr_parts, sizeof(*kp->parts), cmp_part);
 		err = check_coverage(kp);
@@ -865,6 +929,8 @@ static struct vmt_error *kdump_setup(struct dump *dump, struct kdump_priv *kp,
 		err = part_init(kp, &kp->parts[i], h);
 		if (err)
 			return err;
+		if (kp->parts[i].truncated)
+			kp->incomplete = true;
 	}
 	{
 		struct kdump_part *p0 = &kp->parts[0];

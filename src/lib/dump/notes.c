@@ -73,6 +73,11 @@ struct vmt_error *dump_parse_notes(struct dump *dump, const void *notes,
 		name_len = strnlen(name, namesz);
 
 		if (name_len == 10 && !memcmp(name, "VMCOREINFO", 10)) {
+			if (descsz > DUMP_MAX_VMCOREINFO_SIZE)
+				return vmt_error_format(VMT_ERROR_BAD_DATA,
+							"VMCOREINFO note at offset %#zx of the note area has %u bytes (more than %u: not VMCOREINFO)",
+							off, descsz,
+							DUMP_MAX_VMCOREINFO_SIZE);
 			// The first copy wins: a kdump sub-header's VMCOREINFO
 			// is read before its notes.
 			if (!dump->vmcoreinfo) {
@@ -82,6 +87,7 @@ struct vmt_error *dump_parse_notes(struct dump *dump, const void *notes,
 				memcpy(dump->vmcoreinfo, p + desc_off, descsz);
 				dump->vmcoreinfo_len = descsz;
 				dump->vmcoreinfo_origin = "ELF note";
+				dump->vmcoreinfo_offset = desc_off;
 			}
 		} else if (name_len == 4 && !memcmp(name, "CORE", 4) &&
 			   type == NT_PRSTATUS_TYPE &&

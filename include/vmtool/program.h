@@ -67,6 +67,8 @@ void vmt_program_warnings(struct vmt_program *prog, const char *const **ret,
 struct vmt_kv {
 	const char *key;
 	const char *value;
+	/** A later line has the same key (and wins). */
+	bool superseded;
 };
 
 /** A range of physical addresses, end exclusive. */
@@ -281,6 +283,15 @@ struct vmt_error *vmt_program_tasks(struct vmt_program *prog,
 				    const struct vmt_task **ret,
 				    size_t *nr_ret);
 
+/**
+ * Why the list vmt_program_tasks() gave is incomplete: the first list cut
+ * short (a read error, a cycle, a NULL pointer, too many entries) or task
+ * that could not be read, naming the object; every one is also a warning.
+ * NULL when every list was walked to its end (or the tasks were not
+ * loaded). Borrowed; valid as long as @p prog.
+ */
+const struct vmt_error *vmt_program_tasks_broken(struct vmt_program *prog);
+
 /** Find a task by pid. NOT_FOUND if none. */
 struct vmt_error *vmt_program_task_by_pid(struct vmt_program *prog, int pid,
 					  const struct vmt_task **ret);
@@ -306,6 +317,12 @@ struct vmt_mm_info {
 	uint64_t pgd;
 	uint64_t rss_pages;
 	uint64_t total_vm_pages;
+	/**
+	 * "" when every VMA was read. Else the VMA tree or list broke
+	 * part-way (a corrupt maple node, an unreadable VMA): the VMAs
+	 * before the break are listed, and this names what broke.
+	 */
+	char broken[512];
 };
 
 /** The VMAs of task @p pid, in address order. Free with vmt_vmas_free(). */

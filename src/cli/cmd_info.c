@@ -81,8 +81,7 @@ static void info_json(const struct vmt_dump_info *info)
 	json_begin_object(&j);
 	for (size_t i = 0; i < info->nr_vmcoreinfo; i++) {
 		// Duplicates: only the winning (last) value is listed.
-		if (lookup(info, info->vmcoreinfo[i].key) !=
-		    info->vmcoreinfo[i].value)
+		if (info->vmcoreinfo[i].superseded)
 			continue;
 		json_key(&j, info->vmcoreinfo[i].key);
 		json_string(&j, info->vmcoreinfo[i].value);

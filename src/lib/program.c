@@ -95,13 +95,21 @@ static struct vmt_error *load_vmcoreinfo(struct vmt_program *prog,
 	struct dump *dump = prog->dump;
 	struct vmt_error *err;
 
-	err = vmcoreinfo_parse(dump->vmcoreinfo ? dump->vmcoreinfo : "",
-			       dump->vmcoreinfo ? dump->vmcoreinfo_len : 0,
-			       &prog->vi);
-	if (err)
-		return err;
-	prog->info.vmcoreinfo_origin =
-		dump->vmcoreinfo ? dump->vmcoreinfo_origin : "none";
+	// Without VMCOREINFO the dump still reads physically (and `info`
+	// says what is missing): the layout will ask for one.
+	prog->info.vmcoreinfo_origin = "none";
+	if (dump->vmcoreinfo) {
+		err = vmcoreinfo_parse(dump->vmcoreinfo, dump->vmcoreinfo_len,
+				       &prog->vi);
+		if (err)
+			return vmt_error_wrap(err, "%s: VMCOREINFO (%s at offset %#" PRIx64
+					      ", %zu bytes)",
+					      dump->files[0],
+					      dump->vmcoreinfo_origin,
+					      dump->vmcoreinfo_offset,
+					      dump->vmcoreinfo_len);
+		prog->info.vmcoreinfo_origin = dump->vmcoreinfo_origin;
+	}
 	if (override_path) {
 		struct vmcoreinfo other;
 		char *text = NULL;
@@ -124,7 +132,8 @@ static struct vmt_error *load_vmcoreinfo(struct vmt_program *prog,
 		prog->info.vmcoreinfo_origin = override_path;
 	} else if (!dump->vmcoreinfo) {
 		warnings_add(&prog->warnings,
-			     "the dump carries no VMCOREINFO; supply one with --vmcoreinfo FILE");
+			     "%s carries no VMCOREINFO; supply one with --vmcoreinfo FILE",
+			     dump->files[0]);
 	}
 	for (size_t i = 0; i < prog->vi.nr_warnings; i++)
 		warnings_add(&prog->warnings, "VMCOREINFO %s",
@@ -132,10 +141,41 @@ static struct vmt_error *load_vmcoreinfo(struct vmt_program *prog,
 	return NULL;
 }
 
+static const struct vmt_kv *sort_kv;
+
+static int cmp_kv_index(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int c = strcmp(sort_kv[x].key, sort_kv[y].key);
+
+	return c ? c : x < y ? -1 : x > y;
+}
+
+// Mark every line a later one of the same key overrides: sorted by key
+// then position, in O(n log n) (a search per line would be quadratic in
+// a VMCOREINFO of a million lines).
+static struct vmt_error *mark_superseded(struct vmt_kv *kv, size_t nr)
+{
+	size_t *idx = malloc((nr ? nr : 1) * sizeof(*idx));
+
+	if (!idx)
+		return vmt_error_wrap(&vmt_enomem, "VMCOREINFO: %zu lines", nr);
+	for (size_t i = 0; i < nr; i++)
+		idx[i] = i;
+	sort_kv = kv;
+	qsort(idx, nr, sizeof(*idx), cmp_kv_index);
+	for (size_t i = 0; i + 1 < nr; i++)
+		kv[idx[i]].superseded = !strcmp(kv[idx[i]].key,
+						kv[idx[i + 1]].key);
+	free(idx);
+	return NULL;
+}
+
 static struct vmt_error *build_info(struct vmt_program *prog)
 {
 	struct vmt_dump_info *info = &prog->info;
 	struct dump *dump = prog->dump;
+	struct vmt_error *err;
 	size_t n = 0;
 
 	info->format = dump->format_name;
@@ -183,6 +223,9 @@ static struct vmt_error *build_info(struct vmt_program *prog)
 	}
 	info->vmcoreinfo = prog->kv;
 	info->nr_vmcoreinfo = prog->vi.nr_entries;
+	err = mark_superseded(prog->kv, prog->vi.nr_entries);
+	if (err)
+		return err;
 	info->files = (const char *const *)dump->files;
 	info->nr_files = dump->nr_files;
 	return NULL;
@@ -252,6 +295,7 @@ void vmt_program_destroy(struct vmt_program *prog)
 	if (!prog)
 		return;
 	free(prog->tasks);
+	vmt_error_destroy(prog->tasks_broken);
 	debuginfo_deinit(&prog->di);
 	address_space_destroy(prog->as);
 	free(prog->explain);
@@ -507,11 +551,33 @@ void vmt_program_disagreements(struct vmt_program *prog,
 	*nr_ret = prog->layout.nr_notes;
 }
 
+// A symbol the dump's kallsyms would have had may be missing because the
+// layout is wrong (a bad VA_BITS makes every kernel address unmapped): then
+// say what the layout found odd.
+static struct vmt_error *with_layout_doubts(struct vmt_program *prog,
+					    struct vmt_error *err)
+{
+	struct vmt_error *doubt;
+
+	if (!err || err->code != VMT_ERROR_NOT_FOUND || prog->layout_err ||
+	    !prog->layout.nr_notes || prog->di.kallsyms_state >= 0)
+		return err;
+	doubt = vmt_error_format(VMT_ERROR_NOT_FOUND,
+				 "%s (the arm64 layout may be wrong: %s%s)",
+				 err->message, prog->layout.notes[0],
+				 prog->layout.nr_notes > 1 ? "; see explain" : "");
+	if (doubt == &vmt_enomem)
+		return err;
+	vmt_error_destroy(err);
+	return doubt;
+}
+
 struct vmt_error *vmt_program_symbol_by_name(struct vmt_program *prog,
 					     const char *name,
 					     struct vmt_symbol *ret)
 {
-	return debuginfo_symbol_by_name(&prog->di, name, ret);
+	return with_layout_doubts(prog, debuginfo_symbol_by_name(&prog->di,
+								 name, ret));
 }
 
 struct vmt_error *vmt_program_symbol_by_addr(struct vmt_program *prog,
@@ -556,7 +622,7 @@ struct vmt_error *vmt_program_tasks(struct vmt_program *prog,
 		err = need_layout(prog);
 		if (!err)
 			err = task_list(&prog->kernel, &prog->tasks,
-					&prog->nr_tasks);
+					&prog->nr_tasks, &prog->tasks_broken);
 		if (err)
 			return err;
 		prog->tasks_loaded = true;
@@ -564,6 +630,11 @@ struct vmt_error *vmt_program_tasks(struct vmt_program *prog,
 	*ret = prog->tasks;
 	*nr_ret = prog->nr_tasks;
 	return NULL;
+}
+
+const struct vmt_error *vmt_program_tasks_broken(struct vmt_program *prog)
+{
+	return prog->tasks_broken;
 }
 
 struct vmt_error *vmt_program_task_by_pid(struct vmt_program *prog, int pid,

@@ -35,6 +35,8 @@ struct vmt_program {
 	bool tasks_loaded;
 	struct vmt_task *tasks;
 	size_t nr_tasks;
+	/** What cut the task list short, or NULL. */
+	struct vmt_error *tasks_broken;
 };
 
 #endif

@@ -118,6 +118,13 @@ static int vm_task(struct cmd_ctx *ctx, const struct vmt_task *t,
 	else
 		vm_text(t, &mm, vmas, n, info->page_size);
 	vmt_vmas_free(vmas, n);
+	// The VMAs before a break were printed: name what broke.
+	if (mm.broken[0]) {
+		fprintf(stderr, "vmtool: vm: pid %d: the VMA list is incomplete: %s\n",
+			t->pid, mm.broken);
+		if (rc < EXIT_NOT_FOUND)
+			rc = EXIT_NOT_FOUND;
+	}
 	return rc;
 }
 
@@ -198,6 +205,12 @@ int cmd_vm(struct cmd_ctx *ctx, int argc, char **argv)
 		if (array)
 			json_end_array(&j);
 		json_finish(&j);
+	}
+	if (all && vmt_program_tasks_broken(ctx->prog)) {
+		report_error(vmt_program_tasks_broken(ctx->prog),
+			     "vm: the task list is incomplete");
+		if (rc < EXIT_NOT_FOUND)
+			rc = EXIT_NOT_FOUND;
 	}
 	return rc;
 }

@@ -212,7 +212,7 @@ def finding5_exits():
     check("F5 vm --all still prints the other tasks",
           out.count("PID:") >= 3, out[:200])
     check("F5 vm --all prints the VMAs before the break",
-          re.search(r"COMMAND: \"workload\".*\n.*\n.*\n[0-9a-f]{16}", out),
+          re.search(r'COMMAND: "workload"(?:[^\n]*\n){4}[0-9a-f]{16} ', out),
           out[:600])
     # A corrupt split field in a single file names the file, exit 3.
     d = bytearray(open(mkvmcore("split.kdump", "format kdump\n" + SPEC),

@@ -189,7 +189,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fuzz_input in = { data, size };
 	struct kernel k = { .mode = fuzz_u8(&in) };
 	struct vmt_task *tasks = NULL;
-	struct vmt_error *err;
+	struct vmt_error *err, *broken = NULL;
 	size_t nr = 0;
 
 	for (int i = 0; i < 4; i++) {
@@ -199,12 +199,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	k.mem = in.data;
 	k.size = in.size;
-	err = task_list(&k, &tasks, &nr);
+	err = task_list(&k, &tasks, &nr, &broken);
 	if (err) {
 		fuzz_check_error(err);
 		return 0;
 	}
 	FUZZ_ASSERT(nr >= 1);
+	// Whatever cut the list short is named, and warned about.
+	if (broken)
+		FUZZ_ASSERT(k.nr_warnings > 0);
+	fuzz_check_error(broken);
 	// Each task once, however the lists loop.
 	{
 		uint64_t *addrs = malloc(nr * sizeof(*addrs));

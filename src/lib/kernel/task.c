@@ -161,7 +161,20 @@ struct walk {
 	const struct vmt_cpu_regs *regs;
 	size_t nr_regs;
 	uint64_t thread_size;
+	// The first thing that cut a list short or dropped a task.
+	struct vmt_error *broken;
 };
+
+// Something broke the walk at @p err (consumed): warn, and keep the first
+// as the reason the list is incomplete.
+static void walk_broken(struct walk *w, struct vmt_error *err)
+{
+	kernel_warn(w->k, "%s", err->message);
+	if (!w->broken)
+		w->broken = err;
+	else
+		vmt_error_destroy(err);
+}
 
 static struct vmt_error *read_task(struct walk *w, uint64_t task,
 				   struct vmt_task *t)
@@ -220,11 +233,15 @@ static struct vmt_error *read_task(struct walk *w, uint64_t task,
 	return NULL;
 }
 
-static struct vmt_error *add_task(struct walk *w, uint64_t task)
+// Add the task at @p task (once). A task that cannot be read is returned
+// in *@p unreadable (the caller decides whether the walk goes on).
+static struct vmt_error *add_task(struct walk *w, uint64_t task,
+				  struct vmt_error **unreadable)
 {
 	struct vmt_error *err;
 	int r;
 
+	*unreadable = NULL;
 	r = addr_set_add(&w->seen, task);
 	if (r < 0)
 		return &vmt_enomem;
@@ -241,25 +258,37 @@ static struct vmt_error *add_task(struct walk *w, uint64_t task)
 	}
 	err = read_task(w, task, &w->tasks[w->nr]);
 	if (err) {
-		// One unreadable task must not hide the others.
-		kernel_warn(w->k, "skipping task: %s", err->message);
-		vmt_error_destroy(err);
+		if (err->code == VMT_ERROR_NO_MEMORY)
+			return err;
+		*unreadable = err;
 		return NULL;
 	}
 	w->nr++;
 	return NULL;
 }
 
-// Walk a circular list from @p head (its own address) calling add_task() on
-// each entry's container (entry - @p off). Stops with a warning on a read
-// error, a repeated entry or MAX_TASKS entries.
+// add_task() for a task found on a list: one that cannot be read is
+// skipped (it must not hide the others), and the list is incomplete.
+static struct vmt_error *add_listed_task(struct walk *w, uint64_t task)
+{
+	struct vmt_error *unreadable, *err = add_task(w, task, &unreadable);
+
+	if (unreadable)
+		walk_broken(w, vmt_error_wrap(unreadable, "skipped a task"));
+	return err;
+}
+
+// Walk a circular list from @p head (its own address) calling
+// add_listed_task() on each entry's container (entry - @p off). A read
+// error, a repeated entry, a NULL pointer or MAX_TASKS entries stop it
+// and make the task list incomplete.
 static struct vmt_error *walk_list(struct walk *w, uint64_t head,
 				   uint64_t off, const char *what,
 				   uint64_t skip)
 {
 	struct addr_set seen = { 0 };
 	struct vmt_error *err = NULL;
-	uint64_t pos;
+	uint64_t pos, prev = head;
 	size_t n;
 
 	err = kernel_read_u64(w->k, head, &pos);
@@ -267,8 +296,9 @@ static struct vmt_error *walk_list(struct walk *w, uint64_t head,
 		int r;
 
 		if (n >= MAX_TASKS) {
-			kernel_warn(w->k, "%s at %#" PRIx64 ": more than %u entries, stopped",
-				    what, head, MAX_TASKS);
+			walk_broken(w, vmt_error_format(VMT_ERROR_BAD_DATA,
+					"%s at %#" PRIx64 ": more than %u entries, stopped",
+					what, head, MAX_TASKS));
 			break;
 		}
 		r = addr_set_add(&seen, pos);
@@ -277,30 +307,35 @@ static struct vmt_error *walk_list(struct walk *w, uint64_t head,
 			return &vmt_enomem;
 		}
 		if (r == 0) {
-			kernel_warn(w->k, "%s at %#" PRIx64 ": entry %#" PRIx64 " repeats (cycle), stopped",
-				    what, head, pos);
+			walk_broken(w, vmt_error_format(VMT_ERROR_BAD_DATA,
+					"%s at %#" PRIx64 ": entry %#" PRIx64
+					" (the next of %#" PRIx64 ") repeats (cycle), stopped",
+					what, head, pos, prev));
 			break;
 		}
 		if (!pos) {
-			kernel_warn(w->k, "%s at %#" PRIx64 ": NULL next pointer, stopped",
-				    what, head);
+			walk_broken(w, vmt_error_format(VMT_ERROR_BAD_DATA,
+					"%s at %#" PRIx64 ": NULL next pointer at %#" PRIx64
+					", stopped",
+					what, head, prev));
 			break;
 		}
 		if (pos - off != skip) {
-			err = add_task(w, pos - off);
+			err = add_listed_task(w, pos - off);
 			if (err) {
 				free(seen.tab);
 				return err;
 			}
 		}
+		prev = pos;
 		err = kernel_read_u64(w->k, pos, &pos);
 	}
 	free(seen.tab);
-	if (err) {
-		kernel_warn(w->k, "%s at %#" PRIx64 ": %s; list cut short", what,
-			    head, err->message);
-		vmt_error_destroy(err);
-	}
+	if (err)
+		walk_broken(w, vmt_error_wrap(err, "%s at %#" PRIx64
+					      ": reading the next pointer at %#" PRIx64
+					      "; list cut short",
+					      what, head, prev));
 	return NULL;
 }
 
@@ -311,21 +346,22 @@ static struct vmt_error *add_threads(struct walk *w, uint64_t leader)
 	struct vmt_error *err;
 	uint64_t signal;
 
-	err = add_task(w, leader);
+	err = add_listed_task(w, leader);
 	if (err)
 		return err;
 	if (!l->has_thread_head)
 		return walk_list(w, leader + l->thread_group, l->thread_group,
 				 "thread_group", leader);
 	err = kernel_read_u64(w->k, leader + l->signal, &signal);
-	if (err || !signal) {
-		// A dead leader may have no signal_struct any more.
-		if (err)
-			kernel_warn(w->k, "task %#" PRIx64 ": signal unreadable: %s",
-				    leader, err->message);
-		vmt_error_destroy(err);
+	if (err) {
+		walk_broken(w, vmt_error_wrap(err, "task_struct at %#" PRIx64
+					      ": signal (its threads) unreadable",
+					      leader));
 		return NULL;
 	}
+	// A dead leader may have no signal_struct any more.
+	if (!signal)
+		return NULL;
 	return walk_list(w, signal + l->thread_head, l->thread_node,
 			 "signal->thread_head", leader);
 }
@@ -454,20 +490,25 @@ static void add_idle_tasks(struct walk *w)
 	if (!ncpu || ncpu > 4096)
 		ncpu = w->nr_regs;
 	for (cpu = 0; cpu < ncpu; cpu++) {
+		struct vmt_error *unreadable;
+
 		if (!vmt_error_ok(kernel_read_u64(k, offsets + 8 * cpu, &off)) ||
 		    !vmt_error_ok(kernel_read_u64(k, runqueues + off + idle_off, &idle)) ||
 		    !idle)
 			continue;
-		vmt_error_destroy(add_task(w, idle));
+		// Idle tasks are found by a guess at the per-CPU layout: one
+		// that does not read is not a broken list.
+		vmt_error_destroy(add_task(w, idle, &unreadable));
+		vmt_error_destroy(unreadable);
 	}
 }
 
 struct vmt_error *task_list(struct kernel *k, struct vmt_task **ret,
-			    size_t *nr_ret)
+			    size_t *nr_ret, struct vmt_error **broken_ret)
 {
 	struct walk w = { .k = k };
-	struct vmt_error *err;
-	uint64_t init_task, head, pos;
+	struct vmt_error *err, *unreadable;
+	uint64_t init_task, head, pos, prev;
 	struct addr_set procs = { 0 };
 	size_t n;
 
@@ -486,17 +527,18 @@ struct vmt_error *task_list(struct kernel *k, struct vmt_task **ret,
 			return err;
 	}
 
-	err = add_task(&w, init_task);
-	if (!err && w.nr == 0)
-		err = vmt_error_format(VMT_ERROR_FAULT,
-				       "init_task at %#" PRIx64 " unreadable",
-				       init_task);
+	// Without init_task there is no list at all: that is the error,
+	// with its cause.
+	err = add_task(&w, init_task, &unreadable);
+	if (!err && unreadable)
+		err = vmt_error_wrap(unreadable, "task list: reading init_task");
 	if (err)
 		goto out;
 	add_idle_tasks(&w);
 
 	// Processes: init_task.tasks; each with its threads.
 	head = init_task + w.l.tasks;
+	prev = head;
 	err = kernel_read_u64(k, head, &pos);
 	for (n = 0; !err && pos != head; n++) {
 		int r = addr_set_add(&procs, pos);
@@ -506,33 +548,48 @@ struct vmt_error *task_list(struct kernel *k, struct vmt_task **ret,
 			break;
 		}
 		if (r == 0 || n >= MAX_TASKS || !pos) {
-			kernel_warn(k, "init_task.tasks: %s at %#" PRIx64 ", stopped",
-				    r == 0 ? "entry repeats (cycle)" :
-				    !pos ? "NULL next pointer" :
-					   "too many entries",
-				    pos);
+			walk_broken(&w, vmt_error_format(VMT_ERROR_BAD_DATA,
+					"init_task.tasks at %#" PRIx64 ": %s at %#" PRIx64
+					" (the next of %#" PRIx64 "), stopped",
+					head,
+					r == 0 ? "entry repeats (cycle)" :
+					!pos ? "NULL next pointer" :
+					       "too many entries",
+					pos, prev));
 			break;
 		}
 		err = add_threads(&w, pos - w.l.tasks);
 		if (err)
 			break;
+		prev = pos;
 		err = kernel_read_u64(k, pos, &pos);
 		if (err) {
-			kernel_warn(k, "init_task.tasks: %s; list cut short",
-				    err->message);
-			vmt_error_destroy(err);
+			walk_broken(&w, vmt_error_wrap(err,
+					"init_task.tasks at %#" PRIx64
+					": reading the next pointer at %#" PRIx64
+					"; list cut short",
+					head, prev));
 			err = NULL;
 			break;
 		}
+	}
+	// init_task.tasks itself unreadable: no process but init_task.
+	if (err && err->code != VMT_ERROR_NO_MEMORY && !w.broken &&
+	    prev == head) {
+		walk_broken(&w, vmt_error_wrap(err, "init_task.tasks at %#" PRIx64,
+					       head));
+		err = NULL;
 	}
 out:
 	free(procs.tab);
 	free(w.seen.tab);
 	if (err) {
+		vmt_error_destroy(w.broken);
 		free(w.tasks);
 		return err;
 	}
 	*ret = w.tasks;
 	*nr_ret = w.nr;
+	*broken_ret = w.broken;
 	return NULL;
 }

@@ -574,6 +574,13 @@ struct vmt_error *task_vmas(struct kernel *k, const struct vmt_task *task,
 	} else {
 		err = collect_list(&c);
 	}
+	// A tree or list broken part-way still gives the VMAs before the
+	// break; the caller is told what broke.
+	if (err && err->code != VMT_ERROR_NO_MEMORY) {
+		snprintf(info.broken, sizeof(info.broken), "%s", err->message);
+		vmt_error_destroy(err);
+		err = NULL;
+	}
 	if (err)
 		goto out;
 
@@ -584,6 +591,15 @@ struct vmt_error *task_vmas(struct kernel *k, const struct vmt_task *task,
 	}
 	for (i = 0; i < c.nr; i++) {
 		err = read_vma(&c, c.addrs[i], &vmas[i]);
+		if (err && err->code != VMT_ERROR_NO_MEMORY) {
+			if (!info.broken[0])
+				snprintf(info.broken, sizeof(info.broken),
+					 "mm %#" PRIx64 " of pid %d: %s", c.mm,
+					 task->pid, err->message);
+			vmt_error_destroy(err);
+			err = NULL;
+			break;
+		}
 		if (err) {
 			free_vmas(vmas, i);
 			goto out;
@@ -591,7 +607,7 @@ struct vmt_error *task_vmas(struct kernel *k, const struct vmt_task *task,
 	}
 	*mm_ret = info;
 	*ret = vmas;
-	*nr_ret = c.nr;
+	*nr_ret = i;
 out:
 	free(c.addrs);
 	return err;

@@ -74,10 +74,13 @@ class Kdump:
         self.bitmap2 = self.bitmap1 + half
         self.desc = self.bitmap1 + 2 * half
         bm = bytes(d[self.bitmap2:self.bitmap2 + (self.max_mapnr + 7) // 8])
-        self.present = int.from_bytes(bm, "little")
         # Descriptor index of each present PFN, in order.
-        self.pfns = [p for p in range(self.max_mapnr)
-                     if self.present >> p & 1] if self.max_mapnr < 1 << 24 else []
+        self.pfns = []
+        if self.max_mapnr < 1 << 26:
+            for i, byte in enumerate(bm):
+                if byte:
+                    self.pfns += [8 * i + b for b in range(8)
+                                  if byte >> b & 1 and 8 * i + b < self.max_mapnr]
         self.index = {p: i for i, p in enumerate(self.pfns)}
 
     def structures(self):

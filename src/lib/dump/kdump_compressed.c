@@ -829,7 +829,7 @@ static struct vmt_error *check_same_set(const struct kdump_header *h0,
 		what = "sub-header size";
 	if (!what)
 		return NULL;
-	return vmt_error_format(VMT_ERROR_INVALID_ARGUMENT,
+	return vmt_error_format(VMT_ERROR_BAD_DATA,
 				"%s is not part of the same split dump as %s: its header has a different %s",
 				name, name0, what);
 }
@@ -843,13 +843,13 @@ static struct vmt_error *check_coverage(const struct kdump_priv *kp)
 		const struct kdump_part *p = &kp->parts[i];
 
 		if (p->start_pfn > next)
-			return vmt_error_format(VMT_ERROR_INVALID_ARGUMENT,
+			return vmt_error_format(VMT_ERROR_BAD_DATA,
 						"split dump: a part is missing: no file covers PFNs [%#" PRIx64
 						", %#" PRIx64 ") (%s starts at %#" PRIx64 ")",
 						next, p->start_pfn, p->src->name,
 						p->start_pfn);
 		if (p->start_pfn < next)
-			return vmt_error_format(VMT_ERROR_INVALID_ARGUMENT,
+			return vmt_error_format(VMT_ERROR_BAD_DATA,
 						"split dump: %s (PFNs [%#" PRIx64 ", %#" PRIx64
 						")) overlaps %s: a part is given twice",
 						p->src->name, p->start_pfn, p->end_pfn,
@@ -857,7 +857,7 @@ static struct vmt_error *check_coverage(const struct kdump_priv *kp)
 		next = p->end_pfn;
 	}
 	if (next < kp->max_mapnr)
-		return vmt_error_format(VMT_ERROR_INVALID_ARGUMENT,
+		return vmt_error_format(VMT_ERROR_BAD_DATA,
 					"split dump: a part is missing: no file covers PFNs [%#" PRIx64
 					", %#" PRIx64 ") (%s ends at %#" PRIx64 ")",
 					next, kp->max_mapnr,
@@ -894,7 +894,7 @@ static struct vmt_error *kdump_setup(struct dump *dump, struct kdump_priv *kp,
 				return err;
 		}
 		if (kp->nr_parts > 1 && !hdrs[i].split)
-			return vmt_error_format(VMT_ERROR_INVALID_ARGUMENT,
+			return vmt_error_format(VMT_ERROR_BAD_DATA,
 						"%s is not part of a split dump (its sub-header has split = 0), but %zu files were given",
 						p->src->name, kp->nr_parts);
 		if (hdrs[i].split) {

@@ -4,10 +4,12 @@
 
 #include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kernel/task.h"
 #include "program_internal.h"
@@ -56,16 +58,37 @@ static struct vmt_error *read_kvirt(void *arg, uint64_t vaddr, void *buf,
 	return vmt_program_read_virt(prog, vaddr, buf, len);
 }
 
+// A --vmcoreinfo file: VMCOREINFO is one page in the kernel; more than
+// this is not one (and /dev/zero never ends).
+#define MAX_VMCOREINFO_FILE (64u << 20)
+
 static struct vmt_error *read_file(const char *path, char **ret,
 				   size_t *len_ret)
 {
-	FILE *f = fopen(path, "re");
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
+	FILE *f;
+	int fd;
 
-	if (!f)
+	// O_NONBLOCK: a FIFO without a writer must not block open(); a
+	// pipe's contents (process substitution) are read once it is cleared.
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
 		return vmt_error_os(errno, path, "cannot open");
+	if (fcntl(fd, F_SETFL, 0) < 0 || !(f = fdopen(fd, "r"))) {
+		struct vmt_error *err = vmt_error_os(errno, path, "cannot open");
+
+		close(fd);
+		return err;
+	}
 	for (;;) {
+		if (len > MAX_VMCOREINFO_FILE) {
+			free(buf);
+			fclose(f);
+			return vmt_error_format(VMT_ERROR_BAD_DATA,
+						"%s: more than %u bytes: not VMCOREINFO",
+						path, MAX_VMCOREINFO_FILE);
+		}
 		if (len + 4096 > cap) {
 			char *nbuf = realloc(buf, cap = cap * 2 + 8192);
 

@@ -24,6 +24,10 @@
 #define NAMES_MAX_BYTES (64u << 20)
 #define TOKEN_TABLE_MAX_BYTES (1u << 20)
 #define NUM_SYMS_MAX (16u << 20)
+// Names, expanded from their tokens, of all symbols together: a real
+// kernel's take a few MiB. Tokens can expand a byte of the table into
+// hundreds, so the table's size alone does not bound them.
+#define NAMES_EXPANDED_MAX (256u << 20)
 #define CHUNK (64u << 10)
 
 // Buffered sequential reader over the names table.
@@ -214,6 +218,18 @@ struct vmt_error *kallsyms_load(read_kvirt_fn *read, void *arg,
 	if (err)
 		return err;
 
+	// The offsets table holds num_syms entries: they must fit before the
+	// next table (the tables are laid out back to back), so the count
+	// read from the dump sizes nothing the dump does not hold.
+	if ((uint64_t)num_syms * 4 > table_limit(all, nall, t.offsets,
+						 (uint64_t)NUM_SYMS_MAX * 4)) {
+		err = vmt_error_format(VMT_ERROR_BAD_DATA,
+				       "kallsyms_num_syms at %#" PRIx64 ": %" PRIu32
+				       " offsets do not fit in kallsyms_offsets at %#" PRIx64
+				       " before the next table",
+				       t.num_syms, num_syms, t.offsets);
+		goto out;
+	}
 	offsets = malloc((size_t)num_syms * 4);
 	if (!offsets) {
 		err = &vmt_enomem;
@@ -244,7 +260,7 @@ struct vmt_error *kallsyms_load(read_kvirt_fn *read, void *arg,
 		goto out;
 	}
 
-	for (uint32_t i = 0; i < num_syms; i++) {
+	for (uint32_t i = 0, expanded = 0; i < num_syms; i++) {
 		char name[KSYM_NAME_MAX + 1];
 		size_t name_len = 0;
 		uint64_t sym_off = off;
@@ -298,6 +314,15 @@ struct vmt_error *kallsyms_load(read_kvirt_fn *read, void *arg,
 			}
 		}
 		name[name_len] = '\0';
+		expanded += name_len;
+		if (expanded > NAMES_EXPANDED_MAX) {
+			err = vmt_error_format(VMT_ERROR_BAD_DATA,
+					       "kallsyms_names at %#" PRIx64
+					       ": the names of %" PRIu32
+					       " symbols expand to more than %u bytes",
+					       t.names, i + 1, NAMES_EXPANDED_MAX);
+			goto out;
+		}
 		if (!type || !name_len) {
 			err = vmt_error_format(VMT_ERROR_BAD_DATA,
 					       "kallsyms_names at %#" PRIx64

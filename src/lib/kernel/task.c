@@ -19,6 +19,14 @@
 // A bound on every list walk: more tasks than PID_MAX_LIMIT (4M) would be
 // a corrupt list, and 1 << 20 is far above any dump we read.
 #define MAX_TASKS (1U << 20)
+// And on all of them together: every entry of every list is a task, so the
+// lists of a real kernel hold about as many entries as it has tasks (each
+// thread is on its process's list, each process on init_task's). Without
+// it, a million processes each leading to the same long thread list would
+// be walked a million times.
+#define MAX_LIST_STEPS (4U * MAX_TASKS)
+// Breakages warned about one by one; more are counted.
+#define MAX_BROKEN_WARNINGS 20
 // THREAD_SIZE on arm64 is 16K, or the page size when larger (VMAP_STACK).
 #define ARM64_MIN_THREAD_SIZE 16384
 
@@ -163,17 +171,36 @@ struct walk {
 	uint64_t thread_size;
 	// The first thing that cut a list short or dropped a task.
 	struct vmt_error *broken;
+	size_t nr_broken;
+	// List entries followed, by every walk together.
+	size_t steps;
 };
 
 // Something broke the walk at @p err (consumed): warn, and keep the first
 // as the reason the list is incomplete.
 static void walk_broken(struct walk *w, struct vmt_error *err)
 {
-	kernel_warn(w->k, "%s", err->message);
+	if (w->nr_broken++ < MAX_BROKEN_WARNINGS)
+		kernel_warn(w->k, "%s", err->message);
 	if (!w->broken)
 		w->broken = err;
 	else
 		vmt_error_destroy(err);
+}
+
+// Whether the walks may follow one more entry; when not, the walk is
+// broken (once).
+static bool step_allowed(struct walk *w, const char *what, uint64_t head)
+{
+	if (w->steps < MAX_LIST_STEPS) {
+		w->steps++;
+		return true;
+	}
+	if (w->steps++ == MAX_LIST_STEPS)
+		walk_broken(w, vmt_error_format(VMT_ERROR_BAD_DATA,
+				"%s at %#" PRIx64 ": the task lists hold more than %u entries in all, stopped",
+				what, head, MAX_LIST_STEPS));
+	return false;
 }
 
 static struct vmt_error *read_task(struct walk *w, uint64_t task,
@@ -295,6 +322,8 @@ static struct vmt_error *walk_list(struct walk *w, uint64_t head,
 	for (n = 0; !err && pos != head; n++) {
 		int r;
 
+		if (!step_allowed(w, what, head))
+			break;
 		if (n >= MAX_TASKS) {
 			walk_broken(w, vmt_error_format(VMT_ERROR_BAD_DATA,
 					"%s at %#" PRIx64 ": more than %u entries, stopped",
@@ -541,8 +570,11 @@ struct vmt_error *task_list(struct kernel *k, struct vmt_task **ret,
 	prev = head;
 	err = kernel_read_u64(k, head, &pos);
 	for (n = 0; !err && pos != head; n++) {
-		int r = addr_set_add(&procs, pos);
+		int r;
 
+		if (!step_allowed(&w, "init_task.tasks", head))
+			break;
+		r = addr_set_add(&procs, pos);
 		if (r < 0) {
 			err = &vmt_enomem;
 			break;
@@ -583,6 +615,9 @@ struct vmt_error *task_list(struct kernel *k, struct vmt_task **ret,
 out:
 	free(procs.tab);
 	free(w.seen.tab);
+	if (!err && w.nr_broken > MAX_BROKEN_WARNINGS)
+		kernel_warn(k, "task list: %zu more breaks not shown",
+			    w.nr_broken - MAX_BROKEN_WARNINGS);
 	if (err) {
 		vmt_error_destroy(w.broken);
 		free(w.tasks);

@@ -16,6 +16,10 @@
 
 // Bound on VMAs of one mm: vm.max_map_count defaults to 65530.
 #define MAX_VMAS (1U << 20)
+// Reads made resolving the paths of one mm's VMAs: a real one needs a few
+// per path component (65530 VMAs, paths a dozen deep), while each d_path
+// may take 32K steps through a corrupt parent chain.
+#define MAX_PATH_READS (16U << 20)
 // include/linux/mm_types_task.h: MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS,
 // MM_SHMEMPAGES; get_mm_rss() adds all but MM_SWAPENTS.
 #define NR_MM_COUNTERS 4
@@ -192,12 +196,26 @@ struct ctx {
 	uint64_t *addrs;
 	size_t nr, cap;
 	bool warned_name;
+	size_t path_reads;
 };
 
 static struct vmt_error *kread(void *arg, uint64_t addr, void *buf,
 			       size_t len)
 {
 	return kernel_read(arg, addr, buf, len);
+}
+
+// kread for d_path, counting against the mm's budget.
+static struct vmt_error *kread_path(void *arg, uint64_t addr, void *buf,
+				    size_t len)
+{
+	struct ctx *c = arg;
+
+	if (++c->path_reads > MAX_PATH_READS)
+		return vmt_error_format(VMT_ERROR_BAD_DATA,
+					"mm %#" PRIx64 ": more than %u reads resolving the paths of its VMAs (corrupt dentry or mount chains)",
+					c->mm, MAX_PATH_READS);
+	return kernel_read(c->k, addr, buf, len);
 }
 
 static struct vmt_error *push_vma(struct ctx *c, uint64_t vma)
@@ -343,7 +361,7 @@ static struct vmt_error *file_info(struct ctx *c, uint64_t file,
 	// The kernel's dev_t: MAJOR = dev >> 20, MINOR = dev & 0xfffff.
 	v->dev_major = dev >> 20;
 	v->dev_minor = dev & 0xfffff;
-	return d_path(&l->dp, kread, k, mnt, dentry, c->root_mnt,
+	return d_path(&l->dp, kread_path, c, mnt, dentry, c->root_mnt,
 		      c->root_dentry, path);
 }
 

@@ -245,6 +245,7 @@ static struct vmt_error *take_warnings(struct vmcoreinfo *vi,
 	free(warn->items);
 	warn->items = NULL;
 	warn->nr = 0;
+	warn->cap = 0;
 	return NULL;
 }
 

@@ -268,6 +268,10 @@ struct vmt_error *vmt_program_open(const char *const *paths, size_t nr_paths,
 	if (!prog)
 		return &vmt_enomem;
 	err = dump_open(paths, nr_paths, &prog->dump);
+	// Every error names the file; one that could not say more (memory
+	// ran out) at least says which.
+	if (err == &vmt_enomem && nr_paths)
+		err = vmt_error_wrap(err, "%s: opening the dump", paths[0]);
 	if (!err)
 		err = load_vmcoreinfo(prog, opts->vmcoreinfo_path);
 	if (!err)

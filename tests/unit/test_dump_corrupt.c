@@ -384,6 +384,21 @@ START_TEST(elf_truncated_data_reads_as_lost)
 }
 END_TEST
 
+// Memory that runs out still gets a message saying for what: the static
+// error is wrapped into a new one (and left alone itself).
+START_TEST(out_of_memory_says_for_what)
+{
+	struct vmt_error *err = vmt_error_wrap(&vmt_enomem, "%s: %d program headers",
+					       "vmcore", 7);
+
+	ck_assert_ptr_ne(err, &vmt_enomem);
+	ck_assert_int_eq(err->code, VMT_ERROR_NO_MEMORY);
+	ck_assert_str_eq(err->message, "vmcore: 7 program headers: out of memory");
+	ck_assert_str_eq(vmt_enomem.message, "out of memory");
+	vmt_error_destroy(err);
+}
+END_TEST
+
 // Mutations per format (build with -DFUZZ_ITERS=N for a longer run).
 #ifndef FUZZ_ITERS
 #define FUZZ_ITERS 100
@@ -499,6 +514,7 @@ int main(void)
 	tcase_add_test(tc, fifo_is_refused_without_blocking);
 	tcase_add_test(tc, files_shorter_than_a_magic_are_an_unknown_format);
 	tcase_add_test(tc, lone_split_part_is_named);
+	tcase_add_test(tc, out_of_memory_says_for_what);
 	tcase_add_test(tc, kdump_descriptor_size_over_block);
 	tcase_add_test(tc, kdump_descriptor_offset_past_eof);
 	tcase_add_test(tc, kdump_bad_compressed_page);

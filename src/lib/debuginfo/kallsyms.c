@@ -232,7 +232,8 @@ struct vmt_error *kallsyms_load(read_kvirt_fn *read, void *arg,
 	}
 	offsets = malloc((size_t)num_syms * 4);
 	if (!offsets) {
-		err = &vmt_enomem;
+		err = vmt_error_wrap(&vmt_enomem, "kallsyms_offsets at %#" PRIx64
+				     " (%" PRIu32 " entries)", t.offsets, num_syms);
 		goto out;
 	}
 	err = read(arg, t.offsets, offsets, (size_t)num_syms * 4);

@@ -72,7 +72,8 @@ static struct vmt_error *read_notes(struct dump *dump, struct source *src,
 					src->name, off, size, MAX_NOTE_SIZE);
 	buf = malloc(size ? size : 1);
 	if (!buf)
-		return &vmt_enomem;
+		return vmt_error_wrap(&vmt_enomem, "%s: PT_NOTE at offset %#" PRIx64
+				      " (%" PRIu64 " bytes)", src->name, off, size);
 	err = source_read(src, buf, size, off);
 	if (!err)
 		err = dump_parse_notes(dump, buf, size, be);
@@ -207,7 +208,8 @@ static struct vmt_error *parse_elf(struct dump *dump, struct elf_priv *ep)
 	ph = malloc(phnum ? phnum * phentsize : 1);
 	loads = calloc(phnum ? 3 * phnum : 1, sizeof(*loads));
 	if (!ph || !loads) {
-		err = &vmt_enomem;
+		err = vmt_error_wrap(&vmt_enomem, "%s: %" PRIu64 " program headers",
+				     src->name, phnum);
 		goto out;
 	}
 	err = source_read(src, ph, phnum * phentsize, phoff);

@@ -658,6 +658,27 @@ def m_claims(base, rng):
     return Variant(base, "claim", what, [bytes(data)])
 
 
+def m_flat_claims(base, rng):
+    """A flattened stream whose one record lands far beyond the data: the
+    file it describes is huge and sparse, and the kdump header inside
+    claims bitmaps to match (issue 11's finding 3: memory sized from the
+    claim, not the file). Only with --include-finding3."""
+    if base.kind != "flattened" or not INCLUDE_FINDING3:
+        return None
+    data = bytearray(base.data[0])
+    _, recs = dumpfile.unflatten(bytes(data))
+    if not recs:
+        return None
+    off, target, size = recs[-1]
+    far = rng.choice([1 << 34, 1 << 40, 1 << 46])
+    struct.pack_into(">q", data, off, far)
+    return Variant(base, "flat-claim", "last record moved to offset %#x"
+                   % far, [bytes(data)])
+
+
+INCLUDE_FINDING3 = False
+
+
 def m_kernel(base, rng):
     """Damage a kernel object inside the dump's memory."""
     if not base.targets or base.kind not in ("kdump", "elf"):
@@ -750,7 +771,10 @@ def m_split(base, rng):
 MUTATORS = [(m_truncate, 3), (m_flip_structure, 4), (m_fields, 4),
             (m_descriptors, 2), (m_notes, 2), (m_vmcoreinfo, 3),
             (m_notes_tables, 1), (m_claims, 1), (m_kernel, 6),
-            (m_page_data, 1), (m_split, 2)]
+            (m_page_data, 1), (m_split, 2),
+            # Weight 0 unless --include-finding3 (the other variants of a
+            # seed stay the same either way).
+            (m_flat_claims, 0)]
 
 
 def make_variant(bases, rng):
@@ -845,7 +869,14 @@ def main():
                                                      "dumps"))
     ap.add_argument("--no-shared", action="store_true")
     ap.add_argument("--keep", action="store_true", help="keep every variant")
+    ap.add_argument("--include-finding3", action="store_true",
+                    help="also flattened streams that claim a huge sparse "
+                    "file (issue 11 finding 3, fixed on h/perf)")
     args = ap.parse_args()
+    global INCLUDE_FINDING3
+    INCLUDE_FINDING3 = args.include_finding3
+    if INCLUDE_FINDING3:
+        MUTATORS[-1] = (m_flat_claims, 1)
     if args.no_shared:
         args.shared = None
     work = os.path.abspath(args.work)

@@ -317,11 +317,11 @@ struct vmt_error *kallsyms_load(read_kvirt_fn *read, void *arg,
 		name[name_len] = '\0';
 		expanded += name_len;
 		if (expanded > NAMES_EXPANDED_MAX) {
-			err = vmt_error_format(VMT_ERROR_BAD_DATA,
-					       "kallsyms_names at %#" PRIx64
-					       ": the names of %" PRIu32
-					       " symbols expand to more than %u bytes",
-					       t.names, i + 1, NAMES_EXPANDED_MAX);
+			err = vmt_error_format(
+				VMT_ERROR_BAD_DATA,
+				"kallsyms_names at %#" PRIx64 ": the names of %" PRIu32
+				" symbols expand to more than %u bytes",
+				t.names, i + 1, NAMES_EXPANDED_MAX);
 			goto out;
 		}
 		if (!type || !name_len) {

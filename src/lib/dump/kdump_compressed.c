@@ -846,8 +846,8 @@ static struct vmt_error *check_coverage(const struct kdump_priv *kp)
 			return vmt_error_format(VMT_ERROR_BAD_DATA,
 						"split dump: a part is missing: no file covers PFNs [%#" PRIx64
 						", %#" PRIx64 ") (%s starts at %#" PRIx64 ")",
-						next, p->start_pfn, p->src->name,
-						p->start_pfn);
+						next, p->start_pfn,
+						p->src->name, p->start_pfn);
 		if (p->start_pfn < next)
 			return vmt_error_format(VMT_ERROR_BAD_DATA,
 						"split dump: %s (PFNs [%#" PRIx64 ", %#" PRIx64

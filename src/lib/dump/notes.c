@@ -40,8 +40,9 @@ static struct vmt_error *add_prstatus(struct dump *dump, const unsigned char *de
 					MAX_CPU_NOTES, MAX_CPU_NOTES);
 	// Grown by doubling (powers of two): linear in the notes.
 	if (!(dump->nr_cpus & (dump->nr_cpus - 1))) {
-		cpus = realloc(dump->cpus, (dump->nr_cpus ? 2 * dump->nr_cpus : 1) *
-						   sizeof(*cpus));
+		size_t cap = dump->nr_cpus ? 2 * dump->nr_cpus : 1;
+
+		cpus = realloc(dump->cpus, cap * sizeof(*cpus));
 		if (!cpus)
 			return &vmt_enomem;
 		dump->cpus = cpus;
@@ -85,10 +86,10 @@ struct vmt_error *dump_parse_notes(struct dump *dump, const void *notes,
 
 		if (name_len == 10 && !memcmp(name, "VMCOREINFO", 10)) {
 			if (descsz > DUMP_MAX_VMCOREINFO_SIZE)
-				return vmt_error_format(VMT_ERROR_BAD_DATA,
-							"VMCOREINFO note at offset %#zx of the note area has %u bytes (more than %u: not VMCOREINFO)",
-							off, descsz,
-							DUMP_MAX_VMCOREINFO_SIZE);
+				return vmt_error_format(
+					VMT_ERROR_BAD_DATA,
+					"VMCOREINFO note at offset %#zx of the note area has %u bytes (more than %u: not VMCOREINFO)",
+					off, descsz, DUMP_MAX_VMCOREINFO_SIZE);
 			// The first copy wins: a kdump sub-header's VMCOREINFO
 			// is read before its notes.
 			if (!dump->vmcoreinfo) {

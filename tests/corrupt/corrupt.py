@@ -803,9 +803,13 @@ def commands(base):
             "struct task_struct", "struct mm_struct", "whatis init_task"]
 
 
+# What a message may name to say where: an address or offset, a PFN, a
+# pid, a VMCOREINFO line, the symbol, type or member asked for (besides
+# the file, checked by name).
 NAMED = re.compile(r"0x[0-9a-f]{2,}|[0-9a-f]{8,}|offset|PFN|pid \d+|"
-                   r"line \d+|symbol \S+|type \S+|struct \S+|no task|"
-                   r"VMCOREINFO|--vmcoreinfo|usage", re.I)
+                   r"line \d+|symbol \S+|type \S+|struct \S+|named \S+|"
+                   r"\b[a-z_]\w*\.[a-z_]\w*\b|no task|VMCOREINFO|"
+                   r"--vmcoreinfo|usage", re.I)
 
 
 def limits():

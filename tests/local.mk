@@ -1,5 +1,6 @@
 # Tests: each area lists its Check suites in its own .mk.
-EXTRA_DIST += tests/unit/testutil.h
+EXTRA_DIST += tests/unit/testutil.h tests/skip-summary.sh
+EXTRA_DIST += tests/unit/testutil_mem.h
 include tests/unit/dump.mk
 include tests/unit/vmcoreinfo.mk
 include tests/unit/arm64.mk
@@ -17,3 +18,8 @@ AM_TESTS_ENVIRONMENT = \
 	export VMTOOL_SHARED_DUMPS VMTOOL_CACHE VMTOOL VMTOOL_SRCDIR;
 include tests/fuzz/local.mk
 include tests/corrupt/local.mk
+
+# After the tests: what was skipped and why, on the terminal (the harness
+# only says SKIP).
+check-local: check-TESTS
+	@$(SHELL) $(top_srcdir)/tests/skip-summary.sh $(TEST_LOGS)

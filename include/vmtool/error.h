@@ -34,6 +34,18 @@ enum vmt_fault_kind {
 	VMT_FAULT_NOT_MAPPED,   /**< virtual address has no translation */
 };
 
+/**
+ * Which optional fields of a struct vmt_error are set (bits of
+ * vmt_error::has). The innermost layer that knows a value sets it;
+ * vmt_error_wrap() keeps them.
+ */
+enum vmt_error_field {
+	VMT_ERROR_HAS_ADDRESS = 1 << 0, /**< address */
+	VMT_ERROR_HAS_PFN = 1 << 1,     /**< pfn */
+	VMT_ERROR_HAS_FILE = 1 << 2,    /**< file */
+	VMT_ERROR_HAS_OFFSET = 1 << 3,  /**< file_offset (in file) */
+};
+
 /** An error. Static errors (vmt_enomem) are never freed. */
 struct vmt_error {
 	/** What kind of error. */
@@ -44,10 +56,22 @@ struct vmt_error {
 	int needs_destroy;
 	/** errno for VMT_ERROR_OS, else 0. */
 	int errnum;
-	/** For VMT_ERROR_FAULT: the address that could not be read. */
+	/**
+	 * The address that could not be read (always for VMT_ERROR_FAULT):
+	 * the virtual address asked for, or the physical one for a physical
+	 * read.
+	 */
 	uint64_t address;
 	/** Human readable message, naming file/offset/address. */
 	char *message;
+	/** Bits of enum vmt_error_field: which fields below are set. */
+	unsigned int has;
+	/** Physical page frame (physical address >> kernel PAGE_SHIFT). */
+	uint64_t pfn;
+	/** The file being read when it failed; owned by the error. */
+	char *file;
+	/** Offset in @ref file where the read failed. */
+	uint64_t file_offset;
 };
 
 /** The static out-of-memory error. */

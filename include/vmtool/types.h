@@ -44,17 +44,21 @@ struct vmt_type_member {
 	uint64_t bit_offset;
 	/** Width of a bitfield in bits, 0 if not a bitfield. */
 	uint32_t bit_size;
+	/** The member's type. */
 	const struct vmt_type *type;
 };
 
 /** An enumerator. */
 struct vmt_type_enumerator {
+	/** Its name ("TASK_RUNNING"). */
 	const char *name;
+	/** Its value (an unsigned value above INT64_MAX keeps its 64 bits). */
 	int64_t value;
 };
 
 /** A type. */
 struct vmt_type {
+	/** What the type is; says which of the fields below apply. */
 	enum vmt_type_kind kind;
 	/** NULL if anonymous. */
 	const char *name;
@@ -68,9 +72,11 @@ struct vmt_type {
 	bool is_signed;
 	/** Struct/union members. */
 	const struct vmt_type_member *members;
+	/** Number of entries in members. */
 	size_t nr_members;
 	/** Enum values. */
 	const struct vmt_type_enumerator *enumerators;
+	/** Number of entries in enumerators. */
 	size_t nr_enumerators;
 };
 

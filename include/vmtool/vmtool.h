@@ -6,5 +6,17 @@
 #include "vmtool/error.h"
 #include "vmtool/types.h"
 #include "vmtool/program.h"
+#include "vmtool/fs.h"
+#include "vmtool/list.h"
+#include "vmtool/log.h"
+#include "vmtool/sys.h"
+#include "vmtool/stack.h"
+#include "vmtool/runq.h"
+#include "vmtool/value.h"
+#include "vmtool/page.h"
+#include "vmtool/writer.h"
+#include "vmtool/module.h"
+#include "vmtool/page.h"
+#include "vmtool/kmem.h"
 
 #endif

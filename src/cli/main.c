@@ -1,11 +1,11 @@
-// vmtool [OPTIONS] DUMP... [COMMAND [ARGS...]]: option parsing, the command
-// table and batch mode. Commands live in cmd_*.c.
+// vmtool [OPTIONS] DUMP... [COMMAND [ARGS...]]: the command table, global
+// options, opening the dump, and the choice between one command, a batch
+// (-c, -f, standard input) and an interactive session. Commands live in
+// cmd_*.c; batches in batch.c, the session in session.c.
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
 
-#include <ctype.h>
-#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,215 +13,68 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cmd.h"
+#include "cli.h"
 
 static const struct command commands[] = {
 	{ "info", cmd_info, "info", "dump format, kernel and layout inputs" },
 	{ "vmcoreinfo", cmd_vmcoreinfo, "vmcoreinfo", "the raw VMCOREINFO text" },
-	{ "rd", cmd_rd, "rd [-p|-u PID] [-8|-16|-32|-64] ADDR [COUNT] [--raw]",
+	{ "rd", cmd_rd,
+	  "rd [-p|-u PID] [-8|-16|-32|-64] [-s|-a] ADDR [COUNT] [--raw]",
 	  "read memory" },
 	{ "vtop", cmd_vtop, "vtop [-k|-u PID] ADDR...", "translate addresses" },
 	{ "ptov", cmd_ptov, "ptov PADDR...", "linear-map address of PADDR..." },
 	{ "explain", cmd_explain, "explain",
 	  "the arm64 layout and where each value came from" },
 	{ "sym", cmd_sym, "sym NAME... | ADDR...", "symbols by name or address" },
-	{ "struct", cmd_struct, "struct NAME [ADDR]",
+	{ "struct", cmd_struct,
+	  "struct [-o] [-x|-d] NAME[.MEMBER[,MEMBER...]] [ADDR]",
 	  "a struct layout, or its values at ADDR" },
-	{ "union", cmd_struct, "union NAME [ADDR]",
+	{ "union", cmd_struct,
+	  "union [-o] [-x|-d] NAME[.MEMBER[,MEMBER...]] [ADDR]",
 	  "a union layout, or its values at ADDR" },
-	{ "whatis", cmd_whatis, "whatis NAME", "a type or a symbol" },
-	{ "ps", cmd_ps, "ps [PID|COMM]...", "tasks" },
-	{ "vm", cmd_vm, "vm [--maps] PID... | vm --all", "memory maps" },
+	{ "whatis", cmd_whatis, "whatis [struct|union|enum] NAME",
+	  "a type or a symbol" },
+	{ "ps", cmd_ps, "ps [-k|-u] [-G] [-S] [PID|COMM|TASK]...", "tasks" },
+	{ "vm", cmd_vm, "vm [--maps|-p] PID... | vm [--maps|-p] --all",
+	  "memory maps" },
+	{ "files", cmd_files, "files PID...", "a task's open files" },
+	{ "mount", cmd_mount, "mount [PID]",
+	  "the mounts of a task's namespace (pid 1 by default)" },
+	{ "list", cmd_list, "list [-o OFFSET|TYPE.member] [-H] ADDR",
+	  "walk a linked list from ADDR (-H: ADDR is a list head)" },
+	{ "log", cmd_log, "log [-t|-T] [-m] [-c] [-d]",
+	  "the kernel log, as dmesg prints it" },
+	{ "sys", cmd_sys, "sys",
+	  "kernel, CPUs, memory, uptime, load, tasks and the panic" },
+	{ "bt", cmd_bt, "bt [-a] [-c CPU] [-t] [-f] [-l] [PID|TASK]...",
+	  "kernel stack traces (default: the task on every CPU)" },
+	{ "runq", cmd_runq, "runq [-c CPUS]",
+	  "each CPU's current and queued tasks (crash's runq)" },
+	{ "p", cmd_p, "p [-x|-d] EXPR",
+	  "an expression's value with its type (jiffies, init_task.comm, runqueues:0)" },
+	{ "task", cmd_task, "task [-R MEMBER[,MEMBER...]] [-x|-d] [PID|TASK]...",
+	  "a task's task_struct with values (default: the panic CPU's task)" },
+	{ "foreach", cmd_foreach,
+	  "foreach [PID|TASK|COMM|-k|-u]... bt|vm|files|task [OPTIONS]",
+	  "run bt, vm, files or task for each task (default: all)" },
+	{ "set", cmd_set, "set [PID|TASK] | set -c CPU | set -p",
+	  "choose the task bt, task, files and vm show by default" },
+	{ "save", cmd_save,
+	  "save [-d LEVEL] [-c|-l|-p|-z] [-E] [-F] [-f] [--split N] [--num-threads N] OUTPUT... | save --mem-usage [-d LEVEL]",
+	  "write the dump filtered and compressed, as makedumpfile does" },
+	{ "mod", cmd_mod, "mod [NAME...]", "loaded modules" },
+	{ "kmem", cmd_kmem, "kmem ADDR... | -i | -p [PADDR...] | -s [NAME...]",
+	  "what addresses are; memory use; struct pages; slab caches" },
+	{ "help", cmd_help, "help [CMD...]", "the commands, or how to use one" },
 };
 
-static void usage(FILE *out)
+const struct command *command_table(size_t *nr_ret)
 {
-	fprintf(out,
-		"usage: vmtool [OPTIONS] DUMP [DUMP...] [COMMAND [ARGS...]]\n"
-		"\n"
-		"Analyze an arm64 Linux crash dump (ELF vmcore, kdump-compressed,\n"
-		"flattened, or the parts of a split set given together). Without\n"
-		"COMMAND, commands are read from standard input, one per line.\n"
-		"\n"
-		"Options:\n"
-		"  --json                 JSON output (also allowed among a command's options)\n"
-		"  -k, --vmlinux FILE     vmlinux with symbols and DWARF\n"
-		"  --force                use a vmlinux that does not match the dump\n"
-		"  --vmcoreinfo FILE      VMCOREINFO text that supplies or overrides the dump's\n"
-		"  --set KEY=VALUE        override a layout input (VA_BITS, PHYS_OFFSET, ...)\n"
-		"  --sym-source SRC       only use one source: dwarf, kallsyms, btf, vmcoreinfo\n"
-		"  -q, --quiet            do not print warnings (derived values, malformed input)\n"
-		"  -h, --help             this help\n"
-		"  -V, --version          version and built-in compressors\n"
-		"\n"
-		"Commands:\n");
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-11s %s\n", commands[i].name,
-			commands[i].summary);
-	fprintf(out,
-		"\n"
-		"Exit status: 0 success; 1 something asked for was not found or not\n"
-		"readable; 2 usage error; 3 the dump cannot be read (corrupt,\n"
-		"truncated, unsupported).\n");
+	*nr_ret = sizeof(commands) / sizeof(commands[0]);
+	return commands;
 }
 
-int usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "vmtool: %s%s", cmd ? cmd : "", cmd ? ": " : "");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return EXIT_USAGE;
-}
-
-// "CMD: context: message" (the parts that exist).
-static void print_failure(struct cmd_ctx *ctx, const char *context,
-			  const char *message)
-{
-	fprintf(stderr, "vmtool: ");
-	if (ctx->cmd)
-		fprintf(stderr, "%s: ", ctx->cmd->name);
-	if (context && context[0])
-		fprintf(stderr, "%s: ", context);
-	fprintf(stderr, "%s\n", message);
-}
-
-int cmd_fail(struct cmd_ctx *ctx, const struct vmt_error *err,
-	     const char *fmt, ...)
-{
-	int rc = error_exit_code(err);
-	char context[512] = "";
-	va_list ap;
-
-	if (fmt) {
-		va_start(ap, fmt);
-		vsnprintf(context, sizeof(context), fmt, ap);
-		va_end(ap);
-	}
-	if (ctx->json) {
-		struct json j;
-
-		json_init(&j, ctx->out);
-		json_error(&j, err, rc, context[0] ? context : NULL);
-		json_finish(&j);
-	}
-	print_failure(ctx, context, err->message ? err->message : "");
-	return rc;
-}
-
-int cmd_entry_error(struct cmd_ctx *ctx, struct json *j,
-		    const struct vmt_error *err, const char *fmt, ...)
-{
-	int rc = error_exit_code(err);
-	char context[512] = "";
-	va_list ap;
-
-	if (fmt) {
-		va_start(ap, fmt);
-		vsnprintf(context, sizeof(context), fmt, ap);
-		va_end(ap);
-	}
-	if (ctx->json)
-		json_error(j, err, rc, context[0] ? context : NULL);
-	else
-		print_failure(ctx, context, err->message ? err->message : "");
-	return rc;
-}
-
-int cmd_usage(struct cmd_ctx *ctx, const char *fmt, ...)
-{
-	char message[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(message, sizeof(message), fmt, ap);
-	va_end(ap);
-	if (ctx->json) {
-		struct json j;
-
-		json_init(&j, ctx->out);
-		json_usage_error(&j, message);
-		json_finish(&j);
-	}
-	print_failure(ctx, NULL, message);
-	if (ctx->cmd)
-		fprintf(stderr, "usage: %s\n", ctx->cmd->usage);
-	return EXIT_USAGE;
-}
-
-int take_json_option(struct cmd_ctx *ctx, int argc, char **argv)
-{
-	int out = 0;
-
-	for (int i = 0; i < argc; i++) {
-		if (i > 0 && !strcmp(argv[i], "--json"))
-			ctx->json = true;
-		else
-			argv[out++] = argv[i];
-	}
-	argv[out] = NULL;
-	return out;
-}
-
-bool parse_number(const char *text, uint64_t *ret)
-{
-	char *end;
-
-	if (!*text || *text == '-')
-		return false;
-	errno = 0;
-	*ret = strtoull(text, &end, 0);
-	return !errno && !*end;
-}
-
-bool parse_hex(const char *text, uint64_t *ret)
-{
-	char *end;
-
-	if (!strncmp(text, "0x", 2) || !strncmp(text, "0X", 2))
-		text += 2;
-	if (!*text || !isxdigit((unsigned char)*text))
-		return false;
-	errno = 0;
-	*ret = strtoull(text, &end, 16);
-	return !errno && !*end;
-}
-
-bool parse_address(struct cmd_ctx *ctx, const char *text, uint64_t *ret,
-		   int *exit_ret)
-{
-	struct vmt_symbol sym;
-	struct vmt_error *err;
-	char name[256];
-	uint64_t off = 0;
-	const char *sign;
-	bool negative;
-
-	// crash reads bare numbers as hex; a symbol can be named instead.
-	if (parse_hex(text, ret))
-		return true;
-	sign = strpbrk(text, "+-");
-	negative = sign && *sign == '-';
-	if (sign && !parse_number(sign + 1, &off)) {
-		*exit_ret = usage_error(NULL, "%s: bad offset", text);
-		return false;
-	}
-	snprintf(name, sizeof(name), "%.*s",
-		 (int)(sign ? (size_t)(sign - text) : strlen(text)), text);
-	err = vmt_program_symbol_by_name(ctx->prog, name, &sym);
-	if (err) {
-		*exit_ret = report_error(err, NULL);
-		vmt_error_destroy(err);
-		return false;
-	}
-	*ret = negative ? sym.address - off : sym.address + off;
-	return true;
-}
-
-static const struct command *find_command(const char *name)
+const struct command *find_command(const char *name)
 {
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(commands[i].name, name))
@@ -229,90 +82,96 @@ static const struct command *find_command(const char *name)
 	return NULL;
 }
 
-static int run_command(struct cmd_ctx *ctx, int argc, char **argv)
+static void usage(FILE *out)
 {
-	const struct command *cmd = find_command(argv[0]);
-	bool json = ctx->json;
-	int rc;
-
-	if (!cmd)
-		return usage_error(NULL, "unknown command '%s' (see vmtool --help)",
-				   argv[0]);
-	argc = take_json_option(ctx, argc, argv);
-	ctx->cmd = cmd;
-	if (!ctx->out)
-		ctx->out = stdout;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help")) {
-			fprintf(ctx->out, "usage: %s\n%s\n", cmd->usage,
-				cmd->summary);
-			ctx->cmd = NULL;
-			return EXIT_OK;
-		}
-	}
-	optind = 0; // reset getopt for the command's own options
-	rc = cmd->fn(ctx, argc, argv);
-	fflush(ctx->out);
-	ctx->cmd = NULL;
-	ctx->json = json;
-	return rc;
+	fprintf(out,
+		"usage: vmtool [OPTIONS] DUMP [DUMP...] [COMMAND [ARGS...]]\n"
+		"       vmtool [OPTIONS] -c 'CMD; CMD...' | -f FILE DUMP [DUMP...]\n"
+		"\n"
+		"Analyze an arm64 Linux crash dump (ELF vmcore, kdump-compressed,\n"
+		"flattened, or the parts of a split set given together). Without\n"
+		"COMMAND: an interactive session on a terminal, else the commands of\n"
+		"standard input, one per line or separated by ';'.\n"
+		"\n"
+		"Options (before or after DUMP; --json also among a command's):\n"
+		"  --json                 JSON; in a batch, JSON Lines of envelopes\n"
+		"  -c, --command CMDS     run CMDS (separated by ';' or newlines)\n"
+		"  -f, --file FILE        run the commands of FILE ('-': standard input)\n"
+		"  -k, --vmlinux FILE     vmlinux with symbols and DWARF\n"
+		"  --force                use a vmlinux that does not match the dump\n"
+		"  --vmcoreinfo FILE      VMCOREINFO text that supplies or overrides the dump's\n"
+		"  --set KEY=VALUE        override a layout input (VA_BITS, PHYS_OFFSET, ...)\n"
+		"  --sym-source SRC       only use one source: dwarf, kallsyms, btf, vmcoreinfo\n"
+		"  -q, --quiet            do not print warnings (derived values, malformed input)\n"
+		"  -h, --help             this help\n"
+		"  -V, --version          version and built-in compressors (with --json: JSON)\n"
+		"\n"
+		"Commands (vmtool DUMP help CMD, or CMD --help, for one):\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-11s %s\n", commands[i].name,
+			commands[i].summary);
+	fprintf(out,
+		"\n"
+		"Exit status: 0 success; 1 something asked for was not found or not\n"
+		"readable; 2 usage error; 3 the dump cannot be read (corrupt,\n"
+		"truncated, unsupported). A batch exits with the highest status of\n"
+		"its commands. See vmtool(1) and, for --json, vmtool-json(7).\n");
 }
 
-// Split a batch line into words; single and double quotes group.
-static int split_words(char *line, char **argv, int max)
+// A usage error of the command line itself: with --json also a document.
+static int global_usage(bool json, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int global_usage(bool json, const char *fmt, ...)
 {
-	int argc = 0;
-	char *p = line;
+	char message[512];
+	va_list ap;
 
-	while (*p && argc < max - 1) {
-		char *out;
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	if (json) {
+		struct json j;
 
-		while (isspace((unsigned char)*p))
-			p++;
-		if (!*p || *p == '#')
-			break;
-		argv[argc++] = out = p;
-		while (*p && !isspace((unsigned char)*p)) {
-			if (*p == '\'' || *p == '"') {
-				char q = *p++;
-
-				while (*p && *p != q)
-					*out++ = *p++;
-				if (*p)
-					p++;
-			} else {
-				*out++ = *p++;
-			}
-		}
-		if (*p)
-			p++;
-		*out = '\0';
+		json_init(&j, stdout);
+		json_usage_error(&j, message);
+		json_finish(&j);
 	}
-	argv[argc] = NULL;
-	return argc;
+	fprintf(stderr, "vmtool: %s (see vmtool --help)\n", message);
+	return EXIT_USAGE;
 }
 
-static int run_batch(struct cmd_ctx *ctx)
+static void print_version(bool json)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	int worst = EXIT_OK;
+	const char *features = vmt_build_features();
 
-	while (getline(&line, &cap, stdin) > 0) {
-		char *argv[256];
-		int argc = split_words(line, argv, 256);
-		int rc;
-
-		if (!argc)
-			continue;
-		if (!strcmp(argv[0], "quit") || !strcmp(argv[0], "exit"))
-			break;
-		rc = run_command(ctx, argc, argv);
-		if (rc > worst)
-			worst = rc;
+	if (!json) {
+		printf("vmtool %s\nkdump page compressors built in: %s\n"
+		       "JSON schema: %s\n",
+		       vmt_version(), features, VMTOOL_SCHEMA);
+		return;
 	}
-	free(line);
-	return worst;
+	struct json j;
+
+	json_init(&j, stdout);
+	json_begin_object(&j);
+	json_key(&j, "schema");
+	json_string(&j, VMTOOL_SCHEMA);
+	json_key(&j, "version");
+	json_string(&j, vmt_version());
+	json_key(&j, "compressors");
+	json_begin_array(&j);
+	for (const char *p = features; *p;) {
+		size_t n = strcspn(p, " ");
+
+		if (n)
+			json_string_len(&j, p, n);
+		p += n;
+		p += strspn(p, " ");
+	}
+	json_end_array(&j);
+	json_end_object(&j);
+	json_finish(&j);
 }
 
 static enum vmt_sym_source parse_sym_source(const char *s, bool *ok)
@@ -338,11 +197,36 @@ static bool is_file(const char *path)
 	return !find_command(path) && access(path, F_OK) == 0;
 }
 
-int main(int argc, char **argv)
+#define MAX_OVERRIDES 64
+#define MAX_DUMP_FILES 256
+
+// The command line, parsed.
+struct cli_args {
+	struct vmt_program_options opts;
+	const char *overrides[MAX_OVERRIDES];
+	const char *paths[MAX_DUMP_FILES];
+	int nr_paths;
+	bool json, quiet, version, help;
+	/** -c strings and -f files, in order. */
+	const char *batch[64];
+	bool batch_is_file[64];
+	int nr_batch;
+	/** The command and its arguments (argv from optind), if any. */
+	int cmd_argc;
+	char **cmd_argv;
+};
+
+// Global options may stand before DUMP, between DUMP and COMMAND, or
+// (--json only) among the command's arguments; the first word after the
+// dump files that is not an option starts the command. Returns -1 to go
+// on, else an exit code.
+static int parse_args(int argc, char **argv, struct cli_args *a)
 {
 	enum { OPT_JSON = 256, OPT_FORCE, OPT_VMCOREINFO, OPT_SET, OPT_SYMSRC };
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "command", required_argument, NULL, 'c' },
+		{ "file", required_argument, NULL, 'f' },
 		{ "vmlinux", required_argument, NULL, 'k' },
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "vmcoreinfo", required_argument, NULL, OPT_VMCOREINFO },
@@ -353,83 +237,234 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
-	struct vmt_program_options opts = { 0 };
-	struct cmd_ctx ctx = { 0 };
-	const char *overrides[64];
-	const char **paths;
-	bool quiet = false;
-	struct vmt_error *err;
-	int opt, nr_paths, rc;
+	int opt;
 
-	// '+': stop at the first non-option, so command options stay theirs.
-	while ((opt = getopt_long(argc, argv, "+k:qhV", longopts, NULL)) != -1) {
-		bool ok;
+	// --json decides how usage errors are written: look for it first.
+	for (int i = 1; i < argc && !a->json; i++)
+		a->json = !strcmp(argv[i], "--json");
+	opterr = 0;
+	optind = 0;
+	for (;;) {
+		// '+': stop at the first operand (DUMP, or the command).
+		while ((opt = getopt_long(argc, argv, "+:c:f:k:qhV", longopts,
+					  NULL)) != -1) {
+			bool ok;
 
-		switch (opt) {
-		case OPT_JSON:
-			ctx.json = true;
-			break;
-		case 'k':
-			opts.vmlinux_path = optarg;
-			break;
-		case OPT_FORCE:
-			opts.force = true;
-			break;
-		case OPT_VMCOREINFO:
-			opts.vmcoreinfo_path = optarg;
-			break;
-		case OPT_SET:
-			if (!strchr(optarg, '=') || opts.nr_overrides >= 64)
-				return usage_error(NULL, "--set takes KEY=VALUE");
-			overrides[opts.nr_overrides++] = optarg;
-			break;
-		case OPT_SYMSRC:
-			opts.sym_source = parse_sym_source(optarg, &ok);
-			if (!ok)
-				return usage_error(NULL,
-						   "--sym-source: '%s' is not dwarf, kallsyms, btf or vmcoreinfo",
-						   optarg);
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
-		case 'V':
-			printf("vmtool %s\nkdump page compressors built in: %s\n",
-			       vmt_version(), vmt_build_features());
-			return EXIT_OK;
-		default:
-			usage(stderr);
-			return EXIT_USAGE;
+			switch (opt) {
+			case OPT_JSON:
+				a->json = true;
+				break;
+			case 'c':
+			case 'f':
+				if (a->nr_batch >= 64)
+					return global_usage(a->json, "too many -c/-f");
+				a->batch_is_file[a->nr_batch] = opt == 'f';
+				a->batch[a->nr_batch++] = optarg;
+				break;
+			case 'k':
+				a->opts.vmlinux_path = optarg;
+				break;
+			case OPT_FORCE:
+				a->opts.force = true;
+				break;
+			case OPT_VMCOREINFO:
+				a->opts.vmcoreinfo_path = optarg;
+				break;
+			case OPT_SET:
+				if (!strchr(optarg, '=') ||
+				    a->opts.nr_overrides >= MAX_OVERRIDES)
+					return global_usage(a->json,
+							    "--set takes KEY=VALUE");
+				a->overrides[a->opts.nr_overrides++] = optarg;
+				break;
+			case OPT_SYMSRC:
+				a->opts.sym_source =
+					parse_sym_source(optarg, &ok);
+				if (!ok)
+					return global_usage(a->json,
+							    "--sym-source: '%s' is not dwarf, kallsyms, btf or vmcoreinfo",
+							    optarg);
+				break;
+			case 'q':
+				a->quiet = true;
+				break;
+			case 'h':
+				a->help = true;
+				break;
+			case 'V':
+				a->version = true;
+				break;
+			case ':':
+				return global_usage(a->json,
+						    "option '%s' needs an argument",
+						    argv[optind - 1]);
+			default:
+				if (optopt)
+					return global_usage(a->json,
+							    "unknown option '-%c'",
+							    optopt);
+				return global_usage(a->json, "unknown option '%s'",
+						    argv[optind - 1]);
+			}
 		}
+		if (optind >= argc)
+			break;
+		if (a->help || a->version)
+			return -1;
+		if (!a->nr_paths ||
+		    (is_file(argv[optind]) &&
+		     argv[optind - 1] == a->paths[a->nr_paths - 1])) {
+			// DUMP, or another part of a split set right after it.
+			if (a->nr_paths >= MAX_DUMP_FILES)
+				return global_usage(a->json, "too many dump files");
+			a->paths[a->nr_paths++] = argv[optind++];
+			continue;
+		}
+		a->cmd_argc = argc - optind;
+		a->cmd_argv = &argv[optind];
+		break;
 	}
-	opts.overrides = overrides;
-	if (optind >= argc) {
-		usage(stderr);
-		return EXIT_USAGE;
+	a->opts.overrides = a->overrides;
+	return -1;
+}
+
+// The text of every -c and -f, one command list.
+static char *batch_text(const struct cli_args *a, int *exit_ret)
+{
+	char *all = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&all, &len);
+
+	if (!mem) {
+		*exit_ret = usage_error(NULL, "out of memory");
+		return NULL;
 	}
-	// DUMP is one file, or several existing files for a split set.
-	paths = (const char **)&argv[optind];
-	nr_paths = 1;
-	while (optind + nr_paths < argc && is_file(argv[optind + nr_paths]))
-		nr_paths++;
-	err = vmt_program_open(paths, nr_paths, &opts, &ctx.prog);
-	if (err) {
-		rc = report_error(err, NULL);
-		if (err->code == VMT_ERROR_FAULT || err->code == VMT_ERROR_NOT_FOUND)
-			rc = EXIT_BAD_DUMP;
-		vmt_error_destroy(err);
+	for (int i = 0; i < a->nr_batch; i++) {
+		if (a->batch_is_file[i]) {
+			char *text = read_whole_file(a->batch[i], exit_ret);
+
+			if (!text) {
+				fclose(mem);
+				free(all);
+				return NULL;
+			}
+			fputs(text, mem);
+			free(text);
+		} else {
+			fputs(a->batch[i], mem);
+		}
+		fputc('\n', mem);
+	}
+	fclose(mem);
+	return all;
+}
+
+// The dump could not be opened: one document with --json (in a batch an
+// envelope with a null command: no command ran).
+static int open_failed(const struct cli_args *a, bool batch,
+		       struct vmt_error *err)
+{
+	int rc = error_exit_code(err);
+
+	// A dump that opens as nothing readable is a dump that cannot be read.
+	if (err->code == VMT_ERROR_FAULT || err->code == VMT_ERROR_NOT_FOUND)
+		rc = EXIT_BAD_DUMP;
+	if (a->json && batch) {
+		struct json j;
+
+		json_init(&j, stdout);
+		json_begin_object(&j);
+		json_key(&j, "schema");
+		json_string(&j, VMTOOL_SCHEMA);
+		json_key(&j, "command");
+		json_null(&j);
+		json_key(&j, "ok");
+		json_bool(&j, false);
+		json_key(&j, "exit");
+		json_int(&j, rc);
+		json_key(&j, "error");
+		json_error_object(&j, err, rc, NULL);
+		json_end_object(&j);
+		json_finish(&j);
+	} else if (a->json) {
+		struct json j;
+
+		json_init(&j, stdout);
+		json_error(&j, err, rc, NULL);
+		json_finish(&j);
+	}
+	report_error(err, NULL);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli_args a = { 0 };
+	struct cmd_ctx ctx = { 0 };
+	char *batch = NULL;
+	struct vmt_error *err;
+	bool batch_mode;
+	int rc;
+
+	rc = parse_args(argc, argv, &a);
+	if (rc >= 0)
+		return rc;
+	if (a.help) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (a.version) {
+		print_version(a.json);
+		return EXIT_OK;
+	}
+	ctx.json = a.json;
+	ctx.out = stdout;
+	// `vmtool help [CMD...]` needs no dump.
+	if (a.nr_paths == 1 && !strcmp(a.paths[0], "help") &&
+	    access(a.paths[0], F_OK) != 0) {
+		char **help_argv = calloc((size_t)a.cmd_argc + 2,
+					  sizeof(*help_argv));
+
+		if (!help_argv)
+			return usage_error(NULL, "out of memory");
+		help_argv[0] = (char *)"help";
+		for (int i = 0; i < a.cmd_argc; i++)
+			help_argv[i + 1] = a.cmd_argv[i];
+		rc = run_command(&ctx, a.cmd_argc + 1, help_argv);
+		free(help_argv);
 		return rc;
 	}
-	ctx.dump_name = paths[0];
-	optind += nr_paths;
-	if (optind < argc)
-		rc = run_command(&ctx, argc - optind, &argv[optind]);
+	if (!a.nr_paths)
+		return global_usage(a.json, "no DUMP given");
+	batch_mode = a.nr_batch > 0 || (!a.cmd_argc && !session_possible());
+	if (a.nr_batch && a.cmd_argc)
+		return global_usage(a.json,
+				    "'%s': a COMMAND and -c/-f exclude each other",
+				    a.cmd_argv[0]);
+	// Read -f files before the dump: a missing one fails fast.
+	if (a.nr_batch) {
+		batch = batch_text(&a, &rc);
+		if (!batch)
+			return rc;
+	}
+	err = vmt_program_open(a.paths, (size_t)a.nr_paths, &a.opts, &ctx.prog);
+	if (err) {
+		rc = open_failed(&a, batch_mode, err);
+		vmt_error_destroy(err);
+		free(batch);
+		return rc;
+	}
+	ctx.dump_name = a.paths[0];
+	if (batch)
+		rc = run_batch_text(&ctx, batch);
+	else if (a.cmd_argc)
+		rc = run_command(&ctx, a.cmd_argc, a.cmd_argv);
+	else if (session_possible())
+		rc = run_session(&ctx);
 	else
-		rc = run_batch(&ctx);
-	if (!quiet) {
+		rc = run_batch_stdin(&ctx);
+	free(batch);
+	if (!a.quiet) {
 		const char *const *warnings;
 		size_t n;
 

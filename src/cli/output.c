@@ -1,4 +1,6 @@
+#include <ctype.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +112,12 @@ void json_uint(struct json *j, uint64_t v)
 	fprintf(j->out, "%" PRIu64, v);
 }
 
+void json_double(struct json *j, double v, int decimals)
+{
+	json_value_prefix(j);
+	fprintf(j->out, "%.*f", decimals, v);
+}
+
 void json_bool(struct json *j, bool v)
 {
 	json_value_prefix(j);
@@ -128,6 +136,34 @@ void json_addr(struct json *j, uint64_t v)
 
 	snprintf(buf, sizeof(buf), "0x%" PRIx64, v);
 	json_string(j, buf);
+}
+
+void json_addr_or_null(struct json *j, bool has, uint64_t v)
+{
+	if (has)
+		json_addr(j, v);
+	else
+		json_null(j);
+}
+
+void json_uint_or_null(struct json *j, bool has, uint64_t v)
+{
+	if (has)
+		json_uint(j, v);
+	else
+		json_null(j);
+}
+
+void json_raw(struct json *j, const char *text, size_t len)
+{
+	while (len && isspace((unsigned char)*text)) {
+		text++;
+		len--;
+	}
+	while (len && isspace((unsigned char)text[len - 1]))
+		len--;
+	json_value_prefix(j);
+	fwrite(text, 1, len, j->out);
 }
 
 void json_finish(struct json *j)
@@ -208,11 +244,9 @@ static void json_error_message(struct json *j, const char *context,
 	}
 }
 
-void json_error(struct json *j, const struct vmt_error *err, int exit_code,
-		const char *context)
+void json_error_object(struct json *j, const struct vmt_error *err,
+		       int exit_code, const char *context)
 {
-	json_begin_object(j);
-	json_key(j, "error");
 	json_begin_object(j);
 	json_key(j, "code");
 	json_int(j, exit_code);
@@ -220,15 +254,36 @@ void json_error(struct json *j, const struct vmt_error *err, int exit_code,
 	json_string(j, error_kind(err));
 	json_key(j, "message");
 	json_error_message(j, context, err->message ? err->message : "");
-	if (err->code == VMT_ERROR_FAULT) {
+	if (err->code == VMT_ERROR_FAULT ||
+	    (err->has & VMT_ERROR_HAS_ADDRESS)) {
 		json_key(j, "address");
 		json_addr(j, err->address);
+	}
+	if (err->has & VMT_ERROR_HAS_PFN) {
+		json_key(j, "pfn");
+		json_uint(j, err->pfn);
+	}
+	if ((err->has & VMT_ERROR_HAS_FILE) && err->file) {
+		json_key(j, "file");
+		json_string(j, err->file);
+	}
+	if (err->has & VMT_ERROR_HAS_OFFSET) {
+		json_key(j, "offset");
+		json_uint(j, err->file_offset);
 	}
 	if (err->code == VMT_ERROR_OS) {
 		json_key(j, "errno");
 		json_int(j, err->errnum);
 	}
 	json_end_object(j);
+}
+
+void json_error(struct json *j, const struct vmt_error *err, int exit_code,
+		const char *context)
+{
+	json_begin_object(j);
+	json_key(j, "error");
+	json_error_object(j, err, exit_code, context);
 	json_end_object(j);
 }
 
@@ -245,4 +300,24 @@ void json_usage_error(struct json *j, const char *message)
 	json_string(j, message);
 	json_end_object(j);
 	json_end_object(j);
+}
+
+struct vmt_error *cli_error(enum vmt_error_code code, const char *fmt, ...)
+{
+	struct vmt_error *err = calloc(1, sizeof(*err));
+	va_list ap;
+	int n;
+
+	if (!err)
+		return &vmt_enomem;
+	va_start(ap, fmt);
+	n = vasprintf(&err->message, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		free(err);
+		return &vmt_enomem;
+	}
+	err->code = code;
+	err->needs_destroy = 1;
+	return err;
 }

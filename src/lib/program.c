@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "kernel/task.h"
+#include "mem/vmcoreinfo_recover.h"
 #include "program_internal.h"
 
 const char *vmt_version(void)
@@ -111,33 +112,94 @@ static struct vmt_error *read_file(const char *path, char **ret,
 	return NULL;
 }
 
-// VMCOREINFO of the dump, overlaid by --vmcoreinfo FILE.
-static struct vmt_error *load_vmcoreinfo(struct vmt_program *prog,
-					 const char *override_path)
+// Whether @p vi can describe the kernel: a note without these is damaged.
+static bool vmcoreinfo_usable(const struct vmcoreinfo *vi)
 {
-	struct dump *dump = prog->dump;
+	uint64_t stext;
+
+	return vi->osrelease && vi->page_size &&
+	       vmcoreinfo_symbol(vi, "_stext", &stext);
+}
+
+// No note, or a damaged one, and no --vmcoreinfo: use the kernel's own copy
+// of the text if memory holds one that walks.
+static struct vmt_error *recover_vmcoreinfo(struct vmt_program *prog,
+					    const struct vmt_program_options *opts,
+					    bool had_note)
+{
+	struct vmcoreinfo_found found;
+	struct vmcoreinfo vi;
 	struct vmt_error *err;
 
-	// Without VMCOREINFO the dump still reads physically (and `info`
-	// says what is missing): the layout will ask for one.
+	err = vmcoreinfo_recover(prog->dump, opts->overrides,
+				 opts->nr_overrides, &found);
+	if (err) {
+		warnings_add(&prog->warnings,
+			     "%s carries %s VMCOREINFO note (%s); supply one with --vmcoreinfo FILE",
+			     prog->dump->files[0], had_note ? "a damaged" : "no",
+			     err->message);
+		vmt_error_destroy(err);
+		return NULL;
+	}
+	err = vmcoreinfo_parse(found.text, found.len, &vi);
+	free(found.text);
+	if (err)
+		return vmt_error_wrap(err, "%s: VMCOREINFO recovered from memory at physical %#" PRIx64,
+				      prog->dump->files[0], found.paddr);
+	vmcoreinfo_deinit(&prog->vi);
+	prog->vi = vi;
+	snprintf(prog->vmcoreinfo_origin, sizeof(prog->vmcoreinfo_origin),
+		 "recovered from memory at physical %#" PRIx64, found.paddr);
+	prog->info.vmcoreinfo_origin = prog->vmcoreinfo_origin;
+	warnings_add(&prog->warnings,
+		     "the dump carries %s VMCOREINFO note; using the kernel's own copy at physical %#" PRIx64 " (it walks: _stext through swapper_pg_dir gives the kernel-image address)",
+		     had_note ? "a damaged" : "no", found.paddr);
+	return NULL;
+}
+
+// VMCOREINFO of the dump, overlaid by --vmcoreinfo FILE, or recovered from
+// memory when the dump has none that is usable.
+static struct vmt_error *load_vmcoreinfo(struct vmt_program *prog,
+					 const struct vmt_program_options *opts)
+{
+	const char *override_path = opts->vmcoreinfo_path;
+	struct dump *dump = prog->dump;
+	struct vmt_error *err = NULL;
+
+	memset(&prog->vi, 0, sizeof(prog->vi));
 	prog->info.vmcoreinfo_origin = "none";
 	if (dump->vmcoreinfo) {
+		struct vmcoreinfo vi;
+
 		err = vmcoreinfo_parse(dump->vmcoreinfo, dump->vmcoreinfo_len,
-				       &prog->vi);
-		if (err)
-			return vmt_error_wrap(err, "%s: VMCOREINFO (%s at offset %#" PRIx64
-					      ", %zu bytes)",
-					      dump->files[0],
-					      dump->vmcoreinfo_origin,
-					      dump->vmcoreinfo_offset,
-					      dump->vmcoreinfo_len);
-		prog->info.vmcoreinfo_origin = dump->vmcoreinfo_origin;
+				       &vi);
+		if (!err) {
+			prog->vi = vi;
+			prog->info.vmcoreinfo_origin = dump->vmcoreinfo_origin;
+		} else {
+			// Say where the damaged text is, whatever replaces it.
+			warnings_add(&prog->warnings,
+				     "%s: VMCOREINFO (%s at offset %#" PRIx64
+				     ", %zu bytes): %s",
+				     dump->files[0], dump->vmcoreinfo_origin,
+				     dump->vmcoreinfo_offset,
+				     dump->vmcoreinfo_len, err->message);
+		}
 	}
-	if (override_path) {
+	if (!override_path) {
+		if (!dump->vmcoreinfo || err || !vmcoreinfo_usable(&prog->vi)) {
+			vmt_error_destroy(err);
+			err = recover_vmcoreinfo(prog, opts,
+						 dump->vmcoreinfo != NULL);
+			if (err)
+				return err;
+		}
+	} else {
 		struct vmcoreinfo other;
 		char *text = NULL;
 		size_t len = 0;
 
+		vmt_error_destroy(err);
 		err = read_file(override_path, &text, &len);
 		if (err)
 			return err;
@@ -153,10 +215,6 @@ static struct vmt_error *load_vmcoreinfo(struct vmt_program *prog,
 		if (err)
 			return err;
 		prog->info.vmcoreinfo_origin = override_path;
-	} else if (!dump->vmcoreinfo) {
-		warnings_add(&prog->warnings,
-			     "%s carries no VMCOREINFO; supply one with --vmcoreinfo FILE",
-			     dump->files[0]);
 	}
 	for (size_t i = 0; i < prog->vi.nr_warnings; i++)
 		warnings_add(&prog->warnings, "VMCOREINFO %s",
@@ -273,11 +331,14 @@ struct vmt_error *vmt_program_open(const char *const *paths, size_t nr_paths,
 	if (err == &vmt_enomem && nr_paths)
 		err = vmt_error_wrap(err, "%s: opening the dump", paths[0]);
 	if (!err)
-		err = load_vmcoreinfo(prog, opts->vmcoreinfo_path);
+		err = load_vmcoreinfo(prog, opts);
 	if (!err)
 		err = build_info(prog);
 	if (err)
 		goto fail;
+	// PFNs in errors count kernel pages, not kdump blocks.
+	if (prog->vi.page_size)
+		dump_set_page_size(prog->dump, prog->vi.page_size);
 
 	// Without a layout, physical reads and `info` still work.
 	prog->layout_err = arm64_layout_init(&prog->layout, &prog->vi,
@@ -295,6 +356,7 @@ struct vmt_error *vmt_program_open(const char *const *paths, size_t nr_paths,
 		goto fail;
 	if (!prog->layout_err)
 		prog->di.kimage_start = prog->layout.kimage_start.value;
+	program_symbol_ops_init(prog);
 	if (opts->vmlinux_path) {
 		err = debuginfo_add_vmlinux(&prog->di, opts->vmlinux_path,
 					    prog->layout_err ? 0 :
@@ -321,8 +383,17 @@ void vmt_program_destroy(struct vmt_program *prog)
 {
 	if (!prog)
 		return;
+	program_page_deinit(prog);
 	free(prog->tasks);
 	vmt_error_destroy(prog->tasks_broken);
+	program_log_deinit(prog);
+	program_value_deinit(prog);
+	free(prog->cpu_tasks);
+	kernel_stacks_destroy(prog->stacks);
+	free(prog->modules);
+	vmt_error_destroy(prog->modules_err);
+	program_kmem_destroy(prog);
+	percpu_destroy(prog->percpu);
 	debuginfo_deinit(&prog->di);
 	address_space_destroy(prog->as);
 	free(prog->explain);
@@ -478,8 +549,13 @@ static void refine_layout(struct vmt_program *prog)
 	vmt_error_destroy(err);
 }
 
-static struct vmt_layout_item *explain_item(struct vmt_program *prog,
-					    const char *name)
+void program_refine_layout(struct vmt_program *prog)
+{
+	refine_layout(prog);
+}
+
+struct vmt_layout_item *program_explain_item(struct vmt_program *prog,
+					     const char *name)
 {
 	struct vmt_layout_item *items, *item;
 
@@ -504,22 +580,34 @@ static void explain_debuginfo(struct vmt_program *prog)
 	struct vmt_symbol sym;
 	struct vmt_error *err;
 
-	item = explain_item(prog, "symbols");
-	if (item && di->have_vmlinux)
-		snprintf(item->value, sizeof(item->value), "%zu", di->elf.nr),
-		snprintf(item->source, sizeof(item->source),
-			 "ELF .symtab of the vmlinux, relocated by KERNELOFFSET");
-	else if (item && di->kallsyms_state > 0)
-		snprintf(item->value, sizeof(item->value), "%zu",
-			 di->kallsyms.nr),
-		snprintf(item->source, sizeof(item->source),
-			 "kallsyms tables in the dump (VMCOREINFO SYMBOL(kallsyms_*))");
-	else if (item)
-		snprintf(item->value, sizeof(item->value), "%zu",
-			 di->vmcoreinfo_syms.nr),
-		snprintf(item->source, sizeof(item->source),
-			 "VMCOREINFO SYMBOL() lines only (no kallsyms, no vmlinux)");
-	item = explain_item(prog, "types");
+	item = program_explain_item(prog, "vmcoreinfo");
+	if (item) {
+		snprintf(item->value, sizeof(item->value), "%zu keys",
+			 prog->vi.nr_entries);
+		snprintf(item->source, sizeof(item->source), "%s",
+			 prog->info.vmcoreinfo_origin);
+	}
+	item = program_explain_item(prog, "symbols");
+	if (item) {
+		size_t nr;
+		const char *how;
+
+		if (di->have_vmlinux) {
+			nr = di->elf.nr;
+			how = "ELF .symtab of the vmlinux, relocated by KERNELOFFSET";
+		} else if (di->kallsyms_state > 0) {
+			nr = di->kallsyms.nr;
+			how = "kallsyms tables in the dump (VMCOREINFO SYMBOL(kallsyms_*))";
+		} else {
+			nr = di->vmcoreinfo_syms.nr;
+			how = "VMCOREINFO SYMBOL() lines only (no kallsyms, no vmlinux)";
+		}
+		snprintf(item->value, sizeof(item->value), "%zu", nr);
+		snprintf(item->source, sizeof(item->source), "%s", how);
+		item->kind = VMT_LAYOUT_NUMBER;
+		item->number = nr;
+	}
+	item = program_explain_item(prog, "types");
 	if (item) {
 		snprintf(item->value, sizeof(item->value), "%s",
 			 types ? types : "none");
@@ -532,10 +620,12 @@ static void explain_debuginfo(struct vmt_program *prog)
 	if (!tasks_loaded_ok(prog))
 		return;
 	err = debuginfo_symbol_by_name(di, "init_task", &sym);
-	item = explain_item(prog, "init_task");
+	item = program_explain_item(prog, "init_task");
 	if (item && !err) {
 		snprintf(item->value, sizeof(item->value), "%#" PRIx64,
 			 sym.address);
+		item->kind = VMT_LAYOUT_ADDRESS;
+		item->number = sym.address;
 		snprintf(item->source, sizeof(item->source), "%s%s",
 			 !strcmp(sym.source, "derived") ? "derived: " : "symbol from ",
 			 !strcmp(sym.source, "derived") ?
@@ -543,6 +633,7 @@ static void explain_debuginfo(struct vmt_program *prog)
 				 sym.source);
 	}
 	vmt_error_destroy(err);
+	program_explain_modules(prog, program_explain_item(prog, "modules"));
 }
 
 struct vmt_error *vmt_program_explain(struct vmt_program *prog,
@@ -560,6 +651,8 @@ struct vmt_error *vmt_program_explain(struct vmt_program *prog,
 		if (err)
 			return err;
 		explain_debuginfo(prog);
+		program_explain_percpu(prog);
+		program_explain_stacks(prog);
 	}
 	*ret = prog->explain;
 	*nr_ret = prog->nr_explain;
@@ -603,8 +696,14 @@ struct vmt_error *vmt_program_symbol_by_name(struct vmt_program *prog,
 					     const char *name,
 					     struct vmt_symbol *ret)
 {
-	return with_layout_doubts(prog, debuginfo_symbol_by_name(&prog->di,
-								 name, ret));
+	struct vmt_error *err = debuginfo_symbol_by_name_all(&prog->di, name,
+							     ret);
+
+	if (!err) {
+		refine_layout(prog);
+		debuginfo_infer_size(&prog->di, ret);
+	}
+	return with_layout_doubts(prog, err);
 }
 
 struct vmt_error *vmt_program_symbol_by_addr(struct vmt_program *prog,
@@ -612,6 +711,8 @@ struct vmt_error *vmt_program_symbol_by_addr(struct vmt_program *prog,
 					     struct vmt_symbol *ret,
 					     uint64_t *offset_ret)
 {
+	// The image's end (_end) bounds the last symbols.
+	refine_layout(prog);
 	return debuginfo_symbol_by_addr(&prog->di, address, ret, offset_ret);
 }
 
@@ -620,6 +721,14 @@ struct vmt_error *vmt_program_find_type(struct vmt_program *prog,
 					const struct vmt_type **ret)
 {
 	return debuginfo_find_type(&prog->di, name, ret);
+}
+
+struct vmt_error *vmt_program_member_offset(struct vmt_program *prog,
+					    const char *type,
+					    const char *member,
+					    uint64_t *ret)
+{
+	return kernel_member_offset(&prog->kernel, type, member, ret);
 }
 
 const char *vmt_program_type_source(struct vmt_program *prog)
@@ -646,10 +755,22 @@ struct vmt_error *vmt_program_tasks(struct vmt_program *prog,
 	struct vmt_error *err;
 
 	if (!prog->tasks_loaded) {
+		struct task_list_input in;
+
+		// A symbol lookup inside the walk may ask for derived
+		// symbols, which load the tasks: not again.
+		if (prog->tasks_loading)
+			return vmt_error_format(VMT_ERROR_NOT_FOUND,
+						"tasks: being loaded");
 		err = need_layout(prog);
-		if (!err)
-			err = task_list(&prog->kernel, &prog->tasks,
-					&prog->nr_tasks, &prog->tasks_broken);
+		if (err)
+			return err;
+		prog->tasks_loading = true;
+		program_task_input(prog, &in);
+		err = task_list(&prog->kernel, &in, &prog->tasks,
+				&prog->nr_tasks, &prog->cpu_tasks,
+				&prog->nr_cpu_tasks, &prog->tasks_broken);
+		prog->tasks_loading = false;
 		if (err)
 			return err;
 		prog->tasks_loaded = true;

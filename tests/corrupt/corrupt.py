@@ -186,7 +186,10 @@ def discover(vmtool, base):
                     add("maple-node", child & ~0xff, 256)
         if base.pid is None and t["comm"] != "init":
             vms = vmtool_json(vmtool, paths, "vm", str(t["pid"]))
-            if vms and vms.get("vmas"):
+            # One entry per argument (the JSON contract).
+            if isinstance(vms, list):
+                vms = vms[0] if vms else None
+            if isinstance(vms, dict) and vms.get("vmas"):
                 base.pid = t["pid"]
                 base.user_addr = int(vms["vmas"][0]["start"], 16)
                 for v in vms["vmas"][:6]:

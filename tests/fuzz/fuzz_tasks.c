@@ -5,12 +5,17 @@
 // (cycles, wild pointers, huge lists) and never list a task twice.
 //
 // Input: a mode byte, the offsets (u16, in 8-byte units from MEM_BASE) of
-// init_task, runqueues, __per_cpu_offset and nr_cpu_ids, then the memory
-// at MEM_BASE.
+// init_task, runqueues (its offset in a per-CPU area), the per-CPU bases
+// and the CPU count (a u32 in memory), then the memory at MEM_BASE. With
+// MODE_RUNQUEUES the walker gets per-CPU areas (the bases, up to
+// MAX_FUZZ_CPUS) and reads rq->curr and rq->idle there; with MODE_STACKS
+// also per-CPU IRQ stacks (their low ends follow the bases).
 #include <inttypes.h>
 #include <stdarg.h>
 
 #include "fuzz.h"
+#include "kernel/percpu.h"
+#include "kernel/stack.h"
 #include "kernel/task.h"
 
 #define MEM_BASE 0xffff800081000000ULL
@@ -19,11 +24,18 @@ struct kernel {
 	const uint8_t *mem;
 	size_t size;
 	uint8_t mode;
-	uint64_t sym[4]; // init_task, runqueues, __per_cpu_offset, nr_cpu_ids
+	uint64_t sym[4]; // init_task, runqueues, per-CPU bases, CPU count
 	unsigned int nr_warnings;
 };
 
-enum { MODE_INIT_SYMBOL = 1, MODE_OLD_LAYOUT = 2, MODE_RUNQUEUES = 4 };
+enum {
+	MODE_INIT_SYMBOL = 1,
+	MODE_OLD_LAYOUT = 2,
+	MODE_RUNQUEUES = 4,
+	MODE_STACKS = 8,
+};
+
+#define MAX_FUZZ_CPUS 4
 
 // Two kernels' layouts: 6.7+ (signal->thread_head, __state) and older
 // (thread_group, state as a long).
@@ -50,6 +62,7 @@ static const struct {
 	{ "task_struct", "cpu", 0x7c, 4, 1 },
 	{ "task_struct", "thread_info.cpu", 0x7c, 4, 2 },
 	{ "signal_struct", "thread_head", 0x08, 16, 1 },
+	{ "rq", "curr", 0x10, 8, 0 },
 	{ "rq", "idle", 0x18, 8, 0 },
 };
 
@@ -96,16 +109,8 @@ struct vmt_error *kernel_read_u32(struct kernel *k, uint64_t vaddr,
 struct vmt_error *kernel_symbol(struct kernel *k, const char *name,
 				uint64_t *ret)
 {
-	static const char *const names[] = { "init_task", "runqueues",
-					     "__per_cpu_offset", "nr_cpu_ids" };
-
-	for (int i = 0; i < 4; i++) {
-		if (strcmp(name, names[i]))
-			continue;
-		if ((i == 0 && !(k->mode & MODE_INIT_SYMBOL)) ||
-		    (i > 0 && !(k->mode & MODE_RUNQUEUES)))
-			break;
-		*ret = k->sym[i];
+	if (!strcmp(name, "init_task") && (k->mode & MODE_INIT_SYMBOL)) {
+		*ret = k->sym[0];
 		return NULL;
 	}
 	// The anchor of the init_task scan.
@@ -171,10 +176,20 @@ void kernel_warn(struct kernel *k, const char *fmt, ...)
 	k->nr_warnings++;
 }
 
-void kernel_add_derived_symbol(struct kernel *k, const char *name,
-			       uint64_t addr, const char *how)
+void kernel_add_derived_object(struct kernel *k, const char *name,
+			       uint64_t addr, const char *type,
+			       const char *how)
 {
 	FUZZ_ASSERT(!strcmp(name, "init_task") && how && how[0]);
+	FUZZ_ASSERT(!strcmp(type, "task_struct"));
+}
+
+// A u64 of the fuzzed memory, 0 where there is none.
+static uint64_t mem_u64(struct kernel *k, uint64_t vaddr)
+{
+	uint64_t v;
+
+	return vmt_error_ok(kernel_read_u64(k, vaddr, &v)) ? v : 0;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -190,6 +205,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct kernel k = { .mode = fuzz_u8(&in) };
 	struct vmt_task *tasks = NULL;
 	struct vmt_error *err, *broken = NULL;
+	uint64_t bases[MAX_FUZZ_CPUS] = { 0 };
+	uint64_t lows[MAX_FUZZ_CPUS][KSTACK_KINDS] = { { 0 } };
+	struct percpu pc = { .base = bases };
+	struct kernel_stacks ks = { .thread_size = 0x4000, .cpu = lows };
+	struct task_list_input tin = { 0 };
+	struct task_cpu *cpus = NULL;
+	unsigned int nr_cpus = 0;
 	size_t nr = 0;
 
 	for (int i = 0; i < 4; i++) {
@@ -199,12 +221,46 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	k.mem = in.data;
 	k.size = in.size;
-	err = task_list(&k, &tasks, &nr, &broken);
+	if (k.mode & MODE_RUNQUEUES) {
+		uint32_t n;
+
+		if (!vmt_error_ok(kernel_read_u32(&k, k.sym[3], &n)))
+			n = 0;
+		pc.nr_cpus = pc.nr_bases = n % (MAX_FUZZ_CPUS + 1);
+		for (unsigned int c = 0; c < pc.nr_cpus; c++)
+			bases[c] = mem_u64(&k, k.sym[2] + 8 * c);
+		tin.percpu = &pc;
+		tin.have_runqueues = true;
+		tin.runqueues_offset = k.sym[1] - MEM_BASE;
+	}
+	if (k.mode & MODE_STACKS) {
+		ks.nr_cpus = pc.nr_cpus;
+		ks.size[KSTACK_IRQ] = 0x4000;
+		for (unsigned int c = 0; c < ks.nr_cpus; c++)
+			lows[c][KSTACK_IRQ] =
+				mem_u64(&k, k.sym[2] + 8 * (MAX_FUZZ_CPUS + c));
+		tin.stacks = &ks;
+		tin.thread_size = ks.thread_size;
+	}
+	err = task_list(&k, &tin, &tasks, &nr, &cpus, &nr_cpus, &broken);
 	if (err) {
 		fuzz_check_error(err);
 		return 0;
 	}
 	FUZZ_ASSERT(nr >= 1);
+	// At most one current task per CPU, and it is a listed one.
+	for (unsigned int c = 0; c < nr_cpus; c++) {
+		size_t marked = 0;
+
+		for (size_t i = 0; i < nr; i++)
+			if (tasks[i].oncpu && tasks[i].cpu == (int)c) {
+				marked++;
+				FUZZ_ASSERT(tasks[i].task == cpus[c].task);
+			}
+		FUZZ_ASSERT(marked <= 1);
+		FUZZ_ASSERT(memchr(cpus[c].how, '\0', sizeof(cpus[c].how)));
+	}
+	free(cpus);
 	// Whatever cut the list short is named, and warned about.
 	if (broken)
 		FUZZ_ASSERT(k.nr_warnings > 0);

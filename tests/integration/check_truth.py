@@ -8,7 +8,13 @@ tests/realdump writes it. For each set: every dump file gives the same
 workload words at their physical addresses; linux_banner (when its address
 is known) reads as /proc/version; a sample of kallsyms resolves; ps agrees
 with final_ps.txt; `vm --maps PID` equals proc/PID/maps byte for byte;
-every present workload page comes back from `vtop -u` and `rd -u`.
+every present workload page comes back from `vtop -u` and `rd -u`; on
+every dump file, `bt` gives each sleeping task the frames of its
+proc/PID/stack in order, ps marks one task per CPU and each of them gets a
+named first frame, and (truth/panic_console.txt) the panicking task's trace
+holds panic and the frames the kernel printed below it; `mod` equals modules.txt; `kmem` of each vmallocinfo area (real addresses
+only) gives its range, size and caller; `kmem -s` has slabinfo's caches
+with their slot size and objects per slab.
 Prints each mismatch and a summary; exit 0 only if everything matched.
 With --vmlinux, a set's vmlinux (the file `vmlinux`, or `vmlinux.xz`
 decompressed into $VMTOOL_CACHE) is passed with -k, so symbols and types
@@ -55,10 +61,12 @@ def dumps_of(setdir):
         if f.startswith("vmcore") and f.endswith(".xz"):
             out = os.path.join(cache, f[:-3])
             if not os.path.exists(out):
+                # A name of its own: other tests may decompress it too.
                 os.makedirs(cache, exist_ok=True)
-                with lzma.open(os.path.join(setdir, f)) as i, open(out + ".tmp", "wb") as o:
+                tmp = f"{out}.tmp.{os.getpid()}"
+                with lzma.open(os.path.join(setdir, f)) as i, open(tmp, "wb") as o:
                     shutil.copyfileobj(i, o, 1 << 20)
-                os.rename(out + ".tmp", out)
+                os.replace(tmp, out)
             files.append(out)
     return files
 
@@ -76,7 +84,9 @@ def check_set(vmtool, setdir, res):
     if not files:
         res.check("dump files", False, f"{name}: no vmcore* file")
         return
-    main = files[0]
+    # ps, maps and user pages need every page: not a makedumpfile file that
+    # left user pages out (a kexec-captured set sorts vmcore.mdf-* first)
+    main = next((f for f in files if not os.path.basename(f).startswith("vmcore.mdf-")), files[0])
     pages = workload(setdir)
     for path in files:
         rc, out, err = run(vmtool, ["--json", path, "info"])
@@ -161,6 +171,9 @@ def check_set(vmtool, setdir, res):
         if want and want.strip():
             rc, out, err = run(vmtool, [main, "vm", "--maps", pid])
             res.check("maps", rc == 0 and out == want, f"{name}: vm --maps {pid}: exit {rc} {err[:80] if rc else 'differs'}")
+    for path in files:
+        check_stacks(vmtool, name, setdir, path, res)
+    check_objects(vmtool, setdir, main, res)
     # user pages
     by_pid = {}
     for pid, va, pa, word in pages:
@@ -180,6 +193,146 @@ def check_set(vmtool, setdir, res):
             got_w = struct.unpack("<Q", out)[0] if rc == 0 and len(out) == 8 else None
             res.check("rd -u", got_w == word, f"{name}: pid {pid} {va + 64:#x}: want {word:#x} got {got_w} {err[:60]}")
 
+# Tasks that ran between the truth capture and the dump: pid 1 took it,
+# the RCU grace-period kthread wakes on its own.
+RACY = ("rcu_sched", "rcu_preempt")
+
+def frame_label(f):
+    return f"{f['symbol']}+{f['offset']:#x}" if f.get("symbol") else f.get("pc")
+
+def in_order(want, got):
+    it = iter(got)
+    return all(any(w == g for g in it) for w in want)
+
+def panic_trace(text):
+    """(pid, frames below panic/vpanic) of the last call trace the console
+    shows that has them, without the +0x0 frames (the return address of a
+    call that never returned, printed as the next function's start)."""
+    pid, traces = None, []
+    for line in text.splitlines():
+        body = line.split("] ", 1)[1] if line.startswith("[") and "] " in line else line
+        if pid is None and " PID: " in body and "CPU: " in body:
+            pid = int(body.split(" PID: ", 1)[1].split()[0])
+        if body.strip() == "Call trace:":
+            traces.append([])
+        elif traces and body.startswith(" ") and "+0x" in body:
+            traces[-1].append(body.split()[0].split("/")[0])
+    for t in reversed(traces):
+        names = [w.split("+")[0] for w in t]
+        for k, n in enumerate(names):
+            if n in ("panic", "vpanic"):
+                return pid, [w for w in t[k + 1:] if not w.endswith("+0x0")]
+    return pid, None
+
+def check_stacks(vmtool, name, setdir, path, res):
+    label = f"{name}/{os.path.basename(path)}"
+    rc, out, err = run(vmtool, ["--json", path, "ps"])
+    try:
+        ps = json.loads(out)
+    except ValueError:
+        res.check("bt", False, f"{label}: ps exit {rc} {err[:80]}")
+        return
+    rc, out, err = run(vmtool, ["--json", path, "bt"] + [str(t["pid"]) for t in ps])
+    try:
+        bts = json.loads(out)
+    except ValueError:
+        bts = []
+    res.check("bt", rc == 0 and len(bts) == len(ps), f"{label}: bt exit {rc} {err[:80]}")
+    by_task = {b["task"]: b for b in bts if "task" in b}
+    rc, out, _ = run(vmtool, ["--json", path, "info"])
+    try:
+        ncpu = json.loads(out).get("cpus") or 0
+    except ValueError:
+        ncpu = 0
+    oncpu = [t.get("cpu") for t in ps if t.get("oncpu")]
+    for c in set(range(ncpu)) | set(oncpu):
+        res.check("one task per cpu", oncpu.count(c) == 1, f"{label}: {oncpu.count(c)} tasks on CPU {c}")
+    for t in ps:
+        # pid 0 is every CPU's idle task: bt 0 is swapper/0's trace.
+        b = by_task.get(t["task"]) if t["pid"] else None
+        frames = (b or {}).get("frames") or []
+        if t.get("oncpu") and t["pid"]:
+            res.check("bt on-cpu", bool(frames) and bool(frames[0].get("symbol")),
+                      f"{label}: pid {t['pid']} on CPU {t.get('cpu')}: {[frame_label(f) for f in frames[:3]]}")
+            continue
+        want = read(setdir, f"proc/{t['pid']}/stack")
+        if not b or not want or t["pid"] == 1 or t["comm"] in RACY:
+            continue
+        want = [l.split("] ", 1)[1].split("/")[0] for l in want.splitlines() if "] " in l]
+        got = [frame_label(f) for f in frames]
+        res.check("bt stacks", in_order(want, got), f"{label}: pid {t['pid']} ({t['comm']}): {want} not in order in {got}")
+    pid, want = panic_trace(read(setdir, "panic_console.txt") or "")
+    if pid is not None and want is not None:
+        rc, out, err = run(vmtool, ["--json", path, "bt", str(pid)])
+        try:
+            frames = json.loads(out)[0].get("frames") or []
+        except (ValueError, IndexError, AttributeError):
+            frames = []
+        got = [frame_label(f) for f in frames]
+        res.check("bt panic", any(f.get("symbol") in ("panic", "vpanic") for f in frames) and in_order(want, got),
+                  f"{label}: panicking pid {pid}: {want} not in order in {got}")
+def check_objects(vmtool, setdir, main, res):
+    """mod against /proc/modules, kmem of each /proc/vmallocinfo area (where
+    the guest printed real addresses) and kmem -s against /proc/slabinfo."""
+    name = os.path.basename(setdir.rstrip("/"))
+    want = {}
+    for line in (read(setdir, "modules.txt") or "").splitlines():
+        f = line.split()
+        if len(f) >= 6:
+            want[f[0]] = (int(f[1]), int(f[-1], 16))
+    rc, out, err = run(vmtool, ["--json", main, "mod"])
+    try:
+        got = {m["name"]: m for m in json.loads(out) if "name" in m}
+    except (ValueError, TypeError):
+        got = None
+    res.check("mod", got is not None and set(got) == set(want),
+              f"{name}: mod: {sorted(got) if got is not None else err[:80]}, truth {sorted(want)}")
+    for m, (size, base) in want.items():
+        g = (got or {}).get(m, {})
+        res.check("mod", g.get("size") == size and g.get("base") == hex(base),
+                  f"{name}: module {m}: want {size} {base:#x}, got {g.get('size')} {g.get('base')}")
+    # /proc/vmallocinfo: "start-end size caller ..." or "... unpurged vm_area"
+    rows = []
+    for line in (read(setdir, "vmallocinfo.txt") or "").splitlines():
+        f = line.split()
+        if len(f) < 3 or "-" not in f[0] or not f[0].startswith("0xffff"):
+            continue  # hashed pointers (no no_hash_pointers) cannot be checked
+        start, end = (int(x, 16) for x in f[0].split("-"))
+        caller = "unpurged" if f[2] == "unpurged" else f[2].split("+")[0]
+        rows.append((start, end, int(f[1]), caller))
+    if rows:
+        rc, out, err = run(vmtool, ["--json", main, "kmem"] + [hex(r[0]) for r in rows])
+        try:
+            got = json.loads(out)
+        except ValueError:
+            got = []
+        for i, (start, end, size, caller) in enumerate(rows):
+            k = got[i] if i < len(got) and isinstance(got[i], dict) else {}
+            if k.get("region") == "kernel image":
+                continue  # the image's own areas (paging_init): a symbol answers
+            vm = k.get("vmalloc") or {}
+            gcaller = "unpurged" if vm.get("kind") == "unpurged" else (vm.get("caller_symbol") or "").split("+")[0]
+            res.check("vmalloc areas", vm.get("start") == hex(start) and vm.get("end") == hex(end)
+                      and vm.get("size") == size and gcaller == caller,
+                      f"{name}: kmem {start:#x}: want {size} {caller}, got {k.get('kind')} {vm.get('size')} {gcaller} {err[:60]}")
+    # /proc/slabinfo: "name active_objs num_objs objsize objperslab pagesperslab : ..."
+    slab = {}
+    for line in (read(setdir, "slabinfo.txt") or "").splitlines():
+        f = line.split()
+        if len(f) > 5 and not line.startswith(("#", "slabinfo")) and f[3].isdigit():
+            slab[f[0]] = (int(f[3]), int(f[4]))
+    if slab:
+        rc, out, err = run(vmtool, ["--json", main, "kmem", "-s"])
+        try:
+            got = {c["name"]: c for c in json.loads(out) if "name" in c}
+        except (ValueError, TypeError):
+            got = {}
+        for c, (objsize, per_slab) in slab.items():
+            g = got.get(c, {})
+            # slabinfo's objsize is the slot (kmem_cache.size)
+            res.check("slab caches", g.get("slot_size") == objsize and g.get("objects_per_slab") == per_slab,
+                      f"{name}: slab {c}: want {objsize} x{per_slab}, got {g.get('slot_size')} x{g.get('objects_per_slab')} {err[:60]}")
+
 def vmlinux_of(setdir):
     plain = os.path.join(setdir, "vmlinux")
     if os.path.exists(plain):
@@ -192,9 +345,10 @@ def vmlinux_of(setdir):
     out = os.path.join(cache, "vmlinux")
     if not os.path.exists(out):
         os.makedirs(cache, exist_ok=True)
-        with open(out + ".tmp", "wb") as f:
+        tmp = f"{out}.tmp.{os.getpid()}"
+        with open(tmp, "wb") as f:
             subprocess.run(["xz", "-dc", packed], stdout=f, check=True)
-        os.rename(out + ".tmp", out)
+        os.replace(tmp, out)
     return out
 
 def main():
@@ -211,6 +365,7 @@ def main():
         if use_vmlinux:
             vmlinux = vmlinux_of(setdir)
             if not vmlinux:
+                print(f"SKIP: {os.path.basename(setdir.rstrip('/'))}: no vmlinux, so no checks with -k")
                 continue
             EXTRA[:] = ["-k", vmlinux]
         check_set(vmtool, setdir, res)

@@ -46,6 +46,14 @@ expect_rc 1 "rd -p lost page" "$VMTOOL" "$D" rd -p 0x40010000
 expect_rc 0 "rd -p text" "$VMTOOL" "$D" rd -p 0x40004000 4
 grep -q "^40004000:  1122334455667788 1122334455667789" "$tmp/out" && ok || fail "rd text format: $(head -2 "$tmp/out")"
 
+# Errors name what they know as fields: address and PFN (16K pages here),
+# file and offset.
+expect_rc 1 "rd -p excluded page --json" "$VMTOOL" --json "$D" rd -p 0x4000c000
+[ "$(json_get "$tmp/out" '(d["error"]["kind"], d["error"]["address"], d["error"]["pfn"], d["error"]["code"])')" = "('excluded', '0x4000c000', 65539, 1)" ] && ok || fail "excluded page error fields: $(cat "$tmp/out")"
+head -c 3000 "$D" >"$tmp/short.kdump"
+expect_rc 3 "truncated dump --json" "$VMTOOL" --json "$tmp/short.kdump" info
+[ "$(json_get "$tmp/out" '(d["error"]["kind"], d["error"]["file"].endswith("short.kdump"), d["error"]["offset"])')" = "('corrupt', True, 16384)" ] && ok || fail "truncated dump error fields: $(cat "$tmp/out")"
+
 # Batch mode: commands on standard input, the dump opened once.
 printf 'info\nrd -p -32 0x40004000 2\nvmcoreinfo\n' | "$VMTOOL" "$D" >"$tmp/out" 2>"$tmp/err"
 [ $? -eq 0 ] && grep -q "^format:" "$tmp/out" && grep -q "^OSRELEASE=6.12.0-synth" "$tmp/out" && grep -q "^40004000:" "$tmp/out" && ok || fail "batch mode: $(cat "$tmp/err")"

@@ -12,7 +12,7 @@ if [ -n "${VMTOOL_SHARED_DUMPS:-}" ]; then
 		[ -d "$d/truth" ] && sets="$sets $d"
 	done
 else
-	echo "../shared/dumps is absent: checking the bundled sample only"
+	echo "SKIP: ../shared/dumps is absent: truth checked on the bundled sample only"
 fi
 if [ -z "$sets" ]; then
 	echo "SKIP: no dump set with truth/ (no testdata/sample, no ../shared/dumps)"
@@ -38,6 +38,6 @@ checker="${VMTOOL_SHARED_DUMPS:-/nonexistent}/../tools/truthcheck.py"
 if [ -f "$checker" ]; then
 	# It caches decompressed ELF files under $TMPDIR (shared by builds).
 	# The checks of what is built so far (each issue adds its own).
-	python3 "$checker" --vmtool "$VMTOOL" ${VMTOOL_TRUTHCHECKS:-info translation symbols tasks} || rc=1
+	python3 "$checker" --vmtool "$VMTOOL" ${VMTOOL_TRUTHCHECKS:-info translation symbols tasks log stacks sys objects} || rc=1
 fi
 exit $rc

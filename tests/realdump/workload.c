@@ -15,6 +15,8 @@
 // flags: p present, s swapped, f file page or shared anonymous, x exclusive
 // (pagemap bits 63, 62, 61, 56; Documentation/admin-guide/mm/pagemap.rst);
 // "-" when not present, and then the page is not read (reading would map it).
+// Open files (for `files`): the two mapped files, an unlinked file, a UNIX
+// socket pair, the pipe to the child and a duplicate at fd 100 (WLINFO fds).
 // When done the workload creates DIR/wl.done and every task pauses forever.
 #define _GNU_SOURCE
 #include <errno.h>
@@ -28,6 +30,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -238,6 +241,23 @@ int main(int argc, char **argv)
 	fill_page(anchor_bss, 13, 0, pid);
 	out("WLINFO anchor_data 0x%016lx\n", (unsigned long)anchor_data);
 	out("WLINFO anchor_bss 0x%016lx\n", (unsigned long)anchor_bss);
+
+	// open files of every kind the fd table can hold, for `files`: an
+	// unlinked file ("(deleted)"), a UNIX socket pair, and a duplicate at
+	// fd 100, past the 64 fds a task's embedded fd table holds, so the
+	// table was reallocated (the pipe below adds pipe:[ino])
+	snprintf(path, sizeof(path), "%s/wl_deleted_file", dir);
+	int fdd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fdd < 0 || unlink(path) != 0)
+		die("deleted file");
+	// a kernel without CONFIG_NET (the small self-built ones) has no sockets
+	int sv[2] = { -1, -1 };
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
+		out("WLINFO socketpair: %s\n", strerror(errno));
+	if (dup2(fds, 100) != 100)
+		die("dup2 100");
+	out("WLINFO fds shared=%d private=%d deleted=%d sockets=%d,%d dup_of_shared=100\n", fds, fdp,
+	    fdd, sv[0], sv[1]);
 
 	// 11: shared anonymous region: page 0 written by the parent, page 1 by the child
 	unsigned char *shm = mmap(NULL, 2 * page_size, PROT_READ | PROT_WRITE,

@@ -37,19 +37,23 @@
 #include <zstd.h>
 #endif
 
-// page_desc.flags and header status bits (ARM64-REFERENCE.md §2.8).
-#define DUMP_DH_COMPRESSED_ZLIB 0x01
-#define DUMP_DH_COMPRESSED_LZO 0x02
-#define DUMP_DH_COMPRESSED_SNAPPY 0x04
-#define DUMP_DH_COMPRESSED_INCOMPLETE 0x08
-#define DUMP_DH_COMPRESSED_ZSTD 0x20
+// The layout constants are shared with vmtool's writer (a header of
+// constants only: mkvmcore still links nothing of libvmtool).
+#include "dump/kdump_format.h"
 
-#define DISK_DUMP_HEADER_SIZE 464 // through nr_cpus
-#define SUB_HEADER_SIZE 104       // through max_mapnr_64 (version 6)
-#define PAGE_DESC_SIZE 24
-#define PRSTATUS_SIZE 392 // aarch64 struct elf_prstatus
-#define PRSTATUS_PID 32
-#define PRSTATUS_REG 112
+// page_desc.flags and header status bits (ARM64-REFERENCE.md §2.8).
+#define DUMP_DH_COMPRESSED_ZLIB KDUMP_COMPRESSED_ZLIB
+#define DUMP_DH_COMPRESSED_LZO KDUMP_COMPRESSED_LZO
+#define DUMP_DH_COMPRESSED_SNAPPY KDUMP_COMPRESSED_SNAPPY
+#define DUMP_DH_COMPRESSED_INCOMPLETE KDUMP_COMPRESSED_INCOMPLETE
+#define DUMP_DH_COMPRESSED_ZSTD KDUMP_COMPRESSED_ZSTD
+
+#define DISK_DUMP_HEADER_SIZE KDUMP_DH_SIZE // through nr_cpus
+#define SUB_HEADER_SIZE KDUMP_SH_SIZE       // through max_mapnr_64 (version 6)
+#define PAGE_DESC_SIZE KDUMP_PD_SIZE
+#define PRSTATUS_SIZE KDUMP_PRSTATUS_SIZE // aarch64 struct elf_prstatus
+#define PRSTATUS_PID KDUMP_PRSTATUS_PID
+#define PRSTATUS_REG KDUMP_PRSTATUS_REG
 #define NT_PRSTATUS 1
 #define EM_AARCH64 183
 #define MAX_MAPNR_LIMIT (1ULL << 24)

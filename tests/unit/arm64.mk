@@ -17,3 +17,12 @@ tests_unit_test_arm64_real_SOURCES = tests/unit/test_arm64_real.c
 tests_unit_test_arm64_real_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_test_arm64_real_LDADD = libvmtool_internal.la $(CHECK_LIBS)
 endif
+
+# Frame-record unwinding over synthetic stacks.
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_arm64_unwind
+TESTS += tests/unit/test_arm64_unwind
+tests_unit_test_arm64_unwind_SOURCES = tests/unit/test_arm64_unwind.c
+tests_unit_test_arm64_unwind_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_arm64_unwind_LDADD = libvmtool_internal.la $(CHECK_LIBS)
+endif

@@ -31,3 +31,12 @@ tests_unit_test_debuginfo_real_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) \
 tests_unit_test_debuginfo_real_LDADD = libvmtool_internal.la $(CHECK_LIBS) \
 	$(ZLIB_LIBS)
 endif
+
+# Bounded nearest-symbol answers over tables built by hand.
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_nearest
+TESTS += tests/unit/test_nearest
+tests_unit_test_nearest_SOURCES = tests/unit/test_nearest.c
+tests_unit_test_nearest_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_nearest_LDADD = libvmtool_internal.la $(CHECK_LIBS)
+endif

@@ -35,3 +35,22 @@ tests_unit_test_dump_real_LDADD = libvmtool_internal.la $(CHECK_LIBS) \
 	$(LIBELF_LIBS) $(ZLIB_LIBS)
 endif
 EXTRA_DIST += testdata/synth-kdump-mixed-16k.spec testdata/synth-elf-split-ram.spec
+
+# The dump writers of `save` over a synthetic machine.
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_writer
+TESTS += tests/unit/test_writer
+tests_unit_test_writer_SOURCES = tests/unit/test_writer.c
+tests_unit_test_writer_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_test_writer_LDADD = libvmtool_internal.la $(CHECK_LIBS)
+endif
+
+# save on the real dumps of ../shared/dumps: makedumpfile's file, the page
+# sets of levels 0/1/17, libkdumpfile and makedumpfile -R reading the output.
+if HAVE_CHECK
+check_PROGRAMS += tests/unit/test_save_real
+TESTS += tests/unit/test_save_real
+tests_unit_test_save_real_SOURCES = tests/unit/test_save_real.c
+tests_unit_test_save_real_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(LIBKDUMPFILE_CFLAGS)
+tests_unit_test_save_real_LDADD = libvmtool_internal.la $(CHECK_LIBS) $(LIBKDUMPFILE_LIBS)
+endif

@@ -473,6 +473,81 @@ END_TEST
 
 // Types are converted when first found; the records found must be the
 // same whatever the order of the lookups.
+// Per-CPU variables are found through BTF's DATASEC ".data..percpu":
+// their offset from the section start and size; entries that are not
+// VARs (corrupt) are skipped, not followed.
+START_TEST(section_variables_by_name)
+{
+	struct blob b = { 0 };
+	struct typedb *db;
+	uint8_t *data;
+	size_t size;
+	uint64_t off, sz;
+	uint32_t t_int;
+
+	init_blob(&b);
+	t_int = int_rec(&b, "int", 4, 1, 0, 32);		// 1
+	rec(&b, "runqueues", K_VAR, 0, 0, t_int);		// 2
+	w32(&b, 1);
+	rec(&b, "irq_stack_ptr", K_VAR, 0, 0, t_int);		// 3
+	w32(&b, 1);
+	rec(&b, "other", K_VAR, 0, 0, t_int);			// 4
+	w32(&b, 1);
+	rec(&b, ".data", K_DATASEC, 0, 1, 8);			// 5
+	w32(&b, 4);
+	w32(&b, 0);
+	w32(&b, 4);
+	rec(&b, ".data..percpu", K_DATASEC, 0, 4, 0x20000);	// 6
+	w32(&b, 1); // an INT, not a VAR: skipped
+	w32(&b, 0x10);
+	w32(&b, 4);
+	w32(&b, 999); // no such type: skipped
+	w32(&b, 0x20);
+	w32(&b, 4);
+	w32(&b, 3);
+	w32(&b, 0x50);
+	w32(&b, 8);
+	w32(&b, 2);
+	w32(&b, 0x13f40);
+	w32(&b, 0xc40);
+	data = finish(&b, &size);
+	free_blob(&b);
+	vmt_ck_no_err(btf_typedb_create(data, size, &db));
+	free(data);
+	vmt_ck_no_err(typedb_section_var(db, ".data..percpu", "runqueues",
+					 &off, &sz));
+	ck_assert_uint_eq(off, 0x13f40);
+	ck_assert_uint_eq(sz, 0xc40);
+	vmt_ck_no_err(typedb_section_var(db, ".data..percpu",
+					 "irq_stack_ptr", &off, &sz));
+	ck_assert_uint_eq(off, 0x50);
+	ck_assert_uint_eq(sz, 8);
+	// the cached section, then another one
+	vmt_ck_no_err(typedb_section_var(db, ".data", "other", &off, &sz));
+	ck_assert_uint_eq(off, 0);
+	vmt_ck_err(typedb_section_var(db, ".data..percpu", "other", &off,
+				      &sz),
+		   VMT_ERROR_NOT_FOUND);
+	vmt_ck_err(typedb_section_var(db, ".bss", "runqueues", &off, &sz),
+		   VMT_ERROR_NOT_FOUND);
+	// A variable's type is its VAR's, and the section that lists it.
+	{
+		const struct vmt_type *vt;
+		const char *sec;
+
+		vmt_ck_no_err(typedb_var_type(db, "runqueues", &vt, &sec));
+		ck_assert_int_eq(vt->kind, VMT_TYPE_INT);
+		ck_assert_str_eq(vt->name, "int");
+		ck_assert_str_eq(sec, ".data..percpu");
+		vmt_ck_no_err(typedb_var_type(db, "other", &vt, &sec));
+		ck_assert_str_eq(sec, ".data");
+		vmt_ck_err(typedb_var_type(db, "jiffies", &vt, &sec),
+			   VMT_ERROR_NOT_FOUND);
+	}
+	typedb_destroy(db);
+}
+END_TEST
+
 START_TEST(lookups_in_any_order_share_records)
 {
 	struct typedb *db = parse_test_btf();
@@ -840,6 +915,7 @@ int main(void)
 	tcase_add_test(tc, struct_layout_and_bitfields);
 	tcase_add_test(tc, enums_and_typedef_chains);
 	tcase_add_test(tc, every_kind_maps);
+	tcase_add_test(tc, section_variables_by_name);
 	tcase_add_test(tc, rejects_corrupt_btf);
 	tcase_add_test(tc, lookups_in_any_order_share_records);
 	tcase_add_test(tc, many_names_index);

@@ -85,7 +85,7 @@ static void open_set(struct set *s, const char *dumps, const char *name)
 		"vmcore.mdf-lzo-d31.kdump",
 	};
 	static const char *const xz_files[] = { "vmcore.elf", "vmcore.proc.elf" };
-	char path[1400] = "";
+	char path[1500] = "";
 	const char *p = path;
 
 	snprintf(s->name, sizeof(s->name), "%s", name);
@@ -101,8 +101,7 @@ static void open_set(struct set *s, const char *dumps, const char *name)
 	for (size_t i = 0; !path[0] && i < sizeof(xz_files) / sizeof(xz_files[0]);
 	     i++) {
 		const char *cache = getenv("VMTOOL_CACHE");
-		// dir leaves room in path for "/" and the file name.
-		char xz[1400], dir[1300];
+		char xz[1400], dir[1200];
 
 		snprintf(xz, sizeof(xz), "%s/%s.xz", s->dir, xz_files[i]);
 		if (!exists(xz))

@@ -54,11 +54,15 @@ TYPES_AND_TEXT(
 // The definition of dw_opaque lives in a second compilation unit.
 static const char opaque_text[] =
 	"struct dw_opaque { long x; int y; };\n"
-	"struct dw_opaque dw_opaque_var;\n";
+	"struct dw_opaque dw_opaque_var;\n"
+	"char dw_banner[] = \"banner\";\n";
 
 static const char vars_text[] =
 	"\nstruct dw_node *dw_node_p; dw_node_t *dw_node_tp;"
 	" union dw_un dw_un_v; enum dw_color dw_color_v;\n"
+	"extern char dw_banner[]; extern struct dw_opaque dw_opaque_var;\n"
+	"char *dw_use(void) { return dw_banner; }\n"
+	"void *dw_use2(void) { return &dw_opaque_var; }\n"
 	"int main(void) { return 0; }\n";
 
 static char workdir[256];
@@ -226,6 +230,27 @@ static void check_types(const char *path)
 	ck_assert_uint_eq(t->size, 16);
 	vmt_ck_err(typedb_find(db, "struct dw_nothing", &t),
 		   VMT_ERROR_NOT_FOUND);
+	// Variables: their types; a definition (a sized array, a complete
+	// struct) over another unit's extern declaration.
+	vmt_ck_no_err(typedb_var_type(db, "dw_node_p", &t, NULL));
+	ck_assert_int_eq(t->kind, VMT_TYPE_POINTER);
+	ck_assert_ptr_eq(type_strip(t->target), node);
+	vmt_ck_no_err(typedb_var_type(db, "dw_node_tp", &t, NULL));
+	ck_assert_int_eq(type_strip(t)->kind, VMT_TYPE_POINTER);
+	vmt_ck_no_err(typedb_var_type(db, "dw_color_v", &t, NULL));
+	ck_assert_int_eq(t->kind, VMT_TYPE_ENUM);
+	vmt_ck_no_err(typedb_var_type(db, "dw_banner", &t, NULL));
+	ck_assert_int_eq(t->kind, VMT_TYPE_ARRAY);
+	ck_assert_uint_eq(t->nelems, 7);
+	vmt_ck_no_err(typedb_var_type(db, "dw_opaque_var", &t, NULL));
+	ck_assert_int_eq(t->kind, VMT_TYPE_STRUCT);
+	ck_assert_uint_eq(t->nr_members, 2);
+	vmt_ck_err(typedb_var_type(db, "dw_no_such_var", &t, NULL),
+		   VMT_ERROR_NOT_FOUND);
+	// A type name is no variable, nor a variable a type.
+	vmt_ck_err(typedb_var_type(db, "dw_node_t", &t, NULL),
+		   VMT_ERROR_NOT_FOUND);
+	vmt_ck_err(typedb_find(db, "dw_color_v", &t), VMT_ERROR_NOT_FOUND);
 	typedb_destroy(db);
 }
 

@@ -44,6 +44,8 @@ static const struct {
 	{ "task_struct", "on_cpu", 0x78, 4 },
 	{ "task_struct", "cpu", 0x7c, 4 },
 	{ "signal_struct", "thread_head", 0x08, 16 },
+	{ "rq", "curr", 0x08, 8 },
+	{ "rq", "idle", 0x10, 8 },
 };
 
 struct vmt_error *kernel_read(struct kernel *k, uint64_t vaddr, void *buf,
@@ -113,13 +115,14 @@ uint64_t kernel_page_size(struct kernel *k)
 	return 4096;
 }
 
-static const struct vmt_cpu_regs regs[1] = { { .sp = STACK(3) + 0x3f80 } };
+static struct vmt_cpu_regs regs[2] = { { .sp = STACK(3) + 0x3f80 } };
+static size_t nr_regs = 1;
 
 void kernel_cpu_regs(struct kernel *k, const struct vmt_cpu_regs **ret,
 		     size_t *nr_ret)
 {
 	*ret = regs;
-	*nr_ret = 1;
+	*nr_ret = nr_regs;
 }
 
 void kernel_warn(struct kernel *k, const char *fmt, ...)
@@ -142,7 +145,28 @@ void kernel_add_derived_symbol(struct kernel *k, const char *name,
 	k->nr_warnings++;
 }
 
+void kernel_add_derived_object(struct kernel *k, const char *name,
+			       uint64_t addr, const char *type,
+			       const char *how)
+{
+	(void)type;
+	kernel_add_derived_symbol(k, name, addr, how);
+}
+
 static struct kernel *K;
+static struct task_cpu *cpus;
+static unsigned int nr_cpus;
+
+// task_list() with nothing but memory (no per-CPU areas, no stacks).
+static struct vmt_error *list(struct vmt_task **t, size_t *n,
+			      struct vmt_error **broken)
+{
+	static const struct task_list_input none;
+
+	free(cpus);
+	cpus = NULL;
+	return task_list(K, &none, t, n, &cpus, &nr_cpus, broken);
+}
 
 static void put(uint64_t addr, const void *v, size_t len)
 {
@@ -191,6 +215,8 @@ static void setup(void)
 	K = calloc(1, sizeof(*K));
 	ck_assert_ptr_nonnull(K);
 	K->have_init_task_symbol = true;
+	nr_regs = 1;
+	regs[0].sp = STACK(3) + 0x3f80;
 	make_task(0, 0, 0, "swapper/0", 0, 0, 0, 0, 0);
 	make_task(1, 2, 2, "kthreadd", 1, 0, 0, 0, 1);
 	make_task(2, 1, 1, "init", 1, 0, 0xffff000012340000ULL, 0, 2);
@@ -219,6 +245,8 @@ static void setup(void)
 static void teardown(void)
 {
 	free(K);
+	free(cpus);
+	cpus = NULL;
 }
 
 START_TEST(processes_then_threads_with_their_fields)
@@ -228,7 +256,7 @@ START_TEST(processes_then_threads_with_their_fields)
 	size_t n;
 
 	setup();
-	vmt_ck_no_err(task_list(K, &t, &n, &broken));
+	vmt_ck_no_err(list(&t, &n, &broken));
 	ck_assert_ptr_null(broken);
 	ck_assert_uint_eq(n, 5);
 	ck_assert_int_eq(t[0].pid, 0);
@@ -242,10 +270,15 @@ START_TEST(processes_then_threads_with_their_fields)
 	ck_assert_int_eq(t[3].pid, 7);
 	ck_assert_int_eq(t[3].tgid, 1);
 	ck_assert_int_eq(t[3].state, 'I');
-	ck_assert_int_eq(t[3].cpu, 1);
-	// regs[0].sp is inside task 3's stack
+	ck_assert_int_eq(t[2].cpu, 0);
+	// regs[0].sp is inside task 3's stack: it runs on CPU 0 (its
+	// task->cpu 1 is not a CPU of this one-note dump)
 	ck_assert(t[3].oncpu);
+	ck_assert_int_eq(t[3].cpu, 0);
 	ck_assert(!t[2].oncpu);
+	ck_assert_uint_eq(nr_cpus, 1);
+	ck_assert_uint_eq(cpus[0].task, TASK(3));
+	ck_assert_int_eq(cpus[0].note, 0);
 	ck_assert_int_eq(t[4].pid, 9);
 	ck_assert_int_eq(t[4].ppid, 1);
 	ck_assert_int_eq(t[4].state, 'Z');
@@ -265,7 +298,7 @@ START_TEST(cycle_in_the_process_list_stops_with_a_warning)
 	setup();
 	// zombie -> kthreadd again instead of back to init_task
 	put64(TASK(4) + 0x10, TASK(1) + 0x10);
-	vmt_ck_no_err(task_list(K, &t, &n, &broken));
+	vmt_ck_no_err(list(&t, &n, &broken));
 	ck_assert_uint_eq(n, 5);
 	ck_assert_int_eq(K->nr_warnings, 1);
 	ck_assert_ptr_nonnull(strstr(K->last_warning, "cycle"));
@@ -287,7 +320,7 @@ START_TEST(cycle_in_a_thread_list_stops_with_a_warning)
 	setup();
 	// init's thread loops onto itself
 	put64(TASK(3) + 0x60, TASK(3) + 0x60);
-	vmt_ck_no_err(task_list(K, &t, &n, &broken));
+	vmt_ck_no_err(list(&t, &n, &broken));
 	ck_assert_uint_eq(n, 5);
 	ck_assert_int_ge(K->nr_warnings, 1);
 	ck_assert_ptr_nonnull(strstr(K->last_warning, "cycle"));
@@ -306,7 +339,7 @@ START_TEST(broken_next_pointer_cuts_the_list)
 
 	setup();
 	put64(TASK(2) + 0x10, 0xffff0000dead0010ULL);
-	vmt_ck_no_err(task_list(K, &t, &n, &broken));
+	vmt_ck_no_err(list(&t, &n, &broken));
 	// init_task, kthreadd, init and its thread; the rest is unreachable
 	ck_assert_uint_eq(n, 4);
 	ck_assert_int_ge(K->nr_warnings, 1);
@@ -327,7 +360,7 @@ START_TEST(init_task_found_by_scanning_without_its_symbol)
 
 	setup();
 	K->have_init_task_symbol = false;
-	vmt_ck_no_err(task_list(K, &t, &n, &broken));
+	vmt_ck_no_err(list(&t, &n, &broken));
 	ck_assert_ptr_null(broken);
 	ck_assert_uint_eq(n, 5);
 	ck_assert_uint_eq(t[0].task, TASK(0));
@@ -346,7 +379,7 @@ START_TEST(no_init_task_anywhere_is_not_found)
 	setup();
 	K->have_init_task_symbol = false;
 	put(TASK(0) + 0x30, "swapper/X", 10);
-	vmt_ck_err(task_list(K, &t, &n, &broken), VMT_ERROR_NOT_FOUND);
+	vmt_ck_err(list(&t, &n, &broken), VMT_ERROR_NOT_FOUND);
 	teardown();
 }
 END_TEST
@@ -363,11 +396,112 @@ START_TEST(unreadable_task_is_skipped_and_named)
 	// kthreadd's list entry leads to a task outside memory, whose own
 	// next pointer leads back to init's.
 	put64(TASK(0) + 0x10, 0xffff800080000010ULL);
-	vmt_ck_no_err(task_list(K, &t, &n, &broken));
+	vmt_ck_no_err(list(&t, &n, &broken));
 	ck_assert_ptr_nonnull(broken);
 	ck_assert_ptr_nonnull(strstr(broken->message, "ffff800080000000"));
 	ck_assert_uint_eq(n, 1);
 	vmt_error_destroy(broken);
+	free(t);
+	teardown();
+}
+END_TEST
+
+// Two CPUs with per-CPU runqueues at UNIT(c) + RQ_OFF: rq->curr at +8,
+// rq->idle at +0x10. CPU 1's idle task (task 5) is on no task list.
+#define UNIT(c) (MEM_BASE + 0x38000 + 0x1000ULL * (c))
+#define RQ_OFF 0x100
+#define IRQ_STACK(c) (0xffff8000a0000000ULL + 0x10000ULL * (c))
+
+static uint64_t bases[2];
+static struct percpu pc2;
+static uint64_t cpu_stack_lows[2][KSTACK_KINDS];
+static struct kernel_stacks ks2;
+
+static void setup_smp(uint64_t curr0, uint64_t curr1)
+{
+	setup();
+	make_task(5, 0, 0, "swapper/1", 0, 0, 0, 0, 0);
+	put32(TASK(5) + 0x7c, 1);
+	bases[0] = UNIT(0);
+	bases[1] = UNIT(1);
+	memset(&pc2, 0, sizeof(pc2));
+	pc2.nr_cpus = 2;
+	pc2.nr_bases = 2;
+	pc2.base = bases;
+	put64(UNIT(0) + RQ_OFF + 0x08, curr0);
+	put64(UNIT(0) + RQ_OFF + 0x10, TASK(0));
+	put64(UNIT(1) + RQ_OFF + 0x08, curr1);
+	put64(UNIT(1) + RQ_OFF + 0x10, TASK(5));
+	memset(&ks2, 0, sizeof(ks2));
+	memset(cpu_stack_lows, 0, sizeof(cpu_stack_lows));
+	cpu_stack_lows[0][KSTACK_IRQ] = IRQ_STACK(0);
+	cpu_stack_lows[1][KSTACK_IRQ] = IRQ_STACK(1);
+	ks2.nr_cpus = 2;
+	ks2.cpu = cpu_stack_lows;
+	ks2.thread_size = 0x4000;
+	ks2.size[KSTACK_IRQ] = 0x4000;
+	nr_regs = 2;
+}
+
+static struct vmt_error *list_smp(struct vmt_task **t, size_t *n)
+{
+	struct task_list_input in = {
+		.thread_size = 0x4000, .percpu = &pc2, .have_runqueues = true,
+		.runqueues_offset = RQ_OFF, .stacks = &ks2,
+	};
+
+	struct vmt_error *err, *broken = NULL;
+
+	free(cpus);
+	cpus = NULL;
+	err = task_list(K, &in, t, n, &cpus, &nr_cpus, &broken);
+	// These lists are whole.
+	ck_assert_ptr_null(broken);
+	return err;
+}
+
+static const struct vmt_task *by_task(const struct vmt_task *t, size_t n,
+				      uint64_t task)
+{
+	for (size_t i = 0; i < n; i++)
+		if (t[i].task == task)
+			return &t[i];
+	return NULL;
+}
+
+// Exactly one task marked per CPU, and it is cpus[c].task.
+static void one_per_cpu(const struct vmt_task *t, size_t n)
+{
+	for (unsigned int c = 0; c < nr_cpus; c++) {
+		int marked = 0;
+
+		for (size_t i = 0; i < n; i++)
+			if (t[i].oncpu && t[i].cpu == (int)c) {
+				marked++;
+				ck_assert_uint_eq(t[i].task, cpus[c].task);
+			}
+		ck_assert_msg(marked == 1, "CPU %u: %d tasks", c, marked);
+	}
+}
+
+START_TEST(idle_tasks_of_other_cpus_come_from_the_runqueues)
+{
+	struct vmt_task *t;
+	size_t n;
+
+	setup_smp(TASK(0), TASK(5));
+	regs[0].sp = STACK(0) + 0x3e00;
+	regs[1].sp = STACK(5) + 0x3e00;
+	vmt_ck_no_err(list_smp(&t, &n));
+	ck_assert_uint_eq(n, 6);
+	// right after init_task, as crash lists it
+	ck_assert_str_eq(t[1].comm, "swapper/1");
+	ck_assert_uint_eq(nr_cpus, 2);
+	ck_assert_uint_eq(cpus[0].task, TASK(0));
+	ck_assert_uint_eq(cpus[1].task, TASK(5));
+	ck_assert_int_eq(cpus[1].note, 1);
+	ck_assert_ptr_nonnull(strstr(cpus[1].how, "rq->curr"));
+	one_per_cpu(t, n);
 	free(t);
 	teardown();
 }
@@ -382,11 +516,90 @@ START_TEST(unreadable_init_task_is_an_error_with_its_cause)
 
 	setup();
 	K->init_task_at = 0xffff800080000000ULL;
-	err = task_list(K, &t, &n, &broken);
+	err = list(&t, &n, &broken);
 	ck_assert_ptr_nonnull(err);
 	ck_assert_ptr_nonnull(strstr(err->message, "init_task"));
 	ck_assert_ptr_nonnull(strstr(err->message, "not mapped"));
 	vmt_error_destroy(err);
+	teardown();
+}
+END_TEST
+
+START_TEST(a_cpu_on_its_irq_stack_takes_rq_curr)
+{
+	struct vmt_task *t;
+	size_t n;
+
+	setup_smp(TASK(0), TASK(2));
+	regs[0].sp = STACK(0) + 0x3e00;
+	regs[1].sp = IRQ_STACK(1) + 0x3f00;
+	vmt_ck_no_err(list_smp(&t, &n));
+	ck_assert_uint_eq(cpus[1].task, TASK(2));
+	ck_assert_ptr_nonnull(strstr(cpus[1].how, "rq->curr"));
+	ck_assert(by_task(t, n, TASK(2))->oncpu);
+	ck_assert_int_eq(by_task(t, n, TASK(2))->cpu, 1);
+	ck_assert(!by_task(t, n, TASK(5))->oncpu);
+	one_per_cpu(t, n);
+	free(t);
+	teardown();
+}
+END_TEST
+
+START_TEST(registers_win_over_rq_curr_during_a_switch)
+{
+	struct vmt_task *t;
+	size_t n;
+
+	// rq->curr of CPU 0 is already kthreadd, the registers still on
+	// init_task's stack
+	setup_smp(TASK(1), TASK(5));
+	regs[0].sp = STACK(0) + 0x3e00;
+	regs[1].sp = STACK(5) + 0x3e00;
+	vmt_ck_no_err(list_smp(&t, &n));
+	ck_assert_uint_eq(cpus[0].task, TASK(0));
+	ck_assert_ptr_nonnull(strstr(cpus[0].how, "switch in progress"));
+	ck_assert(!by_task(t, n, TASK(1))->oncpu);
+	one_per_cpu(t, n);
+	free(t);
+	teardown();
+}
+END_TEST
+
+START_TEST(notes_are_matched_to_cpus_by_their_stacks)
+{
+	struct vmt_task *t;
+	size_t n;
+
+	// note 0 is CPU 1's (on its IRQ stack), note 1 is CPU 0's
+	setup_smp(TASK(2), TASK(5));
+	regs[0].sp = IRQ_STACK(1) + 0x100;
+	regs[1].sp = STACK(2) + 0x3e00;
+	vmt_ck_no_err(list_smp(&t, &n));
+	ck_assert_int_eq(cpus[0].note, 1);
+	ck_assert_int_eq(cpus[1].note, 0);
+	ck_assert_uint_eq(cpus[0].task, TASK(2));
+	ck_assert_uint_eq(cpus[1].task, TASK(5));
+	one_per_cpu(t, n);
+	free(t);
+	teardown();
+}
+END_TEST
+
+START_TEST(without_runqueues_or_registers_a_cpu_has_no_guess)
+{
+	struct vmt_task *t;
+	size_t n;
+
+	setup_smp(TASK(0), TASK(5));
+	bases[1] = 0; // CPU 1's per-CPU area unknown
+	regs[0].sp = STACK(0) + 0x3e00;
+	regs[1].sp = IRQ_STACK(1) + 0x100;
+	vmt_ck_no_err(list_smp(&t, &n));
+	ck_assert_uint_eq(cpus[1].task, 0);
+	ck_assert_ptr_nonnull(strstr(cpus[1].how, "unknown"));
+	for (size_t i = 0; i < n; i++)
+		ck_assert(!t[i].oncpu || t[i].task == TASK(0));
+	free(t);
 	teardown();
 }
 END_TEST
@@ -405,6 +618,11 @@ int main(void)
 	tcase_add_test(tc, no_init_task_anywhere_is_not_found);
 	tcase_add_test(tc, unreadable_task_is_skipped_and_named);
 	tcase_add_test(tc, unreadable_init_task_is_an_error_with_its_cause);
+	tcase_add_test(tc, idle_tasks_of_other_cpus_come_from_the_runqueues);
+	tcase_add_test(tc, a_cpu_on_its_irq_stack_takes_rq_curr);
+	tcase_add_test(tc, registers_win_over_rq_curr_during_a_switch);
+	tcase_add_test(tc, notes_are_matched_to_cpus_by_their_stacks);
+	tcase_add_test(tc, without_runqueues_or_registers_a_cpu_has_no_guess);
 	suite_add_tcase(s, tc);
 	return vmt_ck_run(s);
 }

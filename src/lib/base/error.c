@@ -18,6 +18,7 @@ void vmt_error_destroy(struct vmt_error *err)
 {
 	if (err && err->needs_destroy) {
 		free(err->message);
+		free(err->file);
 		free(err);
 	}
 }
@@ -66,8 +67,13 @@ struct vmt_error *vmt_error_os(int errnum, const char *path, const char *fmt,
 	err = vmt_error_format(VMT_ERROR_OS, "%s: %s: %s", path, what,
 			       strerror(errnum));
 	free(what);
-	if (err->needs_destroy)
+	if (err->needs_destroy) {
 		err->errnum = errnum;
+		// The path only: an offset, if any, is the caller's to add.
+		err->file = strdup(path);
+		if (err->file)
+			err->has |= VMT_ERROR_HAS_FILE;
+	}
 	return err;
 }
 
@@ -83,6 +89,48 @@ struct vmt_error *vmt_error_fault(enum vmt_fault_kind fault, uint64_t address,
 	if (err->needs_destroy) {
 		err->fault = fault;
 		err->address = address;
+		err->has |= VMT_ERROR_HAS_ADDRESS;
+	}
+	return err;
+}
+
+struct vmt_error *vmt_error_set_pfn(struct vmt_error *err, uint64_t pfn)
+{
+	if (err && err->needs_destroy && !(err->has & VMT_ERROR_HAS_PFN)) {
+		err->pfn = pfn;
+		err->has |= VMT_ERROR_HAS_PFN;
+	}
+	return err;
+}
+
+struct vmt_error *vmt_error_set_file(struct vmt_error *err, const char *file,
+				     uint64_t offset)
+{
+	if (!err || !err->needs_destroy || !file)
+		return err;
+	if (err->has & VMT_ERROR_HAS_FILE) {
+		// An OS error names its path; the offset comes from the reader.
+		if (!(err->has & VMT_ERROR_HAS_OFFSET) && !strcmp(err->file, file)) {
+			err->file_offset = offset;
+			err->has |= VMT_ERROR_HAS_OFFSET;
+		}
+		return err;
+	}
+	// Without memory for the name the error still says it in its message.
+	err->file = strdup(file);
+	if (!err->file)
+		return err;
+	err->file_offset = offset;
+	err->has |= VMT_ERROR_HAS_FILE | VMT_ERROR_HAS_OFFSET;
+	return err;
+}
+
+struct vmt_error *vmt_error_set_address(struct vmt_error *err,
+					uint64_t address)
+{
+	if (err && err->needs_destroy) {
+		err->address = address;
+		err->has |= VMT_ERROR_HAS_ADDRESS;
 	}
 	return err;
 }
@@ -111,6 +159,11 @@ struct vmt_error *vmt_error_wrap(struct vmt_error *err, const char *fmt, ...)
 	wrapped->fault = err->fault;
 	wrapped->errnum = err->errnum;
 	wrapped->address = err->address;
+	wrapped->has = err->has;
+	wrapped->pfn = err->pfn;
+	wrapped->file = err->file;
+	wrapped->file_offset = err->file_offset;
+	err->file = NULL;
 	vmt_error_destroy(err);
 	return wrapped;
 }

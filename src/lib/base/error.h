@@ -26,6 +26,26 @@ struct vmt_error *vmt_error_fault(enum vmt_fault_kind fault, uint64_t address,
 struct vmt_error *vmt_error_wrap(struct vmt_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/**
+ * Record the physical page frame @p pfn in @p err unless an inner layer
+ * already did. Static errors are left alone. Returns @p err.
+ */
+struct vmt_error *vmt_error_set_pfn(struct vmt_error *err, uint64_t pfn);
+
+/**
+ * Record that reading @p file at @p offset failed, unless an inner layer
+ * already named a file. Returns @p err.
+ */
+struct vmt_error *vmt_error_set_file(struct vmt_error *err, const char *file,
+				     uint64_t offset);
+
+/**
+ * Make @p address the address reported (e.g. the virtual address asked
+ * for, over the physical one an inner layer gave). Returns @p err.
+ */
+struct vmt_error *vmt_error_set_address(struct vmt_error *err,
+					uint64_t address);
+
 /** Whether @p err is a fault (memory not readable). */
 static inline int vmt_error_is_fault(const struct vmt_error *err)
 {

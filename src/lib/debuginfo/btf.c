@@ -95,6 +95,8 @@ struct btf_db {
 	struct btf_slot *index;
 	size_t index_mask;
 	struct arena_chunk *chunks;
+	// The DATASEC last looked up (0: none yet).
+	uint32_t sec_id;
 };
 
 static uint32_t ld32(const struct btf_hdr *h, const uint8_t *p)
@@ -985,9 +987,123 @@ static struct vmt_error *btf_find(struct typedb *base, enum vmt_type_kind kind,
 				type_lookup_kind_name(kind), name);
 }
 
+// The DATASEC named @p section: the one found last, else a walk of every
+// record (DATASECs come last in a kernel's BTF: walk from the end).
+static struct vmt_error *find_datasec(struct btf_db *db, const char *section,
+				      uint32_t *ret)
+{
+	const char *name;
+
+	if (db->sec_id) {
+		name = type_name_of(db, db->sec_id);
+		if (name && !strcmp(name, section)) {
+			*ret = db->sec_id;
+			return NULL;
+		}
+	}
+	for (uint32_t id = db->nr_types - 1; id > 0; id--) {
+		if (rec_kind(db, id) != BTF_KIND_DATASEC)
+			continue;
+		name = type_name_of(db, id);
+		if (name && !strcmp(name, section)) {
+			db->sec_id = id;
+			*ret = id;
+			return NULL;
+		}
+	}
+	return vmt_error_format(VMT_ERROR_NOT_FOUND,
+				"BTF: no data section %s", section);
+}
+
+// A DATASEC record is followed by vlen entries {type, offset, size}, each
+// type a VAR whose name is the variable's (Documentation/bpf/btf.rst,
+// BTF_KIND_DATASEC).
+static struct vmt_error *btf_section_var(struct typedb *base,
+					 const char *section, const char *name,
+					 uint64_t *offset_ret, uint64_t *size_ret)
+{
+	struct btf_db *db = (struct btf_db *)base;
+	const uint8_t *rec;
+	struct vmt_error *err;
+	uint32_t sec = 0, vlen;
+
+	err = find_datasec(db, section, &sec);
+	if (err)
+		return err;
+	rec = record(db, sec);
+	vlen = dld32(db, rec + 4) & 0xffff;
+	for (uint32_t i = 0; i < vlen; i++) {
+		const uint8_t *e = rec + 12 + 12 * i;
+		uint32_t var = dld32(db, e);
+		const char *vname;
+
+		// Entries are not checked at load (nothing converts them).
+		if (var == 0 || var >= db->nr_types ||
+		    rec_kind(db, var) != BTF_KIND_VAR)
+			continue;
+		vname = type_name_of(db, var);
+		if (vname && !strcmp(vname, name)) {
+			*offset_ret = dld32(db, e + 4);
+			*size_ret = dld32(db, e + 8);
+			return NULL;
+		}
+	}
+	return vmt_error_format(VMT_ERROR_NOT_FOUND,
+				"BTF: no variable %s in data section %s", name,
+				section);
+}
+
+// A variable's type: its VAR record, found through the DATASECs that list
+// it (a vmlinux's BTF has VARs only for per-CPU variables, in
+// .data..percpu; a module's for its globals).
+static struct vmt_error *btf_var_type(struct typedb *base, const char *name,
+				      const struct vmt_type **ret,
+				      const char **section_ret)
+{
+	struct btf_db *db = (struct btf_db *)base;
+	const struct vmt_type *var;
+	struct vmt_error *err;
+
+	for (uint32_t id = db->nr_types - 1; id > 0; id--) {
+		const uint8_t *rec;
+		uint32_t vlen;
+
+		if (rec_kind(db, id) != BTF_KIND_DATASEC)
+			continue;
+		rec = record(db, id);
+		vlen = dld32(db, rec + 4) & 0xffff;
+		for (uint32_t i = 0; i < vlen; i++) {
+			uint32_t vid = dld32(db, rec + 12 + 12 * i);
+			const char *vname;
+
+			if (vid == 0 || vid >= db->nr_types ||
+			    rec_kind(db, vid) != BTF_KIND_VAR)
+				continue;
+			vname = type_name_of(db, vid);
+			if (!vname || strcmp(vname, name))
+				continue;
+			err = convert(db, vid, &var);
+			if (err)
+				return err;
+			*ret = var->target;
+			if (section_ret) {
+				const char *sec = type_name_of(db, id);
+
+				*section_ret = sec ? sec : "";
+			}
+			return NULL;
+		}
+	}
+	return vmt_error_format(VMT_ERROR_NOT_FOUND,
+				"BTF: no variable %s (the kernel's BTF describes only per-CPU variables)",
+				name);
+}
+
 static const struct typedb_ops btf_ops = {
 	.find = btf_find,
 	.destroy = btf_destroy,
+	.section_var = btf_section_var,
+	.var_type = btf_var_type,
 };
 
 struct vmt_error *btf_typedb_create(const void *data, size_t size,

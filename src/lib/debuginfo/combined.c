@@ -57,7 +57,13 @@ void debuginfo_deinit(struct debuginfo *di)
 		free(di->derived_how[i]);
 	free(di->derived_how);
 	symtab_deinit(&di->derived);
+	for (size_t i = 0; i < di->nr_modules; i++) {
+		free(di->modules[i].name);
+		symtab_deinit(&di->modules[i].syms);
+	}
+	free(di->modules);
 	typedb_destroy(di->dwarf);
+	dwarf_lines_close(di->lines);
 	free(di->vmlinux_path);
 	typedb_destroy(di->btf);
 	vmt_error_destroy(di->kallsyms_err);
@@ -96,6 +102,7 @@ struct vmt_error *debuginfo_add_vmlinux(struct debuginfo *di,
 	if (!di->vmlinux_path)
 		return &vmt_enomem;
 	di->have_vmlinux = true;
+	di->kaslr_offset = kaslr_offset;
 	return NULL;
 }
 
@@ -132,6 +139,21 @@ static void fill_symbol(const struct symtab *tab,
 	ret->size = e->size;
 	ret->type = e->type;
 	ret->source = tab->source;
+	ret->module = NULL;
+}
+
+void debuginfo_fill_symbol(const struct symtab *tab,
+			   const struct symtab_entry *e,
+			   struct vmt_symbol *ret)
+{
+	fill_symbol(tab, e, ret);
+}
+
+static struct symtab *table_ready(struct debuginfo *di, struct symtab *tab)
+{
+	if (tab == &di->kallsyms)
+		load_kallsyms(di);
+	return tab;
 }
 
 // The tables to ask, best first. kallsyms is decoded when first asked
@@ -151,11 +173,13 @@ static size_t symbol_tables(struct debuginfo *di, struct symtab **tabs)
 	return n;
 }
 
-static struct symtab *table_ready(struct debuginfo *di, struct symtab *tab)
+size_t debuginfo_symbol_tables(struct debuginfo *di, struct symtab **tabs)
 {
-	if (tab == &di->kallsyms)
-		load_kallsyms(di);
-	return tab;
+	size_t n = symbol_tables(di, tabs);
+
+	for (size_t i = 0; i < n; i++)
+		table_ready(di, tabs[i]);
+	return n;
 }
 
 struct vmt_error *debuginfo_symbol_by_name(struct debuginfo *di,
@@ -174,6 +198,18 @@ struct vmt_error *debuginfo_symbol_by_name(struct debuginfo *di,
 			return NULL;
 		}
 	}
+	// Modules come after the core kernel, as in /proc/kallsyms.
+	for (size_t i = 0;
+	     i < di->nr_modules && allowed(di, VMT_SYM_SOURCE_KALLSYMS); i++) {
+		const struct symtab_entry *e =
+			symtab_lookup_name(&di->modules[i].syms, name);
+
+		if (e) {
+			fill_symbol(&di->modules[i].syms, e, ret);
+			ret->module = di->modules[i].name;
+			return NULL;
+		}
+	}
 	// A source that could not be read may be why: say so.
 	if (di->kallsyms_err && allowed(di, VMT_SYM_SOURCE_KALLSYMS))
 		return vmt_error_format(VMT_ERROR_NOT_FOUND,
@@ -183,37 +219,54 @@ struct vmt_error *debuginfo_symbol_by_name(struct debuginfo *di,
 				name);
 }
 
-struct vmt_error *debuginfo_symbol_by_addr(struct debuginfo *di,
-					   uint64_t addr,
-					   struct vmt_symbol *ret,
-					   uint64_t *offset_ret)
+void debuginfo_load_more(struct debuginfo *di)
+{
+	if (di->load_more_state || !di->ops || !di->ops->load_more)
+		return;
+	di->load_more_state = 1;
+	di->ops->load_more(di->ops_arg);
+	di->load_more_state = 2;
+}
+
+void debuginfo_symbol_names(struct debuginfo *di, const char *prefix,
+			    bool (*fn)(const char *name, void *arg),
+			    void *arg)
 {
 	struct symtab *tabs[4];
-	size_t n = symbol_tables(di, tabs);
-	const struct symtab *best_tab = NULL;
-	const struct symtab_entry *best = NULL;
+	size_t n = symbol_tables(di, tabs), len = strlen(prefix);
 
-	// The closest preceding symbol over all sources; earlier sources win ties.
 	for (size_t i = 0; i < n; i++) {
-		const struct symtab_entry *e =
-			symtab_lookup_addr(table_ready(di, tabs[i]), addr);
+		const struct symtab *tab = table_ready(di, tabs[i]);
 
-		if (e && (!best || e->address > best->address)) {
-			best = e;
-			best_tab = tabs[i];
-		}
+		for (size_t k = 0; k < tab->nr; k++)
+			if (!strncmp(tab->entries[k].name, prefix, len) &&
+			    !fn(tab->entries[k].name, arg))
+				return;
 	}
-	if (!best)
-		return vmt_error_format(VMT_ERROR_NOT_FOUND,
-					"no symbol at or below %#" PRIx64,
-					addr);
-	fill_symbol(best_tab, best, ret);
-	*offset_ret = addr - best->address;
-	return NULL;
+}
+
+struct vmt_error *debuginfo_symbol_by_name_all(struct debuginfo *di,
+					       const char *name,
+					       struct vmt_symbol *ret)
+{
+	struct vmt_error *err = debuginfo_symbol_by_name(di, name, ret);
+
+	if (!err || err->code != VMT_ERROR_NOT_FOUND || di->load_more_state)
+		return err;
+	vmt_error_destroy(err);
+	debuginfo_load_more(di);
+	return debuginfo_symbol_by_name(di, name, ret);
 }
 
 void debuginfo_add_derived(struct debuginfo *di, const char *name,
 			   uint64_t addr, const char *how)
+{
+	debuginfo_add_derived_sized(di, name, addr, 0, how);
+}
+
+void debuginfo_add_derived_sized(struct debuginfo *di, const char *name,
+				 uint64_t addr, uint64_t size,
+				 const char *how)
 {
 	char **hows = realloc(di->derived_how,
 			      (di->derived.nr + 1) * sizeof(*hows));
@@ -223,7 +276,7 @@ void debuginfo_add_derived(struct debuginfo *di, const char *name,
 		return;
 	di->derived_how = hows;
 	hows[di->derived.nr] = strdup(how);
-	err = symtab_add(&di->derived, name, addr, 0, '?');
+	err = symtab_add(&di->derived, name, addr, size, '?');
 	if (!err)
 		err = symtab_finish(&di->derived);
 	if (err) {
@@ -333,6 +386,102 @@ struct vmt_error *debuginfo_find_type(struct debuginfo *di, const char *name,
 			name);
 	}
 	return typedb_find(db, name, ret);
+}
+
+struct vmt_error *debuginfo_section_var(struct debuginfo *di,
+					const char *section, const char *name,
+					uint64_t *offset_ret,
+					uint64_t *size_ret)
+{
+	if (!allowed(di, VMT_SYM_SOURCE_BTF) &&
+	    di->only != VMT_SYM_SOURCE_KALLSYMS)
+		return vmt_error_format(VMT_ERROR_NOT_FOUND,
+					"%s %s: BTF not allowed as a source",
+					section, name);
+	load_btf(di);
+	if (!di->btf)
+		return vmt_error_format(VMT_ERROR_NOT_FOUND,
+					"%s %s: no BTF found in the dump",
+					section, name);
+	return typedb_section_var(di->btf, section, name, offset_ret,
+				  size_ret);
+}
+
+struct vmt_error *debuginfo_variable_type(struct debuginfo *di,
+					  const char *name,
+					  const struct vmt_type **ret,
+					  const char **source_ret,
+					  const char **section_ret)
+{
+	const char *section = "";
+	struct vmt_error *err;
+
+	if (di->have_vmlinux && allowed(di, VMT_SYM_SOURCE_DWARF)) {
+		load_dwarf(di);
+		if (di->dwarf) {
+			err = typedb_var_type(di->dwarf, name, ret, &section);
+			if (!err) {
+				*source_ret = "dwarf";
+				if (section_ret)
+					*section_ret = section;
+				return NULL;
+			}
+			if (err->code != VMT_ERROR_NOT_FOUND)
+				return err;
+			vmt_error_destroy(err);
+		}
+	}
+	if (allowed(di, VMT_SYM_SOURCE_BTF) ||
+	    di->only == VMT_SYM_SOURCE_KALLSYMS) {
+		load_btf(di);
+		if (di->btf) {
+			err = typedb_var_type(di->btf, name, ret, &section);
+			if (!err) {
+				*source_ret = "btf";
+				if (section_ret)
+					*section_ret = section;
+				return NULL;
+			}
+			if (err->code != VMT_ERROR_NOT_FOUND)
+				return err;
+			vmt_error_destroy(err);
+		}
+	}
+	return vmt_error_format(VMT_ERROR_NOT_FOUND,
+				"type of %s unknown: %s%s", name,
+				di->have_vmlinux ?
+					"the vmlinux's DWARF does not describe it" :
+					"no vmlinux (-k) for DWARF",
+				di->btf ? ", and the dump's BTF describes only per-CPU variables" :
+					  ", and no BTF in the dump");
+}
+
+struct vmt_error *debuginfo_source_lines(struct debuginfo *di, uint64_t addr,
+					 struct dwarf_src_line **ret,
+					 size_t *nr_ret)
+{
+	struct vmt_error *err;
+
+	if (!di->have_vmlinux)
+		return vmt_error_format(VMT_ERROR_NOT_FOUND,
+					"source lines need a vmlinux (-k)");
+	if (!di->lines_state) {
+		err = dwarf_lines_open(di->vmlinux_path, &di->lines);
+		if (err) {
+			warnings_add(di->warnings, "line tables of %s: %s",
+				     di->vmlinux_path, err->message);
+			vmt_error_destroy(err);
+			di->lines_state = -1;
+		} else {
+			di->lines_state = 1;
+		}
+	}
+	if (!di->lines)
+		return vmt_error_format(VMT_ERROR_NOT_FOUND,
+					"%s has no usable DWARF line tables",
+					di->vmlinux_path);
+	return dwarf_lines_lookup(di->lines, addr - di->kaslr_offset, ret,
+				  nr_ret);
 }
 
 const char *debuginfo_type_source(struct debuginfo *di)

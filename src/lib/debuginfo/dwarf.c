@@ -1,6 +1,6 @@
 // DWARF types of a vmlinux through libdw. The named top-level struct,
-// union, enum and typedef DIEs are indexed CU by CU as lookups need them
-// (name -> DIE offset);
+// union, enum, typedef and variable DIEs are indexed CU by CU as lookups
+// need them (name -> DIE offset);
 // types are converted to struct vmt_type on demand and cached by DIE
 // offset, which also makes self-referencing types terminate.
 #include <dwarf.h>
@@ -18,6 +18,8 @@
 // Nesting of types converted recursively (member of member of ...); a
 // real kernel needs a few dozen.
 #define MAX_DEPTH 512
+// The index's kind for variables (DW_TAG_variable), beside the type kinds.
+#define KIND_VARIABLE ((enum vmt_type_kind)0x100)
 
 struct dw_name {
 	const char *name; // in libdw's string section, valid while dw is open
@@ -578,6 +580,34 @@ static struct vmt_error *dwarf_find(struct typedb *base,
 	return convert(db, &die, 0, ret);
 }
 
+// A variable's type from its DIE: a definition is preferred (a
+// declaration may lack an array's length); one with DW_AT_specification
+// takes its type from the declaration it completes.
+static struct vmt_error *dwarf_var_type(struct typedb *base, const char *name,
+					const struct vmt_type **ret,
+					const char **section_ret)
+{
+	struct dwarf_db *db = (struct dwarf_db *)base;
+	const struct dw_name *e;
+	struct vmt_error *err;
+	Dwarf_Die die;
+
+	err = find_name(db, KIND_VARIABLE, name, &e);
+	if (err)
+		return err;
+	if (!e)
+		return vmt_error_format(VMT_ERROR_NOT_FOUND,
+					"%s: no DWARF variable named %s",
+					db->path, name);
+	if (!dwarf_offdie(db->dw, e->off, &die))
+		return dw_error(db, "cannot read indexed DIE", e->off);
+	if (section_ret)
+		*section_ret = "";
+	// Depth -1: the variable's own type is converted as if asked for by
+	// name, so a struct declared in its unit is completed.
+	return convert_ref(db, &die, -1, ret);
+}
+
 static void dwarf_destroy(struct typedb *base)
 {
 	struct dwarf_db *db = (struct dwarf_db *)base;
@@ -604,6 +634,7 @@ static void dwarf_destroy(struct typedb *base)
 static const struct typedb_ops dwarf_ops = {
 	.find = dwarf_find,
 	.destroy = dwarf_destroy,
+	.var_type = dwarf_var_type,
 };
 
 static struct vmt_error *grow_names(struct dwarf_db *db)
@@ -629,8 +660,15 @@ static struct vmt_error *add_name(struct dwarf_db *db, Dwarf_Die *die,
 				  enum vmt_type_kind kind)
 {
 	const char *name = dwarf_diename(die);
+	Dwarf_Attribute attr;
 	bool declaration;
 	struct dw_name *e;
+
+	// A variable's definition may only point at its declaration
+	// (DW_AT_specification), which has the name.
+	if (!name && kind == KIND_VARIABLE &&
+	    dwarf_attr_integrate(die, DW_AT_name, &attr))
+		name = dwarf_formstring(&attr);
 
 	if (!name)
 		return NULL;
@@ -688,6 +726,9 @@ static struct vmt_error *index_next_cu(struct dwarf_db *db)
 			break;
 		case DW_TAG_typedef:
 			kind = VMT_TYPE_TYPEDEF;
+			break;
+		case DW_TAG_variable:
+			kind = KIND_VARIABLE;
 			break;
 		default:
 			continue;

@@ -89,7 +89,11 @@ static struct vmt_error *read_symtab(Elf *elf, const char *path,
 			    sym.st_shndx == SHN_UNDEF)
 				continue;
 			name = elf_strptr(elf, shdr.sh_link, sym.st_name);
-			if (!name || !*name)
+			// "$x", "$d" (and "$x.n") are AArch64 mapping
+			// symbols (AAELF64): they mark code and data, they
+			// do not name anything, and would shadow the
+			// function at the same address.
+			if (!name || !*name || *name == '$')
 				continue;
 			// Absolute symbols are values, not addresses: KASLR
 			// does not move them.

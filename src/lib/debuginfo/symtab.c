@@ -225,3 +225,60 @@ const struct symtab_entry *symtab_lookup_addr(struct symtab *tab,
 		return NULL;
 	return e;
 }
+
+const struct symtab_entry *symtab_lookup_next(struct symtab *tab,
+					      uint64_t address)
+{
+	size_t lo = 0, hi = tab->nr;
+
+	if (!tab->name_hash || !sort_by_addr(tab))
+		return NULL;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (tab->entries[tab->by_addr[mid]].address <= address)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < tab->nr ? &tab->entries[tab->by_addr[lo]] : NULL;
+}
+
+const struct symtab_entry *
+symtab_lookup_nearest(struct symtab *tab, uint64_t address,
+		      int (*rank)(const struct symtab_entry *e))
+{
+	const struct symtab_entry *e, *best;
+	size_t lo = 0, hi = tab->nr;
+	int best_rank;
+
+	if (!tab->name_hash || !sort_by_addr(tab))
+		return NULL;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (tab->entries[tab->by_addr[mid]].address <= address)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return NULL;
+	// Entries at one address sort globals last, the first added last
+	// among equals: walk back over them for a better rank.
+	best = e = &tab->entries[tab->by_addr[lo - 1]];
+	best_rank = rank ? rank(e) : 0;
+	for (size_t i = lo - 1; rank && i > 0; i--) {
+		const struct symtab_entry *o = &tab->entries[tab->by_addr[i - 1]];
+		int r;
+
+		if (o->address != e->address)
+			break;
+		r = rank(o);
+		if (r > best_rank) {
+			best = o;
+			best_rank = r;
+		}
+	}
+	return best;
+}

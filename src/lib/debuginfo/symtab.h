@@ -2,6 +2,7 @@
 #ifndef VMT_SYMTAB_H
 #define VMT_SYMTAB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,6 +50,20 @@ const struct symtab_entry *symtab_lookup_name(const struct symtab *tab,
  * equals), or NULL. A known size that ends before @p address misses.
  */
 const struct symtab_entry *symtab_lookup_addr(struct symtab *tab,
+					      uint64_t address);
+/**
+ * The symbol nearest at or below @p address whatever its size, or NULL.
+ * Among several at that address, the one @p rank ranks highest (NULL:
+ * globals first); among equals, the one added first.
+ */
+const struct symtab_entry *
+symtab_lookup_nearest(struct symtab *tab, uint64_t address,
+		      int (*rank)(const struct symtab_entry *e));
+/**
+ * The first symbol whose address is above @p address, or NULL: where a
+ * symbol of unknown size at or below @p address ends at the latest.
+ */
+const struct symtab_entry *symtab_lookup_next(struct symtab *tab,
 					      uint64_t address);
 
 #endif

@@ -50,6 +50,27 @@ struct vmt_error *typedb_find(struct typedb *db, const char *name,
 				db->source, name);
 }
 
+struct vmt_error *typedb_section_var(struct typedb *db, const char *section,
+				     const char *name, uint64_t *offset_ret,
+				     uint64_t *size_ret)
+{
+	if (!db->ops->section_var)
+		return vmt_error_format(VMT_ERROR_UNSUPPORTED,
+					"%s has no data section records",
+					db->source);
+	return db->ops->section_var(db, section, name, offset_ret, size_ret);
+}
+
+struct vmt_error *typedb_var_type(struct typedb *db, const char *name,
+				  const struct vmt_type **ret,
+				  const char **section_ret)
+{
+	if (!db->ops->var_type)
+		return vmt_error_format(VMT_ERROR_UNSUPPORTED,
+					"%s has no variables", db->source);
+	return db->ops->var_type(db, name, ret, section_ret);
+}
+
 void typedb_destroy(struct typedb *db)
 {
 	if (db)

@@ -19,6 +19,24 @@ struct typedb_ops {
 				  const char *name,
 				  const struct vmt_type **ret);
 	void (*destroy)(struct typedb *db);
+	/**
+	 * Offset (from the section start) and size of variable @p name in
+	 * data section @p section (BTF's DATASEC records, e.g.
+	 * ".data..percpu"). NOT_FOUND if absent. NULL in sources without
+	 * such records (DWARF).
+	 */
+	struct vmt_error *(*section_var)(struct typedb *db,
+					 const char *section, const char *name,
+					 uint64_t *offset_ret,
+					 uint64_t *size_ret);
+	/**
+	 * The type of global variable @p name (DWARF DW_TAG_variable, BTF
+	 * VAR), and the data section BTF places it in (@p section_ret may
+	 * be NULL; "" when the source does not say). NOT_FOUND if absent.
+	 */
+	struct vmt_error *(*var_type)(struct typedb *db, const char *name,
+				      const struct vmt_type **ret,
+				      const char **section_ret);
 };
 
 struct typedb {
@@ -32,6 +50,22 @@ struct vmt_error *typedb_find(struct typedb *db, const char *name,
 			      const struct vmt_type **ret);
 
 void typedb_destroy(struct typedb *db);
+
+/**
+ * The type of variable @p name, as typedb_ops.var_type; UNSUPPORTED when
+ * @p db has no variables.
+ */
+struct vmt_error *typedb_var_type(struct typedb *db, const char *name,
+				  const struct vmt_type **ret,
+				  const char **section_ret);
+
+/**
+ * Variable @p name of data section @p section, as typedb_ops.section_var;
+ * UNSUPPORTED when @p db has no section records.
+ */
+struct vmt_error *typedb_section_var(struct typedb *db, const char *section,
+				     const char *name, uint64_t *offset_ret,
+				     uint64_t *size_ret);
 
 /** Skip typedefs and const/volatile/restrict. */
 const struct vmt_type *type_strip(const struct vmt_type *type);

@@ -92,6 +92,9 @@ struct dump {
 	const char *vmcoreinfo_origin;
 	/** Offset of the VMCOREINFO text in the (first) file, for messages. */
 	uint64_t vmcoreinfo_offset;
+	/** The note areas as read (ELF PT_NOTEs, kdump notes), for writers. */
+	unsigned char *notes;
+	size_t notes_len;
 	/** NT_PRSTATUS registers, one per note, in note order. */
 	struct vmt_cpu_regs *cpus;
 	size_t nr_cpus;
@@ -103,6 +106,8 @@ struct dump {
 	/** File names, for locations. */
 	char **files;
 	size_t nr_files;
+	/** log2 of the page size the PFNs in errors count (the kernel's). */
+	unsigned int pfn_shift;
 };
 
 /**
@@ -120,6 +125,13 @@ struct vmt_error *dump_open_sources(struct source **srcs, size_t nr_srcs,
 /** Read @p len bytes of physical memory, across pages. */
 struct vmt_error *dump_read_phys(struct dump *dump, uint64_t paddr, void *buf,
 				 size_t len);
+
+/**
+ * Count the PFNs that errors name in pages of @p page_size bytes (the
+ * kernel's PAGESIZE) instead of the dump's blocks. Ignores a size that is
+ * not a power of two.
+ */
+void dump_set_page_size(struct dump *dump, uint64_t page_size);
 
 /** Classify @p paddr. */
 struct vmt_error *dump_locate(struct dump *dump, uint64_t paddr,

@@ -590,12 +590,14 @@ static struct vmt_error *find_page(struct dump *dump, uint64_t paddr,
 		if (kp->incomplete && pd->size && pd->size <= kp->block_size &&
 		    pd->offset <= UINT64_MAX - pd->size)
 			goto lost;
-		return vmt_error_format(VMT_ERROR_BAD_DATA,
-					"%s: bad page descriptor of PFN %#" PRIx64
-					": %u bytes at offset %#" PRIx64
-					" (block size %u, file size %#" PRIx64 ")",
-					part->src->name, pfn, pd->size, pd->offset,
-					kp->block_size, part->src->size);
+		return vmt_error_set_file(
+			vmt_error_format(VMT_ERROR_BAD_DATA,
+					 "%s: bad page descriptor of PFN %#" PRIx64
+					 ": %u bytes at offset %#" PRIx64
+					 " (block size %u, file size %#" PRIx64 ")",
+					 part->src->name, pfn, pd->size, pd->offset,
+					 kp->block_size, part->src->size),
+			part->src->name, pd->offset);
 	}
 	*part_ret = part;
 	return NULL;

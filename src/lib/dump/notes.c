@@ -63,6 +63,15 @@ struct vmt_error *dump_parse_notes(struct dump *dump, const void *notes,
 {
 	const unsigned char *p = notes;
 	size_t off = 0;
+	unsigned char *all;
+
+	// Keep the areas whole: `save` carries them into what it writes.
+	all = realloc(dump->notes, dump->notes_len + len + 1);
+	if (!all)
+		return &vmt_enomem;
+	memcpy(all + dump->notes_len, notes, len);
+	dump->notes = all;
+	dump->notes_len += len;
 
 	while (len - off >= 12) {
 		uint32_t namesz = load32(p + off, big_endian);

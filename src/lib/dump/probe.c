@@ -145,6 +145,20 @@ struct vmt_error *dump_open(const char *const *paths, size_t nr_paths,
 	return err;
 }
 
+void dump_set_page_size(struct dump *dump, uint64_t page_size)
+{
+	if (page_size && !(page_size & (page_size - 1)))
+		dump->pfn_shift = (unsigned int)__builtin_ctzll(page_size);
+}
+
+static unsigned int dump_pfn_shift(const struct dump *dump)
+{
+	if (dump->pfn_shift)
+		return dump->pfn_shift;
+	return dump->block_size ? (unsigned int)__builtin_ctz(dump->block_size) :
+				  12;
+}
+
 struct vmt_error *dump_read_phys(struct dump *dump, uint64_t paddr, void *buf,
 				 size_t len)
 {
@@ -165,7 +179,7 @@ struct vmt_error *dump_read_phys(struct dump *dump, uint64_t paddr, void *buf,
 			n = len;
 		err = dump->format->read_page(dump, paddr, p, n);
 		if (err)
-			return err;
+			return vmt_error_set_pfn(err, paddr >> dump_pfn_shift(dump));
 		p += n;
 		paddr += n;
 		len -= n;
@@ -186,6 +200,7 @@ void dump_destroy(struct dump *dump)
 	if (dump->format && dump->priv)
 		dump->format->close(dump);
 	free(dump->vmcoreinfo);
+	free(dump->notes);
 	free(dump->cpus);
 	free(dump->ranges);
 	for (size_t i = 0; i < dump->nr_files; i++)

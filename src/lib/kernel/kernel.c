@@ -92,6 +92,38 @@ struct vmt_error *kernel_symbol(struct kernel *k, const char *name,
 	return NULL;
 }
 
+struct vmt_error *kernel_symbol_by_addr(struct kernel *k, uint64_t addr,
+					uint64_t *start_ret,
+					const char **name_ret)
+{
+	struct vmt_symbol sym;
+	uint64_t off;
+	struct vmt_error *err = debuginfo_symbol_by_addr(k->di, addr, &sym,
+							 &off);
+
+	if (err)
+		return err;
+	*start_ret = sym.address;
+	*name_ret = sym.name;
+	return NULL;
+}
+
+uint64_t kernel_pac_mask(struct kernel *k)
+{
+	// The layout takes NUMBER(KERNELPACMASK), else GENMASK(63, VA bits
+	// in effect); a kernel address has those bits set in any case.
+	uint64_t actual = k->layout->va_bits_actual.value;
+
+	if (k->layout->pacmask.value)
+		return k->layout->pacmask.value;
+	return actual && actual < 64 ? ~((UINT64_C(1) << actual) - 1) : 0;
+}
+
+bool kernel_is_vmalloc(struct kernel *k, uint64_t addr)
+{
+	return arm64_classify(k->layout, addr) == ARM64_REGION_VMALLOC;
+}
+
 static struct vmt_error *find_struct(struct kernel *k, const char *type,
 				     const struct vmt_type **ret)
 {
@@ -147,6 +179,14 @@ struct vmt_error *kernel_member_offset(struct kernel *k, const char *type,
 				       const char *member, uint64_t *ret)
 {
 	return kernel_member(k, type, member, ret, NULL);
+}
+
+struct vmt_error *kernel_section_var(struct kernel *k, const char *section,
+				     const char *name, uint64_t *offset_ret,
+				     uint64_t *size_ret)
+{
+	return debuginfo_section_var(k->di, section, name, offset_ret,
+				     size_ret);
 }
 
 bool kernel_has_member(struct kernel *k, const char *type, const char *member)
@@ -206,4 +246,21 @@ void kernel_add_derived_symbol(struct kernel *k, const char *name,
 			       uint64_t addr, const char *how)
 {
 	debuginfo_add_derived(k->di, name, addr, how);
+}
+
+void kernel_add_derived_object(struct kernel *k, const char *name,
+			       uint64_t addr, const char *type,
+			       const char *how)
+{
+	uint64_t size = 0;
+
+	if (!vmt_error_ok(kernel_type_size(k, type, &size)))
+		size = 0;
+	debuginfo_add_derived_sized(k->di, name, addr, size, how);
+}
+
+void kernel_add_derived_sized(struct kernel *k, const char *name,
+			      uint64_t addr, uint64_t size, const char *how)
+{
+	debuginfo_add_derived_sized(k->di, name, addr, size, how);
 }

@@ -36,6 +36,23 @@ struct vmt_error *kernel_symbol(struct kernel *k, const char *name,
 				uint64_t *ret);
 
 /**
+ * The symbol at or below @p addr: its address and name (borrowed, valid
+ * as long as the program). NOT_FOUND if none.
+ */
+struct vmt_error *kernel_symbol_by_addr(struct kernel *k, uint64_t addr,
+					uint64_t *start_ret,
+					const char **name_ret);
+
+/**
+ * GENMASK(63, VA bits in effect): the bits a kernel address has set and a
+ * pointer authentication code may replace (KERNELPACMASK).
+ */
+uint64_t kernel_pac_mask(struct kernel *k);
+
+/** Whether @p addr lies in the vmalloc area (a vmap'ed stack). */
+bool kernel_is_vmalloc(struct kernel *k, uint64_t addr);
+
+/**
  * Byte offset of member @p member ("tasks", "thread_info.cpu") of struct
  * @p type. NOT_FOUND if the struct or member does not exist.
  */
@@ -46,6 +63,14 @@ struct vmt_error *kernel_member_offset(struct kernel *k, const char *type,
 struct vmt_error *kernel_member(struct kernel *k, const char *type,
 				const char *member, uint64_t *offset_ret,
 				uint64_t *size_ret);
+
+/**
+ * Offset (from the section start) and size of variable @p name in data
+ * section @p section (".data..percpu"), from BTF's DATASEC records.
+ */
+struct vmt_error *kernel_section_var(struct kernel *k, const char *section,
+				     const char *name, uint64_t *offset_ret,
+				     uint64_t *size_ret);
 
 /** Whether struct @p type has member @p member. */
 bool kernel_has_member(struct kernel *k, const char *type, const char *member);
@@ -74,6 +99,18 @@ const char *kernel_osrelease(struct kernel *k);
  */
 void kernel_add_derived_symbol(struct kernel *k, const char *name,
 			       uint64_t addr, const char *how);
+
+/**
+ * Like kernel_add_derived_symbol(), for an object of struct @p type (its
+ * size bounds the symbol's address answers; 0 if the type is unknown).
+ */
+void kernel_add_derived_object(struct kernel *k, const char *name,
+			       uint64_t addr, const char *type,
+			       const char *how);
+
+/** Like kernel_add_derived_symbol(), for an object of @p size bytes. */
+void kernel_add_derived_sized(struct kernel *k, const char *name,
+			      uint64_t addr, uint64_t size, const char *how);
 
 /** Record a warning. */
 void kernel_warn(struct kernel *k, const char *fmt, ...)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel/stack.h"
 #include "kernel/task.h"
 
 // include/linux/sched.h
@@ -27,7 +28,8 @@
 #define MAX_LIST_STEPS (4U * MAX_TASKS)
 // Breakages warned about one by one; more are counted.
 #define MAX_BROKEN_WARNINGS 20
-// THREAD_SIZE on arm64 is 16K, or the page size when larger (VMAP_STACK).
+// THREAD_SIZE when nothing better is known: 1 << MIN_THREAD_SHIFT
+// (arch/arm64/include/asm/memory.h).
 #define ARM64_MIN_THREAD_SIZE 16384
 
 struct task_layout {
@@ -36,8 +38,8 @@ struct task_layout {
 	bool has_thread_head;
 	uint64_t thread_head, thread_node; // signal_struct, task_struct
 	uint64_t thread_group;
-	bool has_on_cpu, has_cpu, has_stack;
-	uint64_t on_cpu, cpu;
+	bool has_cpu, has_stack;
+	uint64_t cpu;
 };
 
 static struct vmt_error *member(struct kernel *k, const char *type,
@@ -92,8 +94,6 @@ static struct vmt_error *task_layout_init(struct kernel *k,
 				 &l->thread_group, &size))) {
 		return err;
 	}
-	l->has_on_cpu = vmt_error_ok(kernel_member(k, "task_struct", "on_cpu", &l->on_cpu,
-				       &size));
 	// THREAD_INFO_IN_TASK kernels have task_struct.cpu (5.16+), older
 	// ones thread_info.cpu inside the task.
 	if (kernel_has_member(k, "task_struct", "cpu"))
@@ -174,6 +174,10 @@ struct walk {
 	size_t nr_broken;
 	// List entries followed, by every walk together.
 	size_t steps;
+	const struct task_list_input *in;
+	// Per CPU: rq->curr and rq->idle (0 unknown).
+	unsigned int nr_cpus;
+	uint64_t *rq_curr, *rq_idle;
 };
 
 // Something broke the walk at @p err (consumed): warn, and keep the first
@@ -209,9 +213,8 @@ static struct vmt_error *read_task(struct walk *w, uint64_t task,
 	struct kernel *k = w->k;
 	const struct task_layout *l = &w->l;
 	struct vmt_error *err;
-	uint64_t state, parent, v, stack;
+	uint64_t state, parent;
 	uint32_t pid, tgid, exit_state, flags, ppid;
-	size_t i;
 
 	memset(t, 0, sizeof(*t));
 	t->task = task;
@@ -245,18 +248,9 @@ static struct vmt_error *read_task(struct walk *w, uint64_t task,
 	t->cpu = -1;
 	if (l->has_cpu && vmt_error_ok(kernel_read_u32(k, task + l->cpu, &pid)))
 		t->cpu = (int)pid;
-	if (l->has_on_cpu && vmt_error_ok(kernel_read_u32(k, task + l->on_cpu, &pid)))
-		t->oncpu = pid != 0;
-	// The task whose kernel stack holds a CPU's saved sp was running
-	// there when the dump was taken.
-	if (l->has_stack && w->nr_regs &&
-	    vmt_error_ok(kernel_read_u64(k, task + l->stack, &stack)) && stack) {
-		for (i = 0; i < w->nr_regs; i++) {
-			v = w->regs[i].sp;
-			if (v >= stack && v - stack < w->thread_size)
-				t->oncpu = true;
-		}
-	}
+	if (l->has_stack &&
+	    !vmt_error_ok(kernel_read_u64(k, task + l->stack, &t->stack)))
+		t->stack = 0;
 	return NULL;
 }
 
@@ -476,8 +470,9 @@ static struct vmt_error *scan_init_task(struct kernel *k,
 					snprintf(how, sizeof(how),
 						 "no symbol; found by scanning kernel data near %s for comm \"swapper/0\" with pid 0 and a consistent tasks list",
 						 anchors[i]);
-					kernel_add_derived_symbol(k, "init_task",
-								  task, how);
+					kernel_add_derived_object(k, "init_task",
+								  task, "task_struct",
+								  how);
 					*ret = task;
 					return NULL;
 				}
@@ -491,70 +486,233 @@ static struct vmt_error *scan_init_task(struct kernel *k,
 				BELOW >> 20, ABOVE >> 20, anchors[i], anchor);
 }
 
-// The idle tasks of CPUs other than the boot one are not on the tasks
-// list; runqueues (a per-CPU variable) names them in rq->idle.
-static void add_idle_tasks(struct walk *w)
+struct vmt_error *task_find_init_task(struct kernel *k, uint64_t *ret)
 {
-	struct kernel *k = w->k;
-	uint64_t runqueues, offsets, idle_off, size, off, idle, ncpu = 0;
-	uint32_t nr_cpu_ids;
+	struct task_layout l;
 	struct vmt_error *err;
-	uint64_t cpu;
 
-	err = kernel_symbol(k, "runqueues", &runqueues);
+	err = kernel_symbol(k, "init_task", ret);
 	if (!err)
-		err = kernel_symbol(k, "__per_cpu_offset", &offsets);
-	if (!err)
-		err = kernel_member(k, "rq", "idle", &idle_off, &size);
-	if (err) {
-		vmt_error_destroy(err);
-		return;
-	}
-	err = kernel_symbol(k, "nr_cpu_ids", &off);
-	if (!err)
-		err = kernel_read_u32(k, off, &nr_cpu_ids);
-	if (!err)
-		ncpu = nr_cpu_ids;
+		return NULL;
 	vmt_error_destroy(err);
-	if (!ncpu || ncpu > 4096)
-		ncpu = w->nr_regs;
-	for (cpu = 0; cpu < ncpu; cpu++) {
+	err = task_layout_init(k, &l);
+	if (err)
+		return vmt_error_wrap(err, "init_task");
+	return scan_init_task(k, &l, ret);
+}
+
+// Each CPU's rq->curr and rq->idle, from the per-CPU runqueues. The idle
+// tasks of the CPUs other than the boot one are on no task list: add them
+// (after init_task, as crash lists them).
+static void read_runqueues(struct walk *w)
+{
+	const struct task_list_input *in = w->in;
+	const struct percpu *pc = in->percpu;
+	uint64_t curr_off, idle_off, size, rq;
+
+	if (!pc || !in->have_runqueues ||
+	    !vmt_error_ok(kernel_member(w->k, "rq", "curr", &curr_off, &size)) ||
+	    !vmt_error_ok(kernel_member(w->k, "rq", "idle", &idle_off, &size)))
+		return;
+	for (unsigned int c = 0; c < w->nr_cpus && c < pc->nr_cpus; c++) {
+		if (!pc->base[c])
+			continue;
+		rq = pc->base[c] + in->runqueues_offset;
+		if (!vmt_error_ok(kernel_read_u64(w->k, rq + curr_off,
+						  &w->rq_curr[c])))
+			w->rq_curr[c] = 0;
+		if (!vmt_error_ok(kernel_read_u64(w->k, rq + idle_off,
+						  &w->rq_idle[c])))
+			w->rq_idle[c] = 0;
+	}
+	for (unsigned int c = 0; c < w->nr_cpus; c++) {
 		struct vmt_error *unreadable;
 
-		if (!vmt_error_ok(kernel_read_u64(k, offsets + 8 * cpu, &off)) ||
-		    !vmt_error_ok(kernel_read_u64(k, runqueues + off + idle_off, &idle)) ||
-		    !idle)
+		if (!w->rq_idle[c])
 			continue;
 		// Idle tasks are found by a guess at the per-CPU layout: one
 		// that does not read is not a broken list.
-		vmt_error_destroy(add_task(w, idle, &unreadable));
+		vmt_error_destroy(add_task(w, w->rq_idle[c], &unreadable));
 		vmt_error_destroy(unreadable);
 	}
 }
 
-struct vmt_error *task_list(struct kernel *k, struct vmt_task **ret,
-			    size_t *nr_ret, struct vmt_error **broken_ret)
+// The task whose kernel stack holds @p sp, or NULL.
+static struct vmt_task *stack_owner(struct walk *w, uint64_t sp)
 {
-	struct walk w = { .k = k };
+	for (size_t i = 0; i < w->nr; i++) {
+		uint64_t low = w->tasks[i].stack;
+
+		if (low && sp >= low && sp - low < w->thread_size)
+			return &w->tasks[i];
+	}
+	return NULL;
+}
+
+static struct vmt_task *task_at(struct walk *w, uint64_t task)
+{
+	for (size_t i = 0; i < w->nr; i++)
+		if (w->tasks[i].task == task)
+			return &w->tasks[i];
+	return NULL;
+}
+
+// Which CPU each NT_PRSTATUS note belongs to. Notes come in CPU order,
+// one per CPU that saved its registers (a capture kernel drops empty
+// ones): a note whose sp lies on a CPU's own IRQ/overflow/SDEI stack, or
+// on the stack of a CPU's rq->curr, is that CPU's; else its task's
+// task->cpu; else its place. If that gives two notes one CPU, the order
+// decides for all.
+static void map_notes(struct walk *w, int *note_of_cpu)
+{
+	size_t n = w->nr_regs < PERCPU_MAX_CPUS ? w->nr_regs : PERCPU_MAX_CPUS;
+	int *cand = calloc(n ? n : 1, sizeof(*cand));
+	bool clash = false;
+
+	for (unsigned int c = 0; c < w->nr_cpus; c++)
+		note_of_cpu[c] = -1;
+	if (!cand)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t sp = w->regs[i].sp;
+		const struct vmt_task *t;
+		enum kstack_kind kind;
+		unsigned int c;
+
+		cand[i] = (int)i;
+		if (w->in->stacks &&
+		    kernel_stacks_cpu_stack(w->in->stacks, sp, &c, &kind)) {
+			cand[i] = (int)c;
+			continue;
+		}
+		t = stack_owner(w, sp);
+		if (!t)
+			continue;
+		for (c = 0; c < w->nr_cpus; c++)
+			if (w->rq_curr[c] == t->task)
+				break;
+		if (c < w->nr_cpus)
+			cand[i] = (int)c;
+		else if (t->cpu >= 0)
+			cand[i] = t->cpu;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (cand[i] < 0 || (unsigned int)cand[i] >= w->nr_cpus)
+			clash = true;
+		for (size_t j = 0; j < i; j++)
+			if (cand[j] == cand[i])
+				clash = true;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int c = clash ? (int)i : cand[i];
+
+		if (c >= 0 && (unsigned int)c < w->nr_cpus)
+			note_of_cpu[c] = (int)i;
+	}
+	free(cand);
+}
+
+// The one task current on each CPU (see task.h).
+static void find_current(struct walk *w, struct task_cpu *cpus)
+{
+	const struct percpu *pc = w->in->percpu;
+	int *note_of_cpu = calloc(w->nr_cpus ? w->nr_cpus : 1, sizeof(int));
+
+	if (!note_of_cpu)
+		return;
+	map_notes(w, note_of_cpu);
+	for (size_t i = 0; i < w->nr; i++)
+		w->tasks[i].oncpu = false;
+	for (unsigned int c = 0; c < w->nr_cpus; c++) {
+		struct task_cpu *cpu = &cpus[c];
+		int note = note_of_cpu[c];
+		struct vmt_task *owner = NULL, *curr = NULL, *t = NULL;
+
+		cpu->note = note;
+		// rq->curr may be on no list (an exiting task): add it
+		// first, as adding may move the array.
+		if (w->rq_curr[c] && !task_at(w, w->rq_curr[c])) {
+			struct vmt_error *unreadable;
+
+			vmt_error_destroy(add_task(w, w->rq_curr[c],
+						   &unreadable));
+			vmt_error_destroy(unreadable);
+		}
+		if (w->rq_curr[c])
+			curr = task_at(w, w->rq_curr[c]);
+		if (note >= 0)
+			owner = stack_owner(w, w->regs[note].sp);
+		if (owner) {
+			// The registers are the truth of what ran; rq->curr
+			// is set before the switch to it completes.
+			t = owner;
+			if (curr && curr != owner)
+				snprintf(cpu->how, sizeof(cpu->how),
+					 "its stack holds CPU %u's sp (NT_PRSTATUS); rq->curr is pid %d (%s): a switch in progress",
+					 c, curr->pid, curr->comm);
+			else
+				snprintf(cpu->how, sizeof(cpu->how),
+					 "its stack holds CPU %u's sp (NT_PRSTATUS)%s",
+					 c, curr ? " and it is rq->curr" : "");
+		} else if (curr) {
+			t = curr;
+			snprintf(cpu->how, sizeof(cpu->how), "rq->curr of CPU %u%s",
+				 c, note >= 0 ? " (its sp is on no task stack: an IRQ or other per-CPU stack)" :
+						" (no registers for this CPU)");
+		} else if (pc && pc->have_masks && !pc->online[c]) {
+			snprintf(cpu->how, sizeof(cpu->how),
+				 "none: CPU %u is not in __cpu_online_mask", c);
+		} else {
+			snprintf(cpu->how, sizeof(cpu->how),
+				 "unknown: no runqueue for CPU %u (%s) and %s", c,
+				 pc && !pc->base[c] ? "per-CPU area unknown" :
+						      "no rq.curr",
+				 note >= 0 ? "its sp is on no task's stack" :
+					     "no registers");
+		}
+		if (!t)
+			continue;
+		t->oncpu = true;
+		t->cpu = (int)c;
+		cpu->task = t->task;
+	}
+	free(note_of_cpu);
+}
+
+struct vmt_error *task_list(struct kernel *k, const struct task_list_input *in,
+			    struct vmt_task **ret, size_t *nr_ret,
+			    struct task_cpu **cpus_ret,
+			    unsigned int *nr_cpus_ret,
+			    struct vmt_error **broken_ret)
+{
+	struct walk w = { .k = k, .in = in };
 	struct vmt_error *err, *unreadable;
-	uint64_t init_task, head, pos, prev;
+	uint64_t init_task = in->init_task, head, pos, prev;
 	struct addr_set procs = { 0 };
+	struct task_cpu *cpus = NULL;
 	size_t n;
 
 	err = task_layout_init(k, &w.l);
 	if (err)
 		return vmt_error_wrap(err, "task list");
 	kernel_cpu_regs(k, &w.regs, &w.nr_regs);
-	w.thread_size = kernel_page_size(k) > ARM64_MIN_THREAD_SIZE ?
-				kernel_page_size(k) :
-				ARM64_MIN_THREAD_SIZE;
-	err = kernel_symbol(k, "init_task", &init_task);
-	if (err) {
-		vmt_error_destroy(err);
-		err = scan_init_task(k, &w.l, &init_task);
-		if (err)
-			return err;
+	w.thread_size = in->thread_size ? in->thread_size :
+					  ARM64_MIN_THREAD_SIZE;
+	w.nr_cpus = in->percpu ? in->percpu->nr_cpus :
+				 (unsigned int)(w.nr_regs < PERCPU_MAX_CPUS ?
+							w.nr_regs :
+							PERCPU_MAX_CPUS);
+	w.rq_curr = calloc(w.nr_cpus ? w.nr_cpus : 1, sizeof(uint64_t));
+	w.rq_idle = calloc(w.nr_cpus ? w.nr_cpus : 1, sizeof(uint64_t));
+	cpus = calloc(w.nr_cpus ? w.nr_cpus : 1, sizeof(*cpus));
+	if (!w.rq_curr || !w.rq_idle || !cpus) {
+		err = &vmt_enomem;
+		goto out;
 	}
+	if (!init_task)
+		err = task_find_init_task(k, &init_task);
+	if (err)
+		goto out;
 
 	// Without init_task there is no list at all: that is the error,
 	// with its cause.
@@ -563,7 +721,7 @@ struct vmt_error *task_list(struct kernel *k, struct vmt_task **ret,
 		err = vmt_error_wrap(unreadable, "task list: reading init_task");
 	if (err)
 		goto out;
-	add_idle_tasks(&w);
+	read_runqueues(&w);
 
 	// Processes: init_task.tasks; each with its threads.
 	head = init_task + w.l.tasks;
@@ -612,19 +770,26 @@ struct vmt_error *task_list(struct kernel *k, struct vmt_task **ret,
 					       head));
 		err = NULL;
 	}
+	if (!err)
+		find_current(&w, cpus);
 out:
 	free(procs.tab);
 	free(w.seen.tab);
+	free(w.rq_curr);
+	free(w.rq_idle);
 	if (!err && w.nr_broken > MAX_BROKEN_WARNINGS)
 		kernel_warn(k, "task list: %zu more breaks not shown",
 			    w.nr_broken - MAX_BROKEN_WARNINGS);
 	if (err) {
 		vmt_error_destroy(w.broken);
+		free(cpus);
 		free(w.tasks);
 		return err;
 	}
 	*ret = w.tasks;
 	*nr_ret = w.nr;
 	*broken_ret = w.broken;
+	*cpus_ret = cpus;
+	*nr_cpus_ret = w.nr_cpus;
 	return NULL;
 }

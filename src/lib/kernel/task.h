@@ -6,19 +6,62 @@
 #include <stdint.h>
 
 #include "kernel/kernel.h"
+#include "kernel/percpu.h"
+#include "kernel/stack.h"
+
+/** What task_list() uses besides memory; any part may be missing. */
+struct task_list_input {
+	/** init_task, or 0 to find it (task_find_init_task()). */
+	uint64_t init_task;
+	/** THREAD_SIZE (kernel_stacks), 0 for 16K. */
+	uint64_t thread_size;
+	/** The CPUs and per-CPU areas, or NULL. */
+	const struct percpu *percpu;
+	/** runqueues' offset in the per-CPU area, if known. */
+	bool have_runqueues;
+	uint64_t runqueues_offset;
+	/** The per-CPU stacks, or NULL. */
+	const struct kernel_stacks *stacks;
+};
+
+/** The task current on one CPU at dump time. */
+struct task_cpu {
+	/** The task_struct, 0 if unknown (then how says why). */
+	uint64_t task;
+	/** Index of the CPU's NT_PRSTATUS note, -1 if it has none. */
+	int note;
+	char how[160];
+};
 
 /**
  * Walk every task (processes from init_task.tasks, threads from each
  * signal->thread_head or thread_group) into a new array (free()).
  * init_task ("swapper/0", pid 0) comes first, then the idle tasks of the
- * other CPUs when runqueues can be read. A cyclic or broken list stops,
- * and a task that cannot be read is skipped, with a warning naming the
- * address: the tasks read are returned, and @p broken_ret says what broke
- * first (NULL if nothing did; free it). An init_task that cannot be read
- * is an error naming the cause.
+ * other CPUs (rq->idle) when the runqueues can be read. A cyclic or broken
+ * list stops, and a task that cannot be read is skipped, with a warning
+ * naming the address: the tasks read are returned, and @p broken_ret says
+ * what broke first (NULL if nothing did; free it). An init_task that
+ * cannot be read is an error naming the cause.
+ *
+ * Every CPU gets exactly one current task (@p cpus_ret, one per CPU; the
+ * task's oncpu and cpu are set): the task whose stack holds the sp of the
+ * CPU's NT_PRSTATUS note (the registers are what ran; rq->curr changes
+ * before a switch completes), else rq->curr (the sp was on a per-CPU
+ * stack, or the CPU has no note), which is the CPU's idle task when
+ * nothing else ran.
  */
-struct vmt_error *task_list(struct kernel *k, struct vmt_task **ret,
-			    size_t *nr_ret, struct vmt_error **broken_ret);
+struct vmt_error *task_list(struct kernel *k, const struct task_list_input *in,
+			    struct vmt_task **ret, size_t *nr_ret,
+			    struct task_cpu **cpus_ret,
+			    unsigned int *nr_cpus_ret,
+			    struct vmt_error **broken_ret);
+
+/**
+ * The address of init_task: its symbol, else found by scanning the
+ * kernel's data for the task named "swapper/0" (then remembered as a
+ * derived symbol).
+ */
+struct vmt_error *task_find_init_task(struct kernel *k, uint64_t *ret);
 
 /**
  * The VMAs of @p task's mm (maple tree or linked list), as

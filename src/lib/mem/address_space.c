@@ -324,11 +324,16 @@ struct vmt_error *address_space_read(struct address_space *as,
 		if (err)
 			return err;
 		err = dump_read_phys(as->dump, paddr, out, chunk);
-		if (err)
-			return vmt_error_wrap(err,
-					      "reading virtual address %#" PRIx64
-					      " (physical %#" PRIx64 ")",
-					      va, paddr);
+		if (err) {
+			err = vmt_error_wrap(err,
+					     "reading virtual address %#" PRIx64
+					     " (physical %#" PRIx64 ")",
+					     va, paddr);
+			// Report the address the caller asked for; the PFN
+			// says where it lives.
+			return vmt_error_is_fault(err) ?
+				       vmt_error_set_address(err, va) : err;
+		}
 		out += chunk;
 		vaddr += chunk;
 		len -= chunk;

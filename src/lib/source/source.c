@@ -9,13 +9,16 @@ struct vmt_error *source_read(struct source *src, void *buf, size_t len,
 {
 	// Check here once so that each kind only sees in-bounds requests.
 	if (off > src->size || len > src->size - off)
-		return vmt_error_format(VMT_ERROR_BAD_DATA,
-					"%s: truncated: %zu bytes expected at offset %#" PRIx64
-					", but the file has %" PRIu64 " bytes",
-					src->name, len, off, src->size);
+		return vmt_error_set_file(
+			vmt_error_format(VMT_ERROR_BAD_DATA,
+					 "%s: truncated: %zu bytes expected at offset %#" PRIx64
+					 ", but the file has %" PRIu64 " bytes",
+					 src->name, len, off, src->size),
+			src->name, off);
 	if (!len)
 		return NULL;
-	return src->ops->read(src, buf, len, off);
+	return vmt_error_set_file(src->ops->read(src, buf, len, off), src->name,
+				  off);
 }
 
 void source_destroy(struct source *src)

@@ -950,22 +950,52 @@ static void explain_str(struct explain_buf *b, const char *name,
 	va_end(ap);
 }
 
+// The last item added holds @p value of @p kind (its text is set).
+static void explain_set_kind(struct explain_buf *b,
+			     enum vmt_layout_value_kind kind, uint64_t value)
+{
+	if (b->failed || !b->nr)
+		return;
+	b->items[b->nr - 1].kind = kind;
+	b->items[b->nr - 1].number = value;
+}
+
+// A number (decimal) or an address-sized value (hex) named @p name.
+static void explain_num(struct explain_buf *b, const char *name,
+			enum vmt_layout_value_kind kind, uint64_t value,
+			const char *source)
+{
+	char s[64];
+
+	if (kind == VMT_LAYOUT_NUMBER)
+		snprintf(s, sizeof(s), "%" PRIu64, value);
+	else
+		snprintf(s, sizeof(s), "0x%016" PRIx64, value);
+	explain_str(b, name, s, "%s", source);
+	explain_set_kind(b, kind, value);
+}
+
 static void explain_value(struct explain_buf *b, const char *name,
 			  const struct arm64_value *v, bool decimal)
 {
 	char value[64];
 	const char *prefix = source_prefix(v->source);
+	enum vmt_layout_value_kind kind = decimal ? VMT_LAYOUT_NUMBER :
+						    VMT_LAYOUT_ADDRESS;
 
-	if (v->source == ARM64_SRC_UNKNOWN)
+	if (v->source == ARM64_SRC_UNKNOWN) {
 		snprintf(value, sizeof(value), "unknown");
-	else if (decimal)
+		kind = VMT_LAYOUT_UNKNOWN;
+	} else if (decimal) {
 		snprintf(value, sizeof(value), "%" PRIu64, v->value);
-	else
+	} else {
 		snprintf(value, sizeof(value), "0x%016" PRIx64, v->value);
+	}
 	if (prefix && strncmp(v->how, prefix, strlen(prefix)) != 0)
 		explain_str(b, name, value, "%s: %s", prefix, v->how);
 	else
 		explain_str(b, name, value, "%s", v->how);
+	explain_set_kind(b, kind, v->value);
 }
 
 static const char *pa_mode_name(enum arm64_pa_mode m)
@@ -989,12 +1019,11 @@ struct vmt_error *arm64_layout_explain(const struct arm64_layout *layout,
 	char s[64];
 	struct arm64_value lm_off;
 
-	snprintf(s, sizeof(s), "%" PRIu64, layout->page_size);
-	explain_str(&b, "PAGE_SIZE", s, "VMCOREINFO PAGESIZE or override");
+	explain_num(&b, "PAGE_SIZE", VMT_LAYOUT_NUMBER, layout->page_size,
+		    "VMCOREINFO PAGESIZE or override");
 	explain_value(&b, "VA_BITS", &layout->va_bits, true);
 	explain_value(&b, "VA_BITS_ACTUAL", &layout->va_bits_actual, true);
-	snprintf(s, sizeof(s), "%u", layout->va_bits_min);
-	explain_str(&b, "VA_BITS_MIN", s,
+	explain_num(&b, "VA_BITS_MIN", VMT_LAYOUT_NUMBER, layout->va_bits_min,
 		    "formula: VA_BITS > 48 ? (16K ? 47 : 48) : VA_BITS");
 	explain_value(&b, "PAGE_OFFSET", &layout->page_offset, false);
 	explain_value(&b, "PAGE_END", &layout->page_end, false);
@@ -1006,18 +1035,18 @@ struct vmt_error *arm64_layout_explain(const struct arm64_layout *layout,
 	explain_value(&b, "KERNELOFFSET", &layout->kernel_offset, false);
 	explain_str(&b, "layout", layout->flipped ? "flipped (5.4+)" : "not flipped (pre-5.4)",
 		    "%s", layout->flipped_how);
-	snprintf(s, sizeof(s), "%u", layout->kernel_walk_va_bits);
-	explain_str(&b, "kernel_walk_va_bits", s, "%s",
+	explain_num(&b, "kernel_walk_va_bits", VMT_LAYOUT_NUMBER,
+		    layout->kernel_walk_va_bits,
 		    layout->page_shift == 16 ? "derived: VA_BITS (64K keeps the configured table size)" :
 					       "derived: vabits_actual (4K/16K fold levels at run time)");
-	snprintf(s, sizeof(s), "%u", layout->kernel_levels);
-	explain_str(&b, "kernel_levels", s,
+	explain_num(&b, "kernel_levels", VMT_LAYOUT_NUMBER, layout->kernel_levels,
 		    "formula: ceil((va - PAGE_SHIFT) / (PAGE_SHIFT - 3))");
-	snprintf(s, sizeof(s), "%u", layout->kernel_top_entries);
-	explain_str(&b, "kernel_top_entries", s,
-		    "formula: 1 << ((va - PAGE_SHIFT - 1) %% (PAGE_SHIFT - 3) + 1)");
-	snprintf(s, sizeof(s), "%#" PRIx64, layout->kernel_root_offset);
-	explain_str(&b, "ttbr1_4852_offset", s, "%s",
+	explain_num(&b, "kernel_top_entries", VMT_LAYOUT_NUMBER,
+		    layout->kernel_top_entries,
+		    "formula: 1 << ((va - PAGE_SHIFT - 1) % (PAGE_SHIFT - 3) + 1)");
+	// A byte offset into a table: a number.
+	explain_num(&b, "ttbr1_4852_offset", VMT_LAYOUT_NUMBER,
+		    layout->kernel_root_offset,
 		    layout->kernel_root_offset ?
 			    "formula: (2^(52-PGDIR_SHIFT) - 2^(48-PGDIR_SHIFT)) * 8; walk indexes all 1024 entries from swapper_pg_dir" :
 			    "0: TTBR1 points at swapper_pg_dir");
@@ -1045,12 +1074,13 @@ struct vmt_error *arm64_layout_explain(const struct arm64_layout *layout,
 	explain_value(&b, "kimage_end", &layout->kimage_end, false);
 	explain_value(&b, "swapper_pg_dir", &layout->swapper_pg_dir, false);
 	if (layout->swapper_pg_dir_paddr_known) {
-		snprintf(s, sizeof(s), "0x%016" PRIx64, layout->swapper_pg_dir_paddr);
-		explain_str(&b, "swapper_pg_dir_paddr", s,
+		explain_num(&b, "swapper_pg_dir_paddr", VMT_LAYOUT_ADDRESS,
+			    layout->swapper_pg_dir_paddr,
 			    "formula: swapper_pg_dir - kimage_voffset (no walk)");
 	} else {
 		explain_str(&b, "swapper_pg_dir_paddr", "unknown",
 			    "needs swapper_pg_dir and kimage_voffset");
+		explain_set_kind(&b, VMT_LAYOUT_UNKNOWN, 0);
 	}
 	for (size_t i = 0; i < layout->nr_notes; i++)
 		explain_str(&b, "note", "", "%s", layout->notes[i]);

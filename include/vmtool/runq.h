@@ -34,11 +34,11 @@ const char *vmt_sched_class_name(enum vmt_sched_class sched_class);
 
 /** A task queued on a runqueue (the running task is not queued). */
 struct vmt_runq_entry {
-	enum vmt_sched_class sched_class;
+	enum vmt_sched_class sched_class; ///< The class queuing it.
 	/** The task_struct. */
 	uint64_t task;
-	int pid;
-	char comm[16];
+	int pid;		///< task->pid.
+	char comm[16];		///< task->comm.
 	/** task->prio: 0-99 real-time, 100-139 fair (nice -20..19). */
 	int prio;
 	/**
@@ -57,13 +57,13 @@ struct vmt_runq_entry {
 
 /** One CPU's runqueue. */
 struct vmt_runq {
-	unsigned int cpu;
+	unsigned int cpu;	///< The CPU.
 	/** This CPU's struct rq (per-CPU variable runqueues). */
 	uint64_t rq;
 	/** rq->curr, its pid and comm. */
 	uint64_t curr;
-	int curr_pid;
-	char curr_comm[16];
+	int curr_pid;		///< rq->curr->pid.
+	char curr_comm[16];	///< rq->curr->comm.
 	/** rq->nr_running. */
 	uint32_t nr_running;
 	/** &rq->rt.active (struct rt_prio_array). */
@@ -78,7 +78,7 @@ struct vmt_runq {
 	 * order; a task group's tasks where its entity stands.
 	 */
 	struct vmt_runq_entry *entries;
-	size_t nr_entries;
+	size_t nr_entries;	///< How many entries.
 };
 
 /**

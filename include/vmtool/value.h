@@ -42,7 +42,7 @@ struct vmt_value {
 	 * bit_size 0 for anything else.
 	 */
 	uint32_t bit_offset;
-	uint32_t bit_size;
+	uint32_t bit_size;	///< The bitfield's width (0: not one).
 	/** A computed scalar's bits (!in_memory). */
 	uint64_t bits;
 };
@@ -89,17 +89,17 @@ enum vmt_value_node_kind {
  * array and struct. Plain data owned by the tree's root.
  */
 struct vmt_value_node {
-	enum vmt_value_node_kind kind;
+	enum vmt_value_node_kind kind; ///< What the node holds.
 	/** Member name; NULL for the root, an element, an anonymous member. */
 	const char *name;
-	const struct vmt_type *type;
+	const struct vmt_type *type; ///< Its type (NULL: unknown).
 	/** Where the value lives (0 for a computed value). */
 	uint64_t address;
 	/** Bitfield width (0 if not a bitfield). */
 	uint32_t bit_size;
 	/** INT, CHAR, ENUM: the value; signed tells how to read it. */
 	bool is_signed;
-	int64_t s;
+	int64_t s;	///< The value, when is_signed.
 	/** INT, CHAR, ENUM, BOOL, POINTER, FLEXIBLE: the value's bits. */
 	uint64_t u;
 	/** FLOAT. */
@@ -116,10 +116,10 @@ struct vmt_value_node {
 	 * the C string there (NULL if unreadable), len its length.
 	 */
 	char *bytes;
-	size_t len;
+	size_t len;	///< The length of bytes.
 	/** STRUCT: members; ARRAY: runs of equal elements. */
 	struct vmt_value_node *children;
-	size_t nr_children;
+	size_t nr_children;	///< How many children.
 	/** In an ARRAY: the equal elements in a row this child stands for. */
 	uint64_t repeat;
 	/** ARRAY: its length; STRING: its length in bytes. */
@@ -183,7 +183,7 @@ struct vmt_error *vmt_program_value_read(struct vmt_program *prog,
 
 /** The result of vmt_program_eval(). */
 struct vmt_eval_result {
-	struct vmt_value value;
+	struct vmt_value value;	///< The value the expression gives.
 	/**
 	 * What to call the value: the expression, or "per_cpu(NAME, CPU)"
 	 * for crash's NAME:CPU.
@@ -209,8 +209,8 @@ struct vmt_eval_result {
 	bool per_cpu;
 	/** NAME:a (crash): show each CPU's copy's value. */
 	bool per_cpu_all;
-	uint64_t *per_cpu_addresses;
-	unsigned int nr_cpus;
+	uint64_t *per_cpu_addresses; ///< Each CPU's copy (per_cpu).
+	unsigned int nr_cpus;	///< How many per_cpu_addresses.
 };
 
 /**

@@ -44,8 +44,12 @@ static const struct {
 	  "(0x-hex, or 8 or more hex digits) with the offset into it." },
 	{ "struct",
 	  "The layout of struct NAME (offsets, sizes, member types) from DWARF or\n"
-	  "BTF; with ADDR, the value of each member read at ADDR." },
-	{ "union", "Like struct, for a union." },
+	  "BTF; with ADDR, its value there as crash's struct shows it.\n"
+	  "  -o   with ADDR: the layout with each member's address\n"
+	  "  -x   integers in hex       -d   integers in decimal (the default)\n"
+	  ".MEMBER,... keeps the members named (comm, se.on_rq, pids[2]);\n"
+	  "SYMBOL:CPU is a per-CPU variable's copy (struct rq runqueues:1)." },
+	{ "union", "Like struct, for a union (the same options)." },
 	{ "whatis", "NAME as a type (its definition) or else as a symbol." },
 	{ "ps",
 	  "Tasks (processes and threads) in task-list order; with arguments, the\n"
@@ -76,7 +80,40 @@ static const struct {
 	  "  -H               ADDR is a list head (a struct list_head outside the\n"
 	  "                   entries, not listed); without it ADDR is the first\n"
 	  "                   entry and the walk ends back at it or at NULL\n"
+	  "  -s TYPE[.MEMBER,...]\n"
+	  "                   each entry as a TYPE with its values (or the\n"
+	  "                   members named), as struct shows them\n"
+	  "  -x, -d           with -s: integers in hex or decimal\n"
 	  "A list that breaks prints what it read and exits 1." },
+	{ "runq",
+	  "Each CPU's runqueue as crash's runq: CURRENT, then the queued tasks\n"
+	  "with their priority, real-time, fair (vruntime order) and deadline.\n"
+	  "  -c CPUS   only these CPUs (\"3\", \"1,8,9\", \"1-3\")\n"
+	  "A queue that breaks keeps what was read before it and exits 1." },
+	{ "p",
+	  "A C expression's value with its type, as crash's p (gdb's print):\n"
+	  "a variable, a number, .member, ->member, [i], *, &, unary minus, a\n"
+	  "cast, parentheses; NAME:CPU a per-CPU variable's copy, NAME:a every\n"
+	  "CPU's.\n"
+	  "  -x   integers in hex       -d   integers in decimal (the default)" },
+	{ "task",
+	  "A task's task_struct with its values (as p shows them) after a\n"
+	  "\"PID: ... TASK: ... CPU: ... COMMAND:\" line. Without PID or TASK: the\n"
+	  "context (set), else the task current on the CPU that panicked.\n"
+	  "  -R MEMBER[,MEMBER...]   only the members named (comm, se.on_rq)\n"
+	  "  -x   integers in hex       -d   integers in decimal (the default)" },
+	{ "foreach",
+	  "Run bt, vm, files or task for each selected task: PIDs, TASKs,\n"
+	  "COMMs, and\n"
+	  "  -k   kernel threads        -u   user tasks\n"
+	  "(all tasks when none is selected; for vm, all user tasks). Other\n"
+	  "options go to the command (foreach task -R comm,pid)." },
+	{ "set",
+	  "The task bt, task, files and vm show when given none, for the rest\n"
+	  "of a batch or session. Without an argument: the context.\n"
+	  "  PID|TASK   that task\n"
+	  "  -c CPU     the task current on CPU\n"
+	  "  -p         the task current on the CPU that panicked (else CPU 0)" },
 	{ "log",
 	  "The kernel log as dmesg prints it, from the printk ring buffer (Linux\n"
 	  "5.10+) or log_buf (3.5 to 5.9): \"[%5lu.%06lu] \" and the text.\n"

@@ -40,7 +40,7 @@ static const struct command commands[] = {
 	{ "files", cmd_files, "files PID...", "a task's open files" },
 	{ "mount", cmd_mount, "mount [PID]",
 	  "the mounts of a task's namespace (pid 1 by default)" },
-	{ "list", cmd_list, "list [-o OFFSET|TYPE.member] [-H] ADDR",
+	{ "list", cmd_list, "list [-o OFFSET|TYPE.member] [-s TYPE[.MEMBER,...]] [-x|-d] [-H] ADDR",
 	  "walk a linked list from ADDR (-H: ADDR is a list head)" },
 	{ "log", cmd_log, "log [-t|-T] [-m] [-c] [-d]",
 	  "the kernel log, as dmesg prints it" },

@@ -109,6 +109,7 @@ static struct vmt_error *load_ctx(struct vmt_program *prog,
 	struct memmap_walk *w;
 	struct kmem_ctx *c;
 	struct vmt_error *err;
+	bool lazy_known;
 	size_t n;
 
 	if (pk) {
@@ -132,9 +133,13 @@ static struct vmt_error *load_ctx(struct vmt_program *prog,
 	vmt_error_destroy(err);
 	c->mods = mods;
 	c->nr_mods = n;
-	err = vmalloc_areas(&prog->kernel, &pk->areas, &c->nr_areas, NULL, 0);
+	err = vmalloc_areas(&prog->kernel, &pk->areas, &c->nr_areas, NULL, 0,
+			    &lazy_known);
 	if (err)
 		set_note(pk->areas_note, sizeof(pk->areas_note), err);
+	else if (!lazy_known)
+		snprintf(pk->areas_note, sizeof(pk->areas_note),
+			 "freed areas awaiting purge are not known (purge_vmap_area_list is a data symbol: kallsyms without CONFIG_KALLSYMS_ALL lacks it; -k vmlinux gives it)");
 	c->areas = pk->areas;
 	c->areas_note = pk->areas_note;
 	c->thread_size = thread_size(prog, c);

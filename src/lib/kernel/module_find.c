@@ -130,7 +130,7 @@ static struct vmt_error *scan_for_head(struct kernel *k,
 	char vhow[160];
 	bool found;
 
-	err = vmalloc_areas(k, &a.v, &a.nr, vhow, sizeof(vhow));
+	err = vmalloc_areas(k, &a.v, &a.nr, vhow, sizeof(vhow), NULL);
 	if (err)
 		return vmt_error_wrap(err,
 				      "no modules symbol (no CONFIG_KALLSYMS_ALL, no vmlinux), and no vmalloc areas to search");

@@ -209,8 +209,9 @@ static void warn_broken(struct kernel *k, struct vmt_error *err,
 
 struct vmt_error *vmalloc_areas(struct kernel *k, struct vmalloc_area **ret,
 				size_t *nr_ret, char *how_ret,
-				size_t how_size)
+				size_t how_size, bool *lazy_known_ret)
 {
+	bool lazy_known = false;
 	struct vmalloc_area *areas = NULL;
 	size_t nr = 0, cap = 0;
 	struct vmalloc_layout l;
@@ -232,6 +233,7 @@ struct vmt_error *vmalloc_areas(struct kernel *k, struct vmalloc_area **ret,
 		// data symbols.
 		if (vmt_error_ok(kernel_symbol(k, "purge_vmap_area_list",
 					       &head))) {
+			lazy_known = true;
 			err = vmalloc_walk_list(&l, kread, k, head, MAX_AREAS,
 						true, &areas, &nr, &cap);
 			if (err)
@@ -253,6 +255,7 @@ struct vmt_error *vmalloc_areas(struct kernel *k, struct vmalloc_area **ret,
 						head, nr_nodes);
 		snprintf(how, sizeof(how), "%" PRIu32 " vmap_nodes",
 			 nr_nodes);
+		lazy_known = true;
 		for (uint32_t i = 0; i < nr_nodes; i++) {
 			char what[64];
 
@@ -284,6 +287,8 @@ struct vmt_error *vmalloc_areas(struct kernel *k, struct vmalloc_area **ret,
 	vmalloc_sort(areas, nr);
 	if (how_ret)
 		snprintf(how_ret, how_size, "%s", how);
+	if (lazy_known_ret)
+		*lazy_known_ret = lazy_known;
 	*ret = areas;
 	*nr_ret = nr;
 	return NULL;

@@ -60,13 +60,16 @@ const struct vmalloc_area *vmalloc_find(const struct vmalloc_area *areas,
 /**
  * Every busy vmalloc area of the kernel, and the freed ones awaiting
  * purge where their list is known, sorted by address, into a new array
- * (free()). @p how_ret (may be NULL) says where the list came from.
+ * (free()). @p how_ret (may be NULL) says where the list came from;
+ * @p lazy_known_ret (may be NULL) whether the freed areas' list was
+ * found (up to Linux 6.8 it is a static data symbol, so a kernel without
+ * CONFIG_KALLSYMS_ALL and without a vmlinux does not name it).
  * NOT_FOUND when the kernel's lists cannot be located. A broken list
  * gives the areas before it, with a warning naming it.
  */
 struct vmt_error *vmalloc_areas(struct kernel *k, struct vmalloc_area **ret,
 				size_t *nr_ret, char *how_ret,
-				size_t how_size);
+				size_t how_size, bool *lazy_known_ret);
 
 /** "ioremap", "vmalloc", "vmap", "user" or "" for @p flags. */
 const char *vmalloc_kind(uint64_t flags);

@@ -793,7 +793,9 @@ def make_variant(bases, rng):
 
 # ------------------------------------------------------------- running --
 
-def commands(base):
+def commands(base, outdir=None):
+    """The batch run on each variant; save writes into @outdir (the
+    variant's own folder) when given."""
     pid = base.pid or 1
     ua = base.user_addr or 0x400000
     page = base.pages[0] if base.pages else 0x40000000
@@ -803,7 +805,15 @@ def commands(base):
             "rd linux_banner 4", "rd -p %#x 4" % page, "rd -p -64 %#x 2" % (page + 0x1ff8),
             "rd -u %d %#x 2" % (pid, ua), "vtop linux_banner init_task",
             "vtop -u %d %#x" % (pid, ua), "ptov %#x" % page,
-            "struct task_struct", "struct mm_struct", "whatis init_task"]
+            "struct task_struct", "struct mm_struct", "whatis init_task",
+            # The kernel log, stacks, system facts, modules, memory
+            # accounting, runqueues and kernel objects (issues 9, 13, 14).
+            "log", "log -t -m", "sys", "bt -a", "bt -f %d" % pid, "runq",
+            "task %d" % pid, "files %d" % pid, "mount",
+            "p jiffies", "mod", "kmem -i", "kmem -s",
+            "kmem init_task", "foreach bt", "save --mem-usage"] + (
+                ["save -f -l %s" % os.path.join(outdir, "saved.kdump")]
+                if outdir else [])
 
 
 # What a message may name to say where: an address or offset, a PFN, a
@@ -922,7 +932,7 @@ def main():
             files.append(f)
         results = []
         for vmtool, plain in vmtools:
-            rc, _, err = run_vmtool(vmtool, files, commands(v.base),
+            rc, _, err = run_vmtool(vmtool, files, commands(v.base, d),
                                     args.timeout, plain)
             why = judge(rc, err, files)
             results.append((rc, why, err))
@@ -949,7 +959,8 @@ def main():
         if args.keep or any(why for _, why, _ in results):
             with open(os.path.join(d, "WHAT"), "w") as f:
                 f.write("%s [%s] %s\ncommands:\n%s\n" % (
-                    v.base.name, v.kind, v.what, "\n".join(commands(v.base))))
+                    v.base.name, v.kind, v.what,
+                    "\n".join(commands(v.base, d))))
         else:
             shutil.rmtree(d)
 

@@ -16,6 +16,8 @@ FUZZ_TARGETS += tests/fuzz/fuzz_pgtable
 FUZZ_TARGETS += tests/fuzz/fuzz_maple
 FUZZ_TARGETS += tests/fuzz/fuzz_tasks
 FUZZ_TARGETS += tests/fuzz/fuzz_json
+FUZZ_TARGETS += tests/fuzz/fuzz_printk
+FUZZ_TARGETS += tests/fuzz/fuzz_unwind
 
 check_PROGRAMS += $(FUZZ_TARGETS)
 TESTS += $(FUZZ_TARGETS)

@@ -30,6 +30,8 @@ written = {}
 
 
 def write(target, name, data):
+    if ONLY and target not in ONLY:
+        return
     d = os.path.join(SRCDIR, "tests", "fuzz", "corpus", "fuzz_" + target)
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, "seed-" + name), "wb") as f:
@@ -482,31 +484,154 @@ def tasks_seed(old, init_symbol, scan_size=0):
             ring = [sig(s) + 8] + [task(m) + 0x60 for m in members]
             for a, b in zip(ring, ring[1:] + ring[:1]):
                 link(a, b)
-    # runqueues (rq->idle at 0x18), __per_cpu_offset, nr_cpu_ids
+    # runqueues in two per-CPU areas (rq->curr at 0x10, rq->idle at
+    # 0x18), the areas' bases, then the IRQ stacks' low ends; the CPU count
+    p64(0x3800 + 0x10, base + task(0))
     p64(0x3800 + 0x18, base + task(0))
+    p64(0x3840 + 0x10, base + task(2))
     p64(0x3840 + 0x18, base + task(4))
-    p64(0x3900, 0)
-    p64(0x3908, 0x40)
+    p64(0x3900, base)
+    p64(0x3908, base + 0x40)
+    p64(0x3920, base + 0x8000)
+    p64(0x3928, base + 0xc000)
     p32(0x3980, 2)
-    mode = (1 if init_symbol else 0) | (2 if old else 0) | 4 | 0x10
+    mode = (1 if init_symbol else 0) | (2 if old else 0) | 4 | 8 | 0x10
     head = bytes([mode]) + struct.pack("<4H", task(0) // 8, 0x3800 // 8,
                                        0x3900 // 8, 0x3980 // 8)
     return head + bytes(mem)
 
 
+# The printk ring of test_printk.c's layout (struct printk_ringbuffer at
+# BASE): prb_desc_ring {count_bits@4, descs@16, infos@24, tail_id@32,
+# head_id@40} at +8, prb_data_ring {data@0, size_bits@12, head_lpos@16,
+# tail_lpos@24} at +64; 32-byte descriptors {text_blk_lpos {next@0,
+# begin@8}, state_var@16}; 96-byte infos {ts_nsec@0, seq@8, caller_id@16,
+# text_len@20, facility@22, flags_level@23, dev_info@28}.
+def printk_ring_seed(texts, count_bits=4, size_bits=10, wrap=False):
+    base = 0xffff800010000000
+    descs, infos, data = 0x100, 0x400, 0x1000
+    mem = bytearray(data + (1 << size_bits))
+    p64 = lambda off, v: struct.pack_into("<Q", mem, off, v)
+    count, size = 1 << count_bits, 1 << size_bits
+    lpos = size - 24 if wrap else 0
+    first_id = count  # ids start past the initial reserved ones
+    for i, t in enumerate(texts):
+        rid = first_id + i
+        d = descs + 32 * (rid % count)
+        n = (len(t) + 8 + 7) & ~7
+        if (lpos % size) + n > size:  # wraps: the block starts at 0
+            begin, blk = lpos, lpos - lpos % size + size
+        else:
+            begin, blk = lpos, lpos
+        p64(data + blk % size, rid)
+        mem[data + blk % size + 8:data + blk % size + 8 + len(t)] = t
+        nxt = blk + n
+        p64(d + 0, nxt)
+        p64(d + 8, begin)
+        p64(d + 16, (2 << 62) | rid)  # finalized
+        inf = infos + 96 * (rid % count)
+        p64(inf + 0, 1000000 * (i + 1))
+        p64(inf + 8, i + 1)
+        struct.pack_into("<IHBB", mem, inf + 16, 0x100 + i, len(t), 0,
+                         6 << 5)
+        lpos = nxt
+    struct.pack_into("<I", mem, 8 + 4, count_bits)
+    p64(8 + 16, base + descs)
+    p64(8 + 24, base + infos)
+    p64(8 + 32, first_id)
+    p64(8 + 40, first_id + len(texts) - 1)
+    p64(64 + 0, base + data)
+    struct.pack_into("<I", mem, 64 + 12, size_bits)
+    p64(64 + 16, lpos)
+    p64(64 + 24, size - 24 if wrap else 0)
+    return bytes(mem)
+
+
+# log_buf records of test_printk.c's layout: a 20-byte header {ts_nsec@0,
+# len@8 (u16), text_len@10, dict_len@12, facility@14, flags_level@15,
+# caller_id@16}, text, dict, padded to 8.
+def printk_logbuf_seed(texts, flags):
+    buf = bytearray()
+    for i, t in enumerate(texts):
+        n = (20 + len(t) + 7) & ~7
+        rec = bytearray(n)
+        struct.pack_into("<QHHHBBI", rec, 0, 1000 * (i + 1), n, len(t), 0,
+                         0, 4 << 5, 0x80000001)
+        rec[20:20 + len(t)] = t
+        buf += rec
+    buf += bytes(32)
+    head = struct.pack("<BIIIQ", flags | 1, len(buf), 0, len(buf) - 32, 5)
+    return head + bytes(buf)
+
+
+# Stack memory for the arm64 unwinder (fuzz_unwind.c): a task stack at MEM
+# with a chain of frame records to the final record in the pt_regs at its
+# top, an exception frame from EL1 in the middle, and an IRQ stack whose
+# records lead to the task stack.
+def unwind_seed(flags, irq):
+    mem_base, stack = 0xffff000080000000, 0x4000
+    text = 0xffff800010000000
+    mem = bytearray(2 * stack)
+    p64 = lambda off, v: struct.pack_into("<Q", mem, off, v)
+    pt_size, pt_frame = 0x150, 0x130
+    final = stack - pt_size + pt_frame
+    # final record, zeroed (a kernel thread's)
+    p64(final, 0)
+    p64(final + 8, 0)
+    # EL1 exception frame at 0x3000: pt_regs with x29 -> 0x3f00
+    pt = 0x3000
+    p64(pt + 8 * 29, mem_base + 0x3f00)
+    p64(pt + 8 * 30, text + 0x500)
+    p64(pt + 0xf8, mem_base + 0x3200)
+    p64(pt + 0x100, text + 0x610)
+    p64(pt + 0x108, 0x5)  # EL1h
+    p64(pt + pt_frame, mem_base + 0x3f00)
+    p64(pt + pt_frame + 8, text + 0x610)
+    # records: 0x2000 -> 0x2100 -> (entry code) pt_regs stackframe
+    p64(0x2000, mem_base + 0x2100)
+    p64(0x2008, text + 0x210)
+    p64(0x2100, mem_base + pt + pt_frame)
+    p64(0x2108, text + 0x8010)  # in entry code
+    p64(0x3f00, mem_base + final)
+    p64(0x3f08, text + 0x720)
+    start_fp = mem_base + 0x2000
+    if irq:
+        # IRQ stack record -> task stack chain
+        p64(stack + 0x3000, mem_base + 0x2000)
+        p64(stack + 0x3008, text + 0x330)
+        start_fp = mem_base + stack + 0x3000
+    regs = struct.pack("<5Q", text + 0x120, start_fp - 0x40, start_fp,
+                       text + 0x300, 0x5)
+    return bytes([flags | (2 if irq else 0)]) + regs + b"\0\0" + bytes(mem)
+
+
+ONLY = None
+
+
 def main():
-    global MKVMCORE, VMTOOL
+    global MKVMCORE, VMTOOL, ONLY
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--builddir", required=True)
     ap.add_argument("--shared", default=os.path.join(SRCDIR, "..", "shared",
                                                      "dumps"))
+    ap.add_argument("--only", nargs="+", metavar="TARGET",
+                    help="write the seeds of these targets only (e.g. "
+                    "printk unwind tasks); the others stay as they are")
     a = ap.parse_args()
+    if a.only:
+        ONLY = set(a.only)
     MKVMCORE = os.path.join(a.builddir, "tests", "tools", "mkvmcore")
     VMTOOL = os.path.join(a.builddir, "vmtool")
     shared = a.shared if os.path.isdir(a.shared) else None
     for f in glob.glob(os.path.join(SRCDIR, "tests", "fuzz", "corpus", "*",
                                     "seed-*")):
-        os.unlink(f)
+        if not ONLY or os.path.basename(os.path.dirname(f))[5:] in ONLY:
+            os.unlink(f)
+    if ONLY:
+        local_seeds()
+        shutil.rmtree(TMP)
+        report()
+        return
 
     dump_seeds()
     real_dump_seeds(shared)
@@ -522,9 +647,7 @@ def main():
                 dumps.append((s, os.path.join(shared, f)))
     pgtable_seeds(dumps)
     maple_seeds(dumps)
-    write("tasks", "new-layout", tasks_seed(False, True))
-    write("tasks", "old-layout", tasks_seed(True, True))
-    write("tasks", "scan-init-task", tasks_seed(False, False, 0x10020))
+    local_seeds()
     write("json", "nested", bytes([0x80, 1, 10, 0x81, 0, 2, 5, 65, 66, 67,
                                    68, 69, 3] + [0xff] * 8))
     write("json", "strings", bytes([1, 3, 2, 8]) + b"a\"\\\n\t\x01\xff\x7f" +
@@ -532,6 +655,31 @@ def main():
                                           [3]) + b"msg" + bytes([0, 1, 2]))
     write("json", "deep", bytes([0x85] * 90))
     shutil.rmtree(TMP)
+    report()
+
+
+def local_seeds():
+    """The seeds built here, without dumps or tools."""
+    write("tasks", "new-layout", tasks_seed(False, True))
+    write("tasks", "old-layout", tasks_seed(True, True))
+    write("tasks", "scan-init-task", tasks_seed(False, False, 0x10020))
+    texts = [b"Booting Linux on physical CPU 0x0000000000 [0x410fd083]",
+             b"Linux version 6.12.0 (gcc) #1 SMP PREEMPT", b"",
+             b"Kernel command line: console=ttyAMA0",
+             b"Unable to handle kernel NULL pointer dereference\nat 0x0"]
+    for fmt in (0, 0x3e):
+        write("printk", "ring-%02x" % fmt,
+              bytes([fmt]) + printk_ring_seed(texts))
+    write("printk", "ring-wrapped", bytes([0x12]) +
+          printk_ring_seed(texts * 4, count_bits=3, size_bits=8, wrap=True))
+    write("printk", "logbuf", printk_logbuf_seed(texts, 0x1a))
+    for flags in (0, 1, 8, 0x25):
+        for irq in (False, True):
+            write("unwind", "%02x%s" % (flags, "-irq" if irq else ""),
+                  unwind_seed(flags, irq))
+
+
+def report():
     for t in sorted(written):
         print("%-12s %8d bytes of seeds" % (t, written[t]))
 

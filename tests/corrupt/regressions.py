@@ -131,6 +131,20 @@ def finding2_hangs():
     p = elf_with_notes(1024, 64 << 20, (64 << 20) + (1 << 20))
     expect("F2 1024 PT_NOTE headers of 64 MiB", [p, "info"], 3,
            err_re=r"notes%d\.elf.*PT_NOTE" % 1024, timeout=20)
+    # A PT_LOAD claiming 2^62 bytes of zero-filled RAM: kmem -i and save
+    # --mem-usage walked every page of it (found by the corrupt-dump
+    # suite after the merge of kmem and save). Refused at open, naming it.
+    e = dumpfile.Elf(open(mkvmcore("hugeload.elf", "format elf\n" + SPEC),
+                          "rb").read())
+    for ph, t, _, _, _, _ in e.phdrs:
+        if t == 1:
+            struct.pack_into(e.e + "Q", e.data, ph + 40, 1 << 62)
+            break
+    p = write("hugeload.elf", e.data)
+    for cmd in (["kmem", "-i"], ["save", "--mem-usage"]):
+        expect("F3 PT_LOAD of 2^62 bytes: " + " ".join(cmd), [p] + cmd, 3,
+               err_re=r"hugeload\.elf: PT_LOAD \d+: .*past 2\^52",
+               timeout=20)
     # VMCOREINFO of a million lines: linear.
     lines = b"".join(b"SYMBOL(sym_%07d)=ffff8000%08x\n" % (i, i)
                      for i in range(1000000))

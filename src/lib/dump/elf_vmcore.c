@@ -12,6 +12,9 @@
 #include "dump/dump.h"
 #include "source/extents.h"
 
+// The end of the largest arm64 physical address space (52 bits).
+#define ARM64_MAX_PHYS_END (UINT64_C(1) << 52)
+
 #define EHDR_SIZE 64
 #define PHDR_SIZE 56
 #define SHDR_SIZE 64
@@ -240,6 +243,17 @@ static struct vmt_error *parse_elf(struct dump *dump, struct elf_priv *ep)
 			err = vmt_error_format(VMT_ERROR_BAD_DATA,
 					       "%s: PT_LOAD %" PRIu64 ": p_paddr %#" PRIx64
 					       " + p_memsz %#" PRIx64 " overflows",
+					       src->name, i, paddr, memsz);
+			goto out;
+		}
+		// arm64 physical addresses have at most 52 bits (FEAT_LPA,
+		// LPA2): a segment past them claims memory no machine has,
+		// and walks over RAM would never end.
+		if (paddr + memsz > ARM64_MAX_PHYS_END) {
+			err = vmt_error_format(VMT_ERROR_BAD_DATA,
+					       "%s: PT_LOAD %" PRIu64 ": p_paddr %#" PRIx64
+					       " + p_memsz %#" PRIx64
+					       " ends past 2^52, beyond any arm64 physical address",
 					       src->name, i, paddr, memsz);
 			goto out;
 		}

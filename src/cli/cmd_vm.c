@@ -247,7 +247,7 @@ static int vm_task(struct cmd_ctx *ctx, const struct vmt_task *t,
 {
 	uint64_t page_size = vmt_program_dump_info(ctx->prog)->page_size;
 	struct vmt_vma *vmas = NULL;
-	struct vmt_mm_info mm;
+	struct vmt_mm_info mm = { 0 };
 	struct vmt_error *err = NULL;
 	int rc = EXIT_OK;
 	size_t n = 0;

@@ -208,6 +208,14 @@ tasks = [
         ("vmtool", [vm, "-q", f, "bt", "1"]),
         ("vmtool -k", [vm, "-q", "-k", v, f, "bt", "1"]),
         ("drgn -s", drgn + ["bt", "1"])]),
+    ("bt -a (each CPU's current task)", [
+        ("vmtool", [vm, "-q", f, "bt", "-a"]),
+        ("vmtool -k", [vm, "-q", "-k", v, f, "bt", "-a"]),
+        ("drgn -s", drgn + ["bta"])]),
+    ("sys", [
+        ("vmtool", [vm, "-q", f, "sys"]),
+        ("vmtool -k", [vm, "-q", "-k", v, f, "sys"]),
+        ("drgn -s", drgn + ["sys"])]),
 ]
 peers = ["vmtool", "vmtool -k", "drgn -s", "libkdumpfile"]
 rounds = int(e["ROUNDS"])

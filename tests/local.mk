@@ -16,6 +16,8 @@ AM_TESTS_ENVIRONMENT = \
 	VMTOOL='$(abs_top_builddir)/vmtool'; \
 	VMTOOL_SRCDIR='$(abs_top_srcdir)'; \
 	export VMTOOL_SHARED_DUMPS VMTOOL_CACHE VMTOOL VMTOOL_SRCDIR;
+include tests/fuzz/local.mk
+include tests/corrupt/local.mk
 
 # After the tests: what was skipped and why, on the terminal (the harness
 # only says SKIP).

@@ -70,6 +70,8 @@ struct vmt_kv {
 	const char *key;
 	/** What follows '=', as the kernel wrote it. */
 	const char *value;
+	/** A later line has the same key (and wins). */
+	bool superseded;
 };
 
 /** A range of physical addresses, end exclusive. */
@@ -401,6 +403,15 @@ struct vmt_error *vmt_program_tasks(struct vmt_program *prog,
 				    size_t *nr_ret);
 
 /**
+ * Why the list vmt_program_tasks() gave is incomplete: the first list cut
+ * short (a read error, a cycle, a NULL pointer, too many entries) or task
+ * that could not be read, naming the object; every one is also a warning.
+ * NULL when every list was walked to its end (or the tasks were not
+ * loaded). Borrowed; valid as long as @p prog.
+ */
+const struct vmt_error *vmt_program_tasks_broken(struct vmt_program *prog);
+
+/**
  * The task current on CPU @p cpu at dump time: the one whose stack holds
  * the CPU's saved sp, else the runqueue's curr (the CPU's idle task when
  * nothing else ran). Every CPU has exactly one; NOT_FOUND (saying why)
@@ -450,6 +461,12 @@ struct vmt_mm_info {
 	uint64_t rss_pages;
 	/** mm->total_vm, in pages. */
 	uint64_t total_vm_pages;
+	/**
+	 * "" when every VMA was read. Else the VMA tree or list broke
+	 * part-way (a corrupt maple node, an unreadable VMA): the VMAs
+	 * before the break are listed, and this names what broke.
+	 */
+	char broken[512];
 };
 
 /** The VMAs of task @p pid, in address order. Free with vmt_vmas_free(). */

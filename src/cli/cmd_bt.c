@@ -492,8 +492,11 @@ int cmd_bt(struct cmd_ctx *ctx, int argc, char **argv)
 		o.all = true;
 	if (o.all || nr_cpus_wanted) {
 		err = vmt_program_nr_cpus(ctx->prog, &nr_cpus);
-		if (err)
-			return cmd_fail(ctx, err, "CPUs");
+		if (err) {
+			rc = cmd_fail(ctx, err, "CPUs");
+			vmt_error_destroy(err);
+			return rc;
+		}
 	}
 	if (ctx->json) {
 		json_init(&j, ctx->out);

@@ -81,8 +81,7 @@ static void info_json(FILE *out, const struct vmt_dump_info *info)
 	json_begin_object(&j);
 	for (size_t i = 0; i < info->nr_vmcoreinfo; i++) {
 		// Duplicates: only the winning (last) value is listed.
-		if (lookup(info, info->vmcoreinfo[i].key) !=
-		    info->vmcoreinfo[i].value)
+		if (info->vmcoreinfo[i].superseded)
 			continue;
 		json_key(&j, info->vmcoreinfo[i].key);
 		json_string(&j, info->vmcoreinfo[i].value);
@@ -111,10 +110,14 @@ static void info_text(FILE *out, const struct vmt_dump_info *info)
 	fprintf(out, "%-18s %s\n", "machine:", info->machine);
 	if (info->has_crash_time) {
 		time_t t = (time_t)info->crash_time;
+		struct tm tm;
 		char buf[64];
 
-		strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC",
-			 gmtime(&t));
+		// A corrupt header or CRASHTIME line may hold a time no
+		// calendar date fits (gmtime fails): show the number alone.
+		if (!gmtime_r(&t, &tm) ||
+		    !strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC", &tm))
+			snprintf(buf, sizeof(buf), "not a valid date");
 		fprintf(out, "%-18s %s (%" PRIu64 ")\n", "crash time:", buf,
 		       info->crash_time);
 	} else {

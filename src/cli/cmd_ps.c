@@ -201,5 +201,11 @@ int cmd_ps(struct cmd_ctx *ctx, int argc, char **argv)
 		json_end_array(&j);
 		json_finish(&j);
 	}
+	// A list cut short was printed as far as it goes: say where it broke.
+	if (vmt_program_tasks_broken(ctx->prog)) {
+		report_error(vmt_program_tasks_broken(ctx->prog),
+			     "ps: the task list is incomplete");
+		return EXIT_NOT_FOUND;
+	}
 	return rc;
 }

@@ -242,7 +242,7 @@ static int vm_task(struct cmd_ctx *ctx, const struct vmt_task *t,
 {
 	uint64_t page_size = vmt_program_dump_info(ctx->prog)->page_size;
 	struct vmt_vma *vmas = NULL;
-	struct vmt_mm_info mm;
+	struct vmt_mm_info mm = { 0 };
 	struct vmt_error *err = NULL;
 	int rc = EXIT_OK;
 	size_t n = 0;
@@ -272,6 +272,13 @@ static int vm_task(struct cmd_ctx *ctx, const struct vmt_task *t,
 		vmt_error_destroy(err);
 	}
 	vmt_vmas_free(vmas, n);
+	// The VMAs before a break were printed: name what broke.
+	if (mm.broken[0]) {
+		fprintf(stderr, "vmtool: vm: pid %d: the VMA list is incomplete: %s\n",
+			t->pid, mm.broken);
+		if (rc < EXIT_NOT_FOUND)
+			rc = EXIT_NOT_FOUND;
+	}
 	return rc;
 }
 
@@ -364,6 +371,12 @@ int cmd_vm(struct cmd_ctx *ctx, int argc, char **argv)
 	if (ctx->json) {
 		json_end_array(&j);
 		json_finish(&j);
+	}
+	if (all && vmt_program_tasks_broken(ctx->prog)) {
+		report_error(vmt_program_tasks_broken(ctx->prog),
+			     "vm: the task list is incomplete");
+		if (rc < EXIT_NOT_FOUND)
+			rc = EXIT_NOT_FOUND;
 	}
 	return rc;
 }

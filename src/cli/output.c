@@ -19,25 +19,26 @@ static void json_value_prefix(struct json *j)
 		j->after_key = false;
 		return;
 	}
-	if (j->depth > 0 && j->need_comma[j->depth])
+	if (j->depth > 0 && j->need_comma)
 		fputc(',', j->out);
 	if (j->depth > 0)
-		j->need_comma[j->depth] = true;
+		j->need_comma = true;
 }
 
 static void json_open(struct json *j, char c)
 {
 	json_value_prefix(j);
 	fputc(c, j->out);
-	if (j->depth < 63)
-		j->depth++;
-	j->need_comma[j->depth] = false;
+	j->depth++;
+	j->need_comma = false;
 }
 
 static void json_close(struct json *j, char c)
 {
 	if (j->depth > 0)
 		j->depth--;
+	// The container just closed is a value of its parent.
+	j->need_comma = j->depth > 0;
 	fputc(c, j->out);
 }
 

@@ -20,7 +20,12 @@ enum {
 struct json {
 	FILE *out;
 	int depth;
-	bool need_comma[64];
+	/**
+	 * Whether the container being written already holds a value. Only
+	 * the innermost one's is kept: once a container closes, its parent
+	 * holds at least that value, so nesting has no limit.
+	 */
+	bool need_comma;
 	bool after_key;
 };
 

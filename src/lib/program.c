@@ -4,10 +4,12 @@
 
 #include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kernel/task.h"
 #include "mem/vmcoreinfo_recover.h"
@@ -57,16 +59,37 @@ static struct vmt_error *read_kvirt(void *arg, uint64_t vaddr, void *buf,
 	return vmt_program_read_virt(prog, vaddr, buf, len);
 }
 
+// A --vmcoreinfo file: VMCOREINFO is one page in the kernel; more than
+// this is not one (and /dev/zero never ends).
+#define MAX_VMCOREINFO_FILE (64u << 20)
+
 static struct vmt_error *read_file(const char *path, char **ret,
 				   size_t *len_ret)
 {
-	FILE *f = fopen(path, "re");
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
+	FILE *f;
+	int fd;
 
-	if (!f)
+	// O_NONBLOCK: a FIFO without a writer must not block open(); a
+	// pipe's contents (process substitution) are read once it is cleared.
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
 		return vmt_error_os(errno, path, "cannot open");
+	if (fcntl(fd, F_SETFL, 0) < 0 || !(f = fdopen(fd, "r"))) {
+		struct vmt_error *err = vmt_error_os(errno, path, "cannot open");
+
+		close(fd);
+		return err;
+	}
 	for (;;) {
+		if (len > MAX_VMCOREINFO_FILE) {
+			free(buf);
+			fclose(f);
+			return vmt_error_format(VMT_ERROR_BAD_DATA,
+						"%s: more than %u bytes: not VMCOREINFO",
+						path, MAX_VMCOREINFO_FILE);
+		}
 		if (len + 4096 > cap) {
 			char *nbuf = realloc(buf, cap = cap * 2 + 8192);
 
@@ -112,15 +135,17 @@ static struct vmt_error *recover_vmcoreinfo(struct vmt_program *prog,
 				 opts->nr_overrides, &found);
 	if (err) {
 		warnings_add(&prog->warnings,
-			     "the dump carries %s VMCOREINFO note (%s); supply one with --vmcoreinfo FILE",
-			     had_note ? "a damaged" : "no", err->message);
+			     "%s carries %s VMCOREINFO note (%s); supply one with --vmcoreinfo FILE",
+			     prog->dump->files[0], had_note ? "a damaged" : "no",
+			     err->message);
 		vmt_error_destroy(err);
 		return NULL;
 	}
 	err = vmcoreinfo_parse(found.text, found.len, &vi);
 	free(found.text);
 	if (err)
-		return err;
+		return vmt_error_wrap(err, "%s: VMCOREINFO recovered from memory at physical %#" PRIx64,
+				      prog->dump->files[0], found.paddr);
 	vmcoreinfo_deinit(&prog->vi);
 	prog->vi = vi;
 	snprintf(prog->vmcoreinfo_origin, sizeof(prog->vmcoreinfo_origin),
@@ -151,8 +176,14 @@ static struct vmt_error *load_vmcoreinfo(struct vmt_program *prog,
 		if (!err) {
 			prog->vi = vi;
 			prog->info.vmcoreinfo_origin = dump->vmcoreinfo_origin;
-		} else if (override_path) {
-			warnings_add(&prog->warnings, "%s", err->message);
+		} else {
+			// Say where the damaged text is, whatever replaces it.
+			warnings_add(&prog->warnings,
+				     "%s: VMCOREINFO (%s at offset %#" PRIx64
+				     ", %zu bytes): %s",
+				     dump->files[0], dump->vmcoreinfo_origin,
+				     dump->vmcoreinfo_offset,
+				     dump->vmcoreinfo_len, err->message);
 		}
 	}
 	if (!override_path) {
@@ -191,10 +222,41 @@ static struct vmt_error *load_vmcoreinfo(struct vmt_program *prog,
 	return NULL;
 }
 
+static const struct vmt_kv *sort_kv;
+
+static int cmp_kv_index(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int c = strcmp(sort_kv[x].key, sort_kv[y].key);
+
+	return c ? c : x < y ? -1 : x > y;
+}
+
+// Mark every line a later one of the same key overrides: sorted by key
+// then position, in O(n log n) (a search per line would be quadratic in
+// a VMCOREINFO of a million lines).
+static struct vmt_error *mark_superseded(struct vmt_kv *kv, size_t nr)
+{
+	size_t *idx = malloc((nr ? nr : 1) * sizeof(*idx));
+
+	if (!idx)
+		return vmt_error_wrap(&vmt_enomem, "VMCOREINFO: %zu lines", nr);
+	for (size_t i = 0; i < nr; i++)
+		idx[i] = i;
+	sort_kv = kv;
+	qsort(idx, nr, sizeof(*idx), cmp_kv_index);
+	for (size_t i = 0; i + 1 < nr; i++)
+		kv[idx[i]].superseded = !strcmp(kv[idx[i]].key,
+						kv[idx[i + 1]].key);
+	free(idx);
+	return NULL;
+}
+
 static struct vmt_error *build_info(struct vmt_program *prog)
 {
 	struct vmt_dump_info *info = &prog->info;
 	struct dump *dump = prog->dump;
+	struct vmt_error *err;
 	size_t n = 0;
 
 	info->format = dump->format_name;
@@ -240,6 +302,9 @@ static struct vmt_error *build_info(struct vmt_program *prog)
 	}
 	info->vmcoreinfo = prog->kv;
 	info->nr_vmcoreinfo = prog->vi.nr_entries;
+	err = mark_superseded(prog->kv, prog->vi.nr_entries);
+	if (err)
+		return err;
 	info->files = (const char *const *)dump->files;
 	info->nr_files = dump->nr_files;
 	return NULL;
@@ -259,6 +324,10 @@ struct vmt_error *vmt_program_open(const char *const *paths, size_t nr_paths,
 	if (!prog)
 		return &vmt_enomem;
 	err = dump_open(paths, nr_paths, &prog->dump);
+	// Every error names the file; one that could not say more (memory
+	// ran out) at least says which.
+	if (err == &vmt_enomem && nr_paths)
+		err = vmt_error_wrap(err, "%s: opening the dump", paths[0]);
 	if (!err)
 		err = load_vmcoreinfo(prog, opts);
 	if (!err)
@@ -314,6 +383,7 @@ void vmt_program_destroy(struct vmt_program *prog)
 		return;
 	program_page_deinit(prog);
 	free(prog->tasks);
+	vmt_error_destroy(prog->tasks_broken);
 	program_log_deinit(prog);
 	program_value_deinit(prog);
 	free(prog->cpu_tasks);
@@ -615,6 +685,27 @@ void vmt_program_disagreements(struct vmt_program *prog,
 	*nr_ret = prog->layout.nr_notes;
 }
 
+// A symbol the dump's kallsyms would have had may be missing because the
+// layout is wrong (a bad VA_BITS makes every kernel address unmapped): then
+// say what the layout found odd.
+static struct vmt_error *with_layout_doubts(struct vmt_program *prog,
+					    struct vmt_error *err)
+{
+	struct vmt_error *doubt;
+
+	if (!err || err->code != VMT_ERROR_NOT_FOUND || prog->layout_err ||
+	    !prog->layout.nr_notes || prog->di.kallsyms_state >= 0)
+		return err;
+	doubt = vmt_error_format(VMT_ERROR_NOT_FOUND,
+				 "%s (the arm64 layout may be wrong: %s%s)",
+				 err->message, prog->layout.notes[0],
+				 prog->layout.nr_notes > 1 ? "; see explain" : "");
+	if (doubt == &vmt_enomem)
+		return err;
+	vmt_error_destroy(err);
+	return doubt;
+}
+
 struct vmt_error *vmt_program_symbol_by_name(struct vmt_program *prog,
 					     const char *name,
 					     struct vmt_symbol *ret)
@@ -626,7 +717,7 @@ struct vmt_error *vmt_program_symbol_by_name(struct vmt_program *prog,
 		refine_layout(prog);
 		debuginfo_infer_size(&prog->di, ret);
 	}
-	return err;
+	return with_layout_doubts(prog, err);
 }
 
 struct vmt_error *vmt_program_symbol_by_addr(struct vmt_program *prog,
@@ -692,7 +783,7 @@ struct vmt_error *vmt_program_tasks(struct vmt_program *prog,
 		program_task_input(prog, &in);
 		err = task_list(&prog->kernel, &in, &prog->tasks,
 				&prog->nr_tasks, &prog->cpu_tasks,
-				&prog->nr_cpu_tasks);
+				&prog->nr_cpu_tasks, &prog->tasks_broken);
 		prog->tasks_loading = false;
 		if (err)
 			return err;
@@ -701,6 +792,11 @@ struct vmt_error *vmt_program_tasks(struct vmt_program *prog,
 	*ret = prog->tasks;
 	*nr_ret = prog->nr_tasks;
 	return NULL;
+}
+
+const struct vmt_error *vmt_program_tasks_broken(struct vmt_program *prog)
+{
+	return prog->tasks_broken;
 }
 
 struct vmt_error *vmt_program_task_by_pid(struct vmt_program *prog, int pid,

@@ -48,6 +48,8 @@ struct vmt_program {
 	bool tasks_loading;
 	struct vmt_task *tasks;
 	size_t nr_tasks;
+	/** What cut the task list short, or NULL. */
+	struct vmt_error *tasks_broken;
 
 	/** The kernel log (program_log.c), read on first use. */
 	bool log_loaded;

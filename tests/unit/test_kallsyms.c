@@ -380,11 +380,11 @@ START_TEST(rejects_corrupt_tables)
 	const struct sym *syms = test_syms(&n);
 	char addr[32];
 
-	// num_syms larger than the names table: decoding goes on into
-	// what follows and stops with an error naming the table.
+	// num_syms larger than the tables hold: the offsets table, which
+	// has one entry per symbol, does not fit before the next table.
 	build_612(im, syms, n, 0xffff93ca86200000ull, &t);
 	im->buf[t.num_syms - BASE] = (uint8_t)(n + 2);
-	snprintf(addr, sizeof(addr), "%#" PRIx64, t.names);
+	snprintf(addr, sizeof(addr), "%#" PRIx64, t.offsets);
 	expect_error(im, &t, VMT_ERROR_BAD_DATA, addr);
 
 	// The last name's length reaching past the names (and the

@@ -20,6 +20,7 @@
 struct kernel {
 	uint8_t mem[MEM_SIZE];
 	bool have_init_task_symbol;
+	uint64_t init_task_at; // where the symbol points, if not TASK(0)
 	int nr_warnings;
 	char last_warning[512];
 };
@@ -50,7 +51,7 @@ struct vmt_error *kernel_symbol(struct kernel *k, const char *name,
 				uint64_t *ret)
 {
 	if (!strcmp(name, "init_task") && k->have_init_task_symbol) {
-		*ret = TASK(0);
+		*ret = k->init_task_at ? k->init_task_at : TASK(0);
 		return NULL;
 	}
 	if (!strcmp(name, "init_uts_ns")) {
@@ -126,13 +127,14 @@ static struct task_cpu *cpus;
 static unsigned int nr_cpus;
 
 // task_list() with nothing but memory (no per-CPU areas, no stacks).
-static struct vmt_error *list(struct vmt_task **t, size_t *n)
+static struct vmt_error *list(struct vmt_task **t, size_t *n,
+			      struct vmt_error **broken)
 {
 	static const struct task_list_input none;
 
 	free(cpus);
 	cpus = NULL;
-	return task_list(K, &none, t, n, &cpus, &nr_cpus);
+	return task_list(K, &none, t, n, &cpus, &nr_cpus, broken);
 }
 
 static void put(uint64_t addr, const void *v, size_t len)
@@ -219,10 +221,12 @@ static void teardown(void)
 START_TEST(processes_then_threads_with_their_fields)
 {
 	struct vmt_task *t;
+	struct vmt_error *broken;
 	size_t n;
 
 	setup();
-	vmt_ck_no_err(list(&t, &n));
+	vmt_ck_no_err(list(&t, &n, &broken));
+	ck_assert_ptr_null(broken);
 	ck_assert_uint_eq(n, 5);
 	ck_assert_int_eq(t[0].pid, 0);
 	ck_assert_str_eq(t[0].comm, "swapper/0");
@@ -257,15 +261,20 @@ END_TEST
 START_TEST(cycle_in_the_process_list_stops_with_a_warning)
 {
 	struct vmt_task *t;
+	struct vmt_error *broken;
 	size_t n;
 
 	setup();
 	// zombie -> kthreadd again instead of back to init_task
 	put64(TASK(4) + 0x10, TASK(1) + 0x10);
-	vmt_ck_no_err(list(&t, &n));
+	vmt_ck_no_err(list(&t, &n, &broken));
 	ck_assert_uint_eq(n, 5);
 	ck_assert_int_eq(K->nr_warnings, 1);
 	ck_assert_ptr_nonnull(strstr(K->last_warning, "cycle"));
+	// The list is incomplete, and the reason names the entry.
+	ck_assert_ptr_nonnull(broken);
+	ck_assert_ptr_nonnull(strstr(broken->message, "cycle"));
+	vmt_error_destroy(broken);
 	free(t);
 	teardown();
 }
@@ -274,15 +283,18 @@ END_TEST
 START_TEST(cycle_in_a_thread_list_stops_with_a_warning)
 {
 	struct vmt_task *t;
+	struct vmt_error *broken;
 	size_t n;
 
 	setup();
 	// init's thread loops onto itself
 	put64(TASK(3) + 0x60, TASK(3) + 0x60);
-	vmt_ck_no_err(list(&t, &n));
+	vmt_ck_no_err(list(&t, &n, &broken));
 	ck_assert_uint_eq(n, 5);
 	ck_assert_int_ge(K->nr_warnings, 1);
 	ck_assert_ptr_nonnull(strstr(K->last_warning, "cycle"));
+	ck_assert_ptr_nonnull(broken);
+	vmt_error_destroy(broken);
 	free(t);
 	teardown();
 }
@@ -291,14 +303,19 @@ END_TEST
 START_TEST(broken_next_pointer_cuts_the_list)
 {
 	struct vmt_task *t;
+	struct vmt_error *broken;
 	size_t n;
 
 	setup();
 	put64(TASK(2) + 0x10, 0xffff0000dead0010ULL);
-	vmt_ck_no_err(list(&t, &n));
+	vmt_ck_no_err(list(&t, &n, &broken));
 	// init_task, kthreadd, init and its thread; the rest is unreachable
 	ck_assert_uint_eq(n, 4);
 	ck_assert_int_ge(K->nr_warnings, 1);
+	// The reason names the pointer that could not be followed.
+	ck_assert_ptr_nonnull(broken);
+	ck_assert_ptr_nonnull(strstr(broken->message, "ffff0000dead00"));
+	vmt_error_destroy(broken);
 	free(t);
 	teardown();
 }
@@ -307,11 +324,13 @@ END_TEST
 START_TEST(init_task_found_by_scanning_without_its_symbol)
 {
 	struct vmt_task *t;
+	struct vmt_error *broken;
 	size_t n;
 
 	setup();
 	K->have_init_task_symbol = false;
-	vmt_ck_no_err(list(&t, &n));
+	vmt_ck_no_err(list(&t, &n, &broken));
+	ck_assert_ptr_null(broken);
 	ck_assert_uint_eq(n, 5);
 	ck_assert_uint_eq(t[0].task, TASK(0));
 	ck_assert_ptr_nonnull(strstr(K->last_warning, "scanning"));
@@ -323,12 +342,35 @@ END_TEST
 START_TEST(no_init_task_anywhere_is_not_found)
 {
 	struct vmt_task *t;
+	struct vmt_error *broken;
 	size_t n;
 
 	setup();
 	K->have_init_task_symbol = false;
 	put(TASK(0) + 0x30, "swapper/X", 10);
-	vmt_ck_err(list(&t, &n), VMT_ERROR_NOT_FOUND);
+	vmt_ck_err(list(&t, &n, &broken), VMT_ERROR_NOT_FOUND);
+	teardown();
+}
+END_TEST
+
+// A task on the list that cannot be read is skipped; the list is
+// incomplete and says which task.
+START_TEST(unreadable_task_is_skipped_and_named)
+{
+	struct vmt_task *t;
+	struct vmt_error *broken;
+	size_t n;
+
+	setup();
+	// kthreadd's list entry leads to a task outside memory, whose own
+	// next pointer leads back to init's.
+	put64(TASK(0) + 0x10, 0xffff800080000010ULL);
+	vmt_ck_no_err(list(&t, &n, &broken));
+	ck_assert_ptr_nonnull(broken);
+	ck_assert_ptr_nonnull(strstr(broken->message, "ffff800080000000"));
+	ck_assert_uint_eq(n, 1);
+	vmt_error_destroy(broken);
+	free(t);
 	teardown();
 }
 END_TEST
@@ -377,9 +419,14 @@ static struct vmt_error *list_smp(struct vmt_task **t, size_t *n)
 		.runqueues_offset = RQ_OFF, .stacks = &ks2,
 	};
 
+	struct vmt_error *err, *broken = NULL;
+
 	free(cpus);
 	cpus = NULL;
-	return task_list(K, &in, t, n, &cpus, &nr_cpus);
+	err = task_list(K, &in, t, n, &cpus, &nr_cpus, &broken);
+	// These lists are whole.
+	ck_assert_ptr_null(broken);
+	return err;
 }
 
 static const struct vmt_task *by_task(const struct vmt_task *t, size_t n,
@@ -425,6 +472,24 @@ START_TEST(idle_tasks_of_other_cpus_come_from_the_runqueues)
 	ck_assert_ptr_nonnull(strstr(cpus[1].how, "rq->curr"));
 	one_per_cpu(t, n);
 	free(t);
+	teardown();
+}
+END_TEST
+
+// Without init_task there is no list: the error gives the cause.
+START_TEST(unreadable_init_task_is_an_error_with_its_cause)
+{
+	struct vmt_task *t;
+	struct vmt_error *broken, *err;
+	size_t n;
+
+	setup();
+	K->init_task_at = 0xffff800080000000ULL;
+	err = list(&t, &n, &broken);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_ptr_nonnull(strstr(err->message, "init_task"));
+	ck_assert_ptr_nonnull(strstr(err->message, "not mapped"));
+	vmt_error_destroy(err);
 	teardown();
 }
 END_TEST
@@ -520,6 +585,8 @@ int main(void)
 	tcase_add_test(tc, broken_next_pointer_cuts_the_list);
 	tcase_add_test(tc, init_task_found_by_scanning_without_its_symbol);
 	tcase_add_test(tc, no_init_task_anywhere_is_not_found);
+	tcase_add_test(tc, unreadable_task_is_skipped_and_named);
+	tcase_add_test(tc, unreadable_init_task_is_an_error_with_its_cause);
 	tcase_add_test(tc, idle_tasks_of_other_cpus_come_from_the_runqueues);
 	tcase_add_test(tc, a_cpu_on_its_irq_stack_takes_rq_curr);
 	tcase_add_test(tc, registers_win_over_rq_curr_during_a_switch);

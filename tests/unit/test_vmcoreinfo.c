@@ -326,10 +326,56 @@ START_TEST(parses_real_notes)
 }
 END_TEST
 
+// A million lines (17 MiB) parse in time linear in their size: this ran
+// past 15 minutes when each line grew the table by one and each SYMBOL()
+// line was looked up by a scan. Check's default timeout bounds it.
+START_TEST(a_million_lines_parse_in_linear_time)
+{
+	size_t n = 1000000, len = 0;
+	char *text = malloc(n * 48 + 64);
+	struct vmcoreinfo vi;
+	uint64_t v;
+
+	ck_assert_ptr_nonnull(text);
+	len += (size_t)sprintf(text, "OSRELEASE=6.12.0\n");
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)sprintf(text + len, "SYMBOL(sym_%07zu)=%zx\n", i,
+				       0xffff800000000000 + i);
+	vmt_ck_no_err(vmcoreinfo_parse(text, len, &vi));
+	ck_assert_uint_eq(vi.nr_entries, n + 1);
+	ck_assert(vmcoreinfo_symbol(&vi, "sym_0999999", &v));
+	ck_assert_uint_eq(v, 0xffff800000000000 + 999999);
+	vmcoreinfo_deinit(&vi);
+	free(text);
+}
+END_TEST
+
+// Malformed lines are warned about one by one up to a limit, then counted:
+// a note of garbage does not become a million warnings.
+START_TEST(warnings_for_malformed_lines_are_bounded)
+{
+	size_t n = 100000, len = 0;
+	char *text = malloc(n * 16 + 64);
+	struct vmcoreinfo vi;
+
+	ck_assert_ptr_nonnull(text);
+	len += (size_t)sprintf(text, "OSRELEASE=6.12.0\n");
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)sprintf(text + len, "junk %zu\n", i);
+	vmt_ck_no_err(vmcoreinfo_parse(text, len, &vi));
+	ck_assert_uint_eq(vi.nr_warnings, VMCOREINFO_MAX_WARNINGS + 1);
+	ck_assert_ptr_nonnull(strstr(vi.warnings[VMCOREINFO_MAX_WARNINGS],
+				     "99980 more"));
+	vmcoreinfo_deinit(&vi);
+	free(text);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("vmcoreinfo");
 	TCase *tc = tcase_create("parse");
+	TCase *big = tcase_create("big");
 
 	tcase_add_test(tc, parses_every_line_kind);
 	tcase_add_test(tc, absent_keys_are_not_found);
@@ -340,6 +386,12 @@ int main(void)
 	tcase_add_test(tc, number_accepts_lowercase_key);
 	tcase_add_test(tc, merge_overlays_other);
 	tcase_add_test(tc, empty_or_all_bad_text_is_an_error);
+	// Linear: a few seconds at most even under a loaded machine's
+	// sanitizers; quadratic parsing took more than 15 minutes.
+	tcase_add_test(big, a_million_lines_parse_in_linear_time);
+	tcase_set_timeout(big, 120);
+	suite_add_tcase(s, big);
+	tcase_add_test(tc, warnings_for_malformed_lines_are_bounded);
 	suite_add_tcase(s, tc);
 	if (vmt_shared_dumps()) {
 		TCase *real = tcase_create("real");

@@ -141,7 +141,10 @@ struct vmt_error *vmt_error_wrap(struct vmt_error *err, const char *fmt, ...)
 	char *context = NULL;
 	va_list ap;
 
-	if (!err || !err->needs_destroy)
+	// The static out-of-memory error is wrapped too (into a new one, if
+	// memory allows after the failed allocation), so that it says what
+	// could not be allocated.
+	if (!err || (!err->needs_destroy && err != &vmt_enomem))
 		return err;
 	va_start(ap, fmt);
 	if (vasprintf(&context, fmt, ap) < 0)

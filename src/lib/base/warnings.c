@@ -18,13 +18,18 @@ void warnings_add(struct warnings *w, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return;
-	items = realloc(w->items, (w->nr + 1) * sizeof(*items));
-	if (!items) {
-		free(msg);
-		return;
+	if (w->nr == w->cap) {
+		size_t cap = w->cap ? 2 * w->cap : 16;
+
+		items = realloc(w->items, cap * sizeof(*items));
+		if (!items) {
+			free(msg);
+			return;
+		}
+		w->items = items;
+		w->cap = cap;
 	}
-	items[w->nr++] = msg;
-	w->items = items;
+	w->items[w->nr++] = msg;
 }
 
 void warnings_deinit(struct warnings *w)
@@ -34,4 +39,5 @@ void warnings_deinit(struct warnings *w)
 	free(w->items);
 	w->items = NULL;
 	w->nr = 0;
+	w->cap = 0;
 }

@@ -7,6 +7,8 @@
 struct warnings {
 	char **items;
 	size_t nr;
+	/** Room in @ref items (grown by doubling). */
+	size_t cap;
 };
 
 /** Append a formatted warning; silently dropped if memory runs out. */

@@ -24,19 +24,20 @@ struct vmt_error *debuginfo_init(struct debuginfo *di,
 	symtab_init(&di->vmcoreinfo_syms, "vmcoreinfo");
 	symtab_init(&di->derived, "derived");
 	// VMCOREINFO's SYMBOL() lines are a symbol source like any other.
-	for (size_t i = 0; i < vi->nr_entries; i++) {
-		const char *key = vi->entries[i].key;
-		size_t len = strlen(key);
+	// Added last line first: the table keeps the first of a name, and
+	// in VMCOREINFO the last line wins.
+	for (size_t i = vi->nr_entries; i-- > 0;) {
+		const char *sym;
 		char name[128];
 		uint64_t addr;
+		size_t len;
 
-		if (strncmp(key, "SYMBOL(", 7) || len < 9 || key[len - 1] != ')' ||
-		    len - 8 >= sizeof(name))
+		if (!vmcoreinfo_entry_symbol(&vi->entries[i], &sym, &len,
+					     &addr) ||
+		    len >= sizeof(name))
 			continue;
-		memcpy(name, key + 7, len - 8);
-		name[len - 8] = '\0';
-		if (!vmcoreinfo_symbol(vi, name, &addr))
-			continue;
+		memcpy(name, sym, len);
+		name[len] = '\0';
 		err = symtab_add(&di->vmcoreinfo_syms, name, addr, 0, '?');
 		if (err)
 			return err;
@@ -66,6 +67,9 @@ void debuginfo_deinit(struct debuginfo *di)
 	dwarf_lines_close(di->lines);
 	free(di->vmlinux_path);
 	typedb_destroy(di->btf);
+	vmt_error_destroy(di->kallsyms_err);
+	vmt_error_destroy(di->btf_err);
+	vmt_error_destroy(di->dwarf_err);
 	memset(di, 0, sizeof(*di));
 }
 
@@ -120,7 +124,7 @@ static void load_kallsyms(struct debuginfo *di)
 	if (err) {
 		warnings_add(di->warnings, "kallsyms from the dump: %s",
 			     err->message);
-		vmt_error_destroy(err);
+		di->kallsyms_err = err;
 		symtab_deinit(&di->kallsyms);
 		symtab_init(&di->kallsyms, "kallsyms");
 		symtab_finish(&di->kallsyms);
@@ -212,6 +216,11 @@ struct vmt_error *debuginfo_symbol_by_name(struct debuginfo *di,
 			return NULL;
 		}
 	}
+	// A source that could not be read may be why: say so.
+	if (di->kallsyms_err && allowed(di, VMT_SYM_SOURCE_KALLSYMS))
+		return vmt_error_format(VMT_ERROR_NOT_FOUND,
+					"symbol %s not found (the dump's kallsyms could not be read: %s)",
+					name, di->kallsyms_err->message);
 	return vmt_error_format(VMT_ERROR_NOT_FOUND, "symbol %s not found",
 				name);
 }
@@ -316,7 +325,7 @@ static void load_btf(struct debuginfo *di)
 	if (err) {
 		warnings_add(di->warnings, "BTF from the dump: %s",
 			     err->message);
-		vmt_error_destroy(err);
+		di->btf_err = err;
 		di->btf_state = -1;
 		return;
 	}
@@ -333,7 +342,7 @@ static void load_dwarf(struct debuginfo *di)
 	if (err) {
 		warnings_add(di->warnings, "DWARF of %s: %s", di->vmlinux_path,
 			     err->message);
-		vmt_error_destroy(err);
+		di->dwarf_err = err;
 		di->dwarf_state = -1;
 		return;
 	}
@@ -388,10 +397,26 @@ struct vmt_error *debuginfo_find_type(struct debuginfo *di, const char *name,
 {
 	struct typedb *db = type_source(di);
 
-	if (!db)
+	if (!db) {
+		// Name what failed: the vmlinux's DWARF, the dump's BTF and,
+		// when BTF had no symbols to go by, the kallsyms behind them.
+		if (di->dwarf_err)
+			return vmt_error_format(VMT_ERROR_NOT_FOUND,
+						"type %s: no type information: %s",
+						name, di->dwarf_err->message);
+		if (di->btf_err && di->kallsyms_err)
+			return vmt_error_format(VMT_ERROR_NOT_FOUND,
+						"type %s: no type information: no vmlinux given, and BTF could not be found in the dump (%s), nor its symbols read from kallsyms (%s)",
+						name, di->btf_err->message,
+						di->kallsyms_err->message);
+		if (di->btf_err)
+			return vmt_error_format(VMT_ERROR_NOT_FOUND,
+						"type %s: no type information: no vmlinux given, and BTF could not be read from the dump: %s",
+						name, di->btf_err->message);
 		return vmt_error_format(VMT_ERROR_NOT_FOUND,
 			"type %s: no type information (no vmlinux given and no BTF found in the dump)",
 			name);
+	}
 	return typedb_find(db, name, ret);
 }
 

@@ -74,6 +74,12 @@ struct debuginfo {
 	int btf_state;
 	struct typedb *btf;
 	char btf_how[160];
+	/**
+	 * Why a source inside the dump or the vmlinux failed to load, kept
+	 * so that a symbol or type it would have given names the cause (a
+	 * lost page, a bad layout) rather than only "not found".
+	 */
+	struct vmt_error *kallsyms_err, *btf_err, *dwarf_err;
 
 	struct symtab vmcoreinfo_syms;
 	/** Symbols found by fallbacks (e.g. init_task by scan), and how. */

@@ -67,6 +67,14 @@ struct vmt_error *btf_load_from_memory(read_kvirt_fn *read, void *arg,
 struct vmt_error *dwarf_typedb_create(const char *path, struct typedb **ret);
 
 /**
+ * DWARF types of the ELF file held in @p data (copied), named @p name in
+ * messages. For tests and fuzzers.
+ */
+struct vmt_error *dwarf_typedb_create_mem(const void *data, size_t size,
+					  const char *name,
+					  struct typedb **ret);
+
+/**
  * ELF symbols (.symtab) of vmlinux @p path into @p tab (source "elf"),
  * relocated by @p kaslr_offset (absolute symbols are not moved). Also
  * writes its GNU build-id as lower-case hex to @p build_id_ret ("" if it

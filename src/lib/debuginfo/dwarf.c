@@ -5,6 +5,7 @@
 // offset, which also makes self-referencing types terminate.
 #include <dwarf.h>
 #include <elfutils/libdw.h>
+#include <gelf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -43,6 +44,9 @@ struct dwarf_db {
 	struct typedb base;
 	char *path;
 	int fd;
+	/** For a DWARF read from memory: its ELF handle and private copy. */
+	Elf *elf;
+	void *image;
 	Dwarf *dw;
 	/** Open-addressing map (name, kind) -> preferred DIE. */
 	struct dw_name *names;
@@ -618,6 +622,9 @@ static void dwarf_destroy(struct typedb *base)
 	free(db->names);
 	if (db->dw)
 		dwarf_end(db->dw);
+	if (db->elf)
+		elf_end(db->elf);
+	free(db->image);
 	if (db->fd >= 0)
 		close(db->fd);
 	free(db->path);
@@ -733,34 +740,35 @@ static struct vmt_error *index_next_cu(struct dwarf_db *db)
 	return NULL;
 }
 
-struct vmt_error *dwarf_typedb_create(const char *path, struct typedb **ret)
+static struct dwarf_db *dwarf_db_new(const char *name)
 {
 	struct dwarf_db *db = calloc(1, sizeof(*db));
-	struct vmt_error *err;
 
 	if (!db)
-		return &vmt_enomem;
+		return NULL;
 	db->base.ops = &dwarf_ops;
 	db->base.source = "dwarf";
 	db->fd = -1;
 	db->void_type.kind = VMT_TYPE_VOID;
 	db->void_type.name = "void";
-	db->path = strdup(path);
+	db->path = strdup(name);
 	if (!db->path) {
-		dwarf_destroy(&db->base);
-		return &vmt_enomem;
+		free(db);
+		return NULL;
 	}
-	db->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (db->fd < 0) {
-		err = vmt_error_os(errno, path, "open");
-		dwarf_destroy(&db->base);
-		return err;
-	}
-	db->dw = dwarf_begin(db->fd, DWARF_C_READ);
+	return db;
+}
+
+// Finish a db whose dw is open (or failed to open).
+static struct vmt_error *dwarf_db_finish(struct dwarf_db *db,
+					 struct typedb **ret)
+{
+	struct vmt_error *err;
+
 	if (!db->dw) {
 		err = vmt_error_format(VMT_ERROR_BAD_DATA,
 				       "%s: no DWARF debugging information: %s",
-				       path, dwarf_errmsg(-1));
+				       db->path, dwarf_errmsg(-1));
 		dwarf_destroy(&db->base);
 		return err;
 	}
@@ -771,4 +779,44 @@ struct vmt_error *dwarf_typedb_create(const char *path, struct typedb **ret)
 	}
 	*ret = &db->base;
 	return NULL;
+}
+
+struct vmt_error *dwarf_typedb_create(const char *path, struct typedb **ret)
+{
+	struct dwarf_db *db = dwarf_db_new(path);
+	struct vmt_error *err;
+
+	if (!db)
+		return &vmt_enomem;
+	db->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (db->fd < 0) {
+		err = vmt_error_os(errno, path, "open");
+		dwarf_destroy(&db->base);
+		return err;
+	}
+	db->dw = dwarf_begin(db->fd, DWARF_C_READ);
+	return dwarf_db_finish(db, ret);
+}
+
+struct vmt_error *dwarf_typedb_create_mem(const void *data, size_t size,
+					  const char *name,
+					  struct typedb **ret)
+{
+	struct dwarf_db *db = dwarf_db_new(name);
+
+	if (!db)
+		return &vmt_enomem;
+	// libelf may write to a memory image (it converts byte order in
+	// place): give it a copy that lives as long as the db.
+	db->image = malloc(size ? size : 1);
+	if (!db->image) {
+		dwarf_destroy(&db->base);
+		return &vmt_enomem;
+	}
+	memcpy(db->image, data, size);
+	elf_version(EV_CURRENT);
+	db->elf = elf_memory(db->image, size);
+	if (db->elf)
+		db->dw = dwarf_begin_elf(db->elf, DWARF_C_READ, NULL);
+	return dwarf_db_finish(db, ret);
 }

@@ -320,10 +320,23 @@ struct vmt_error *kallsyms_load(read_kvirt_fn *read, void *arg,
 		goto out;
 	hash_tokens(kn->token_table, kn->token_index, th);
 
+	// The offsets table holds num_syms entries: they must fit before the
+	// next table (the tables are laid out back to back), so the count
+	// read from the dump sizes nothing the dump does not hold.
+	if ((uint64_t)num_syms * 4 > table_limit(all, nall, t.offsets,
+						 (uint64_t)NUM_SYMS_MAX * 4)) {
+		err = vmt_error_format(VMT_ERROR_BAD_DATA,
+				       "kallsyms_num_syms at %#" PRIx64 ": %" PRIu32
+				       " offsets do not fit in kallsyms_offsets at %#" PRIx64
+				       " before the next table",
+				       t.num_syms, num_syms, t.offsets);
+		goto out;
+	}
 	offsets = malloc((size_t)num_syms * 4);
 	kn->entry = malloc((size_t)num_syms * sizeof(*kn->entry));
 	if (!offsets || !kn->entry) {
-		err = &vmt_enomem;
+		err = vmt_error_wrap(&vmt_enomem, "kallsyms_offsets at %#" PRIx64
+				     " (%" PRIu32 " entries)", t.offsets, num_syms);
 		goto out;
 	}
 	err = read(arg, t.offsets, offsets, (size_t)num_syms * 4);

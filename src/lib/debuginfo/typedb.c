@@ -149,6 +149,15 @@ struct vmt_error *type_member(const struct vmt_type *type, const char *path,
 		const char *dot = strchr(p, '.');
 		size_t len = dot ? (size_t)(dot - p) : strlen(p);
 
+		// Type information that only declares the struct (BTF of
+		// per-CPU variables, a DWARF declaration) does not know its
+		// members: that is missing data, not a bad path.
+		if (cur && cur->kind == VMT_TYPE_FWD) {
+			type_name(type, tname, sizeof(tname));
+			return vmt_error_format(VMT_ERROR_NOT_FOUND,
+						"%s is only declared in the type information: member %s unknown",
+						tname, path);
+		}
 		if (!is_compound(cur)) {
 			type_name(type, tname, sizeof(tname));
 			return vmt_error_format(

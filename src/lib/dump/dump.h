@@ -101,6 +101,8 @@ struct dump {
 	char *vmcoreinfo;
 	size_t vmcoreinfo_len;
 	const char *vmcoreinfo_origin;
+	/** Offset of the VMCOREINFO text in the (first) file, for messages. */
+	uint64_t vmcoreinfo_offset;
 	/** The note areas as read (ELF PT_NOTEs, kdump notes), for writers. */
 	unsigned char *notes;
 	size_t notes_len;
@@ -165,7 +167,16 @@ struct vmt_error *dump_locate(struct dump *dump, uint64_t paddr,
 
 void dump_destroy(struct dump *dump);
 
-/** Parse an ELF note area (NT_PRSTATUS, VMCOREINFO) into @p dump. */
+/**
+ * VMCOREINFO is a few KiB (kernel/vmcore_info.c allocates one page for
+ * it): a larger one comes from a corrupt header.
+ */
+#define DUMP_MAX_VMCOREINFO_SIZE (1u << 20)
+
+/**
+ * Parse an ELF note area (NT_PRSTATUS, VMCOREINFO) into @p dump. The
+ * VMCOREINFO offset it records is relative to the area.
+ */
 struct vmt_error *dump_parse_notes(struct dump *dump, const void *notes,
 				   size_t len, bool big_endian);
 

@@ -13,6 +13,9 @@
 #include "dump/page_cache.h"
 #include "source/extents.h"
 
+// The end of the largest arm64 physical address space (52 bits).
+#define ARM64_MAX_PHYS_END (UINT64_C(1) << 52)
+
 #define EHDR_SIZE 64
 #define PHDR_SIZE 56
 #define SHDR_SIZE 64
@@ -20,6 +23,7 @@
 #define PT_LOAD_VALUE 1
 #define PT_NOTE_VALUE 4
 #define PN_XNUM_VALUE 0xffff
+#define EM_AARCH64_VALUE 183
 // makedumpfile's DUMP_ELF_INCOMPLETE.
 #define ELF_FLAG_INCOMPLETE 0x1
 // Notes are small (a few KiB per CPU); refuse absurd sizes from bad headers.
@@ -72,7 +76,9 @@ static bool elf_probe(struct source *src)
 {
 	unsigned char id[5];
 
-	if (source_read(src, id, sizeof(id), 0))
+	// A file too short for the magic is not this format (the read error
+	// is not news).
+	if (!vmt_error_ok(source_read(src, id, sizeof(id), 0)))
 		return false;
 	return !memcmp(id, "\177ELF", 4);
 }
@@ -92,6 +98,7 @@ static void elf_close(struct dump *dump)
 static struct vmt_error *read_notes(struct dump *dump, struct source *src,
 				    uint64_t off, uint64_t size, bool be)
 {
+	bool had_vmcoreinfo = dump->vmcoreinfo != NULL;
 	struct vmt_error *err;
 	void *buf;
 
@@ -102,7 +109,8 @@ static struct vmt_error *read_notes(struct dump *dump, struct source *src,
 					src->name, off, size, MAX_NOTE_SIZE);
 	buf = malloc(size ? size : 1);
 	if (!buf)
-		return &vmt_enomem;
+		return vmt_error_wrap(&vmt_enomem, "%s: PT_NOTE at offset %#" PRIx64
+				      " (%" PRIu64 " bytes)", src->name, off, size);
 	err = source_read(src, buf, size, off);
 	if (!err)
 		err = dump_parse_notes(dump, buf, size, be);
@@ -110,6 +118,52 @@ static struct vmt_error *read_notes(struct dump *dump, struct source *src,
 	if (err)
 		return vmt_error_wrap(err, "%s: PT_NOTE at offset %#" PRIx64,
 				      src->name, off);
+	// dump_parse_notes() placed it in the note area; name the file's.
+	if (!had_vmcoreinfo && dump->vmcoreinfo)
+		dump->vmcoreinfo_offset += off;
+	return NULL;
+}
+
+// Names of the machines a vmcore of the wrong kind is most likely from.
+static const char *machine_name(unsigned int machine)
+{
+	switch (machine) {
+	case 0: return "none";
+	case 3: return "i386";
+	case 8: return "MIPS";
+	case 20: return "PowerPC";
+	case 21: return "PowerPC64";
+	case 22: return "S/390";
+	case 40: return "ARM (32-bit)";
+	case 62: return "x86-64";
+	case 243: return "RISC-V";
+	case 258: return "LoongArch";
+	default: return "not AArch64";
+	}
+}
+
+// Each note area is read and parsed: their sizes together must fit in the
+// file, or a few headers could have us read the same bytes without end.
+static struct vmt_error *check_note_total(struct source *src,
+					  const unsigned char *ph,
+					  uint64_t phnum, uint64_t phentsize,
+					  bool be)
+{
+	uint64_t total = 0;
+
+	for (uint64_t i = 0; i < phnum; i++) {
+		const unsigned char *p = ph + i * phentsize;
+
+		if (load32(p, be) != PT_NOTE_VALUE)
+			continue;
+		total += load64(p + 32, be) < src->size ? load64(p + 32, be) :
+							  src->size + 1;
+		if (total > src->size)
+			return vmt_error_format(VMT_ERROR_BAD_DATA,
+						"%s: the PT_NOTE headers up to program header %" PRIu64
+						" claim more note bytes than the file's %" PRIu64,
+						src->name, i, src->size);
+	}
 	return NULL;
 }
 
@@ -160,6 +214,11 @@ static struct vmt_error *parse_elf(struct dump *dump, struct elf_priv *ep)
 					"%s: ELF type %u, expected ET_CORE (4): not a vmcore",
 					src->name, load16(eh + 16, be));
 	dump->machine = load16(eh + 18, be);
+	if (dump->machine != EM_AARCH64_VALUE)
+		return vmt_error_format(VMT_ERROR_UNSUPPORTED,
+					"%s: ELF machine %u (%s) at offset 18: only AArch64 (EM_AARCH64, 183) dumps are supported",
+					src->name, dump->machine,
+					machine_name(dump->machine));
 	dump->incomplete = load32(eh + 48, be) & ELF_FLAG_INCOMPLETE;
 	phoff = load64(eh + 32, be);
 	phentsize = load16(eh + 54, be);
@@ -186,10 +245,13 @@ static struct vmt_error *parse_elf(struct dump *dump, struct elf_priv *ep)
 	ph = malloc(phnum ? phnum * phentsize : 1);
 	loads = calloc(phnum ? 3 * phnum : 1, sizeof(*loads));
 	if (!ph || !loads) {
-		err = &vmt_enomem;
+		err = vmt_error_wrap(&vmt_enomem, "%s: %" PRIu64 " program headers",
+				     src->name, phnum);
 		goto out;
 	}
 	err = source_read(src, ph, phnum * phentsize, phoff);
+	if (!err)
+		err = check_note_total(src, ph, phnum, phentsize, be);
 	if (err)
 		goto out;
 	for (uint64_t i = 0; i < phnum; i++) {
@@ -215,6 +277,17 @@ static struct vmt_error *parse_elf(struct dump *dump, struct elf_priv *ep)
 			err = vmt_error_format(VMT_ERROR_BAD_DATA,
 					       "%s: PT_LOAD %" PRIu64 ": p_paddr %#" PRIx64
 					       " + p_memsz %#" PRIx64 " overflows",
+					       src->name, i, paddr, memsz);
+			goto out;
+		}
+		// arm64 physical addresses have at most 52 bits (FEAT_LPA,
+		// LPA2): a segment past them claims memory no machine has,
+		// and walks over RAM would never end.
+		if (paddr + memsz > ARM64_MAX_PHYS_END) {
+			err = vmt_error_format(VMT_ERROR_BAD_DATA,
+					       "%s: PT_LOAD %" PRIu64 ": p_paddr %#" PRIx64
+					       " + p_memsz %#" PRIx64
+					       " ends past 2^52, beyond any arm64 physical address",
 					       src->name, i, paddr, memsz);
 			goto out;
 		}

@@ -113,6 +113,11 @@ struct kdump_part {
 		uint64_t first; // descriptor index of buf[0]
 		size_t count;   // 0 = empty
 	} win[PD_WINDOWS];
+	// Descriptors of this part (set bits of bitmap 2 in its PFN range).
+	uint64_t nr_desc;
+	// The file ends before its last descriptor or page data (cut short):
+	// what is missing is lost, as in a dump marked incomplete.
+	bool truncated;
 };
 
 struct kdump_priv {
@@ -143,7 +148,7 @@ static bool kdump_probe(struct source *src)
 {
 	char sig[8];
 
-	if (source_read(src, sig, sizeof(sig), 0))
+	if (!vmt_error_ok(source_read(src, sig, sizeof(sig), 0)))
 		return false;
 	return !memcmp(sig, "KDUMP   ", 8) || !memcmp(sig, "DISKDUMP", 8);
 }
@@ -333,8 +338,11 @@ static struct vmt_error *read_notes_and_info(struct dump *dump,
 		dump->vmcoreinfo = buf;
 		dump->vmcoreinfo_len = h->size_vmcoreinfo;
 		dump->vmcoreinfo_origin = "kdump sub-header";
+		dump->vmcoreinfo_offset = h->off_vmcoreinfo;
 	}
 	if (h->version >= 4 && h->size_note) {
+		bool had_vmcoreinfo = dump->vmcoreinfo != NULL;
+
 		err = read_blob(src, h->off_note, h->size_note, MAX_NOTE_SIZE,
 				"ELF notes", &buf);
 		if (err)
@@ -344,12 +352,49 @@ static struct vmt_error *read_notes_and_info(struct dump *dump,
 		if (err)
 			return vmt_error_wrap(err, "%s: kdump notes at offset %#" PRIx64,
 					      src->name, h->off_note);
+		if (!had_vmcoreinfo && dump->vmcoreinfo)
+			dump->vmcoreinfo_offset += h->off_note;
 	}
 	return NULL;
 }
 
+// Whether @p part's file was cut short: its descriptor table, or the data
+// of its last pages (written last, at the end), run past the end of the
+// file. Then it opens as incomplete.
+static struct vmt_error *check_truncated(struct kdump_priv *kp,
+					 struct kdump_part *part)
+{
+	uint64_t n = part->nr_desc < PD_WINDOW ? part->nr_desc : PD_WINDOW;
+	struct source *src = part->src;
+	unsigned char *buf;
+	struct vmt_error *err;
+
+	if (part->nr_desc_in_file < part->nr_desc) {
+		part->truncated = true;
+		return NULL;
+	}
+	if (!n)
+		return NULL;
+	buf = malloc(n * PD_SIZE);
+	if (!buf)
+		return &vmt_enomem;
+	err = source_read(src, buf, n * PD_SIZE,
+			  part->desc_off + (part->nr_desc - n) * PD_SIZE);
+	for (uint64_t i = 0; !err && i < n; i++) {
+		struct page_desc pd;
+
+		decode_desc(buf + i * PD_SIZE, kp->be, &pd);
+		// Offset 0: never written (an incomplete dump says so).
+		if (pd.offset && pd.size <= kp->block_size &&
+		    (pd.offset > src->size || pd.size > src->size - pd.offset))
+			part->truncated = true;
+	}
+	free(buf);
+	return err;
+}
+
 // Set up @p part from its header: bitmap 2 (read on demand), where its
-// descriptors start.
+// descriptors start, how many, and whether the file holds them all.
 static struct vmt_error *part_init(struct kdump_priv *kp,
 				   struct kdump_part *part,
 				   const struct kdump_header *h)
@@ -386,7 +431,11 @@ static struct vmt_error *part_init(struct kdump_priv *kp,
 	if (err)
 		return err;
 	part->nr_desc_in_file = (src->size - part->desc_off) / PD_SIZE;
-	return NULL;
+	err = kdump_bitmap_rank(&part->bitmap2, part->end_pfn, &part->nr_desc);
+	if (err)
+		return err;
+	part->nr_desc -= part->rank_base;
+	return check_truncated(kp, part);
 }
 
 // Descriptor @p idx of @p part, through its window cache.
@@ -517,6 +566,13 @@ static struct vmt_error *find_page(struct dump *dump, uint64_t paddr,
 	return NULL;
 
 lost:
+	if (part->truncated)
+		return vmt_error_fault(VMT_FAULT_LOST, paddr,
+				       "physical address %#" PRIx64
+				       " was lost: the dump ends at offset %#" PRIx64
+				       " of %s, before the data of PFN %#" PRIx64,
+				       paddr, part->src->size, part->src->name,
+				       pfn);
 	return vmt_error_fault(VMT_FAULT_LOST, paddr,
 			       "physical address %#" PRIx64
 			       " was lost: the dump is incomplete (PFN %#" PRIx64
@@ -794,7 +850,7 @@ static struct vmt_error *check_same_set(const struct kdump_header *h0,
 		what = "sub-header size";
 	if (!what)
 		return NULL;
-	return vmt_error_format(VMT_ERROR_INVALID_ARGUMENT,
+	return vmt_error_format(VMT_ERROR_BAD_DATA,
 				"%s is not part of the same split dump as %s: its header has a different %s",
 				name, name0, what);
 }
@@ -808,12 +864,13 @@ static struct vmt_error *check_coverage(const struct kdump_priv *kp)
 		const struct kdump_part *p = &kp->parts[i];
 
 		if (p->start_pfn > next)
-			return vmt_error_format(VMT_ERROR_INVALID_ARGUMENT,
+			return vmt_error_format(VMT_ERROR_BAD_DATA,
 						"split dump: a part is missing: no file covers PFNs [%#" PRIx64
-						", %#" PRIx64 ")",
-						next, p->start_pfn);
+						", %#" PRIx64 ") (%s starts at %#" PRIx64 ")",
+						next, p->start_pfn,
+						p->src->name, p->start_pfn);
 		if (p->start_pfn < next)
-			return vmt_error_format(VMT_ERROR_INVALID_ARGUMENT,
+			return vmt_error_format(VMT_ERROR_BAD_DATA,
 						"split dump: %s (PFNs [%#" PRIx64 ", %#" PRIx64
 						")) overlaps %s: a part is given twice",
 						p->src->name, p->start_pfn, p->end_pfn,
@@ -821,10 +878,12 @@ static struct vmt_error *check_coverage(const struct kdump_priv *kp)
 		next = p->end_pfn;
 	}
 	if (next < kp->max_mapnr)
-		return vmt_error_format(VMT_ERROR_INVALID_ARGUMENT,
+		return vmt_error_format(VMT_ERROR_BAD_DATA,
 					"split dump: a part is missing: no file covers PFNs [%#" PRIx64
-					", %#" PRIx64 ")",
-					next, kp->max_mapnr);
+					", %#" PRIx64 ") (%s ends at %#" PRIx64 ")",
+					next, kp->max_mapnr,
+					kp->parts[kp->nr_parts - 1].src->name,
+					next);
 	return NULL;
 }
 
@@ -859,7 +918,7 @@ static struct vmt_error *kdump_setup(struct dump *dump, struct kdump_priv *kp,
 				return err;
 		}
 		if (kp->nr_parts > 1 && !hdrs[i].split)
-			return vmt_error_format(VMT_ERROR_INVALID_ARGUMENT,
+			return vmt_error_format(VMT_ERROR_BAD_DATA,
 						"%s is not part of a split dump (its sub-header has split = 0), but %zu files were given",
 						p->src->name, kp->nr_parts);
 		if (hdrs[i].split) {
@@ -872,6 +931,17 @@ static struct vmt_error *kdump_setup(struct dump *dump, struct kdump_priv *kp,
 		if (p->end_pfn > h->max_mapnr)
 			p->end_pfn = h->max_mapnr;
 	}
+	// One file whose sub-header says it is a part of a split set that
+	// does not cover all PFNs: a part given alone, or a corrupt field.
+	if (kp->nr_parts == 1 && h->split &&
+	    (h->start_pfn || h->end_pfn < h->max_mapnr))
+		return vmt_error_format(VMT_ERROR_BAD_DATA,
+					"%s: its kdump sub-header (offset %#x) says it is one part of a split dump (split = %d, PFNs [%#" PRIx64
+					", %#" PRIx64 ") of %#" PRIx64
+					"): give every part of the set together",
+					kp->parts[0].src->name, h->block_size,
+					h->split, h->start_pfn, h->end_pfn,
+					h->max_mapnr);
 	if (h->split || kp->nr_parts > 1) {
 		qsort(kp->parts, kp->nr_parts, sizeof(*kp->parts), cmp_part);
 		err = check_coverage(kp);
@@ -883,6 +953,8 @@ static struct vmt_error *kdump_setup(struct dump *dump, struct kdump_priv *kp,
 		err = part_init(kp, &kp->parts[i], h);
 		if (err)
 			return err;
+		if (kp->parts[i].truncated)
+			kp->incomplete = true;
 	}
 	{
 		struct kdump_part *p0 = &kp->parts[0];

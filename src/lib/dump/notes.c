@@ -19,6 +19,9 @@
 #define PRSTATUS_REG_OFF 112
 #define PRSTATUS_NREGS 34
 #define PRSTATUS_MIN_SIZE (PRSTATUS_REG_OFF + PRSTATUS_NREGS * 8)
+// arm64's CONFIG_NR_CPUS is at most 4096 (arch/arm64/Kconfig): one
+// NT_PRSTATUS per CPU.
+#define MAX_CPU_NOTES 4096
 
 static size_t align4(size_t n)
 {
@@ -31,11 +34,20 @@ static struct vmt_error *add_prstatus(struct dump *dump, const unsigned char *de
 	struct vmt_cpu_regs *cpus, *c;
 	const unsigned char *reg = desc + PRSTATUS_REG_OFF;
 
-	cpus = realloc(dump->cpus, (dump->nr_cpus + 1) * sizeof(*cpus));
-	if (!cpus)
-		return &vmt_enomem;
-	dump->cpus = cpus;
-	c = &cpus[dump->nr_cpus++];
+	if (dump->nr_cpus >= MAX_CPU_NOTES)
+		return vmt_error_format(VMT_ERROR_BAD_DATA,
+					"more than %d NT_PRSTATUS notes (arm64 has at most %d CPUs)",
+					MAX_CPU_NOTES, MAX_CPU_NOTES);
+	// Grown by doubling (powers of two): linear in the notes.
+	if (!(dump->nr_cpus & (dump->nr_cpus - 1))) {
+		size_t cap = dump->nr_cpus ? 2 * dump->nr_cpus : 1;
+
+		cpus = realloc(dump->cpus, cap * sizeof(*cpus));
+		if (!cpus)
+			return &vmt_enomem;
+		dump->cpus = cpus;
+	}
+	c = &dump->cpus[dump->nr_cpus++];
 	memset(c, 0, sizeof(*c));
 	c->pid = load32(desc + PRSTATUS_PID_OFF, be);
 	for (int i = 0; i < 31; i++)
@@ -82,6 +94,11 @@ struct vmt_error *dump_parse_notes(struct dump *dump, const void *notes,
 		name_len = strnlen(name, namesz);
 
 		if (name_len == 10 && !memcmp(name, "VMCOREINFO", 10)) {
+			if (descsz > DUMP_MAX_VMCOREINFO_SIZE)
+				return vmt_error_format(
+					VMT_ERROR_BAD_DATA,
+					"VMCOREINFO note at offset %#zx of the note area has %u bytes (more than %u: not VMCOREINFO)",
+					off, descsz, DUMP_MAX_VMCOREINFO_SIZE);
 			// The first copy wins: a kdump sub-header's VMCOREINFO
 			// is read before its notes.
 			if (!dump->vmcoreinfo) {
@@ -91,6 +108,7 @@ struct vmt_error *dump_parse_notes(struct dump *dump, const void *notes,
 				memcpy(dump->vmcoreinfo, p + desc_off, descsz);
 				dump->vmcoreinfo_len = descsz;
 				dump->vmcoreinfo_origin = "ELF note";
+				dump->vmcoreinfo_offset = desc_off;
 			}
 		} else if (name_len == 4 && !memcmp(name, "CORE", 4) &&
 			   type == NT_PRSTATUS_TYPE &&

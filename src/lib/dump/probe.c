@@ -90,7 +90,7 @@ struct vmt_error *dump_open_sources(struct source **srcs, size_t nr_srcs,
 		if (!i) {
 			format = f;
 		} else if (f != format) {
-			err = vmt_error_format(VMT_ERROR_INVALID_ARGUMENT,
+			err = vmt_error_format(VMT_ERROR_BAD_DATA,
 					       "%s is a %s dump but %s is a %s dump: files of one dump must have the same format",
 					       srcs[0]->name, format->name,
 					       srcs[i]->name, f->name);

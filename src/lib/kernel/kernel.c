@@ -131,9 +131,14 @@ static struct vmt_error *find_struct(struct kernel *k, const char *type,
 
 	// A bare name means the struct (task_struct), as kernel code spells it.
 	if (!strchr(type, ' ')) {
+		struct vmt_error *err;
+
 		snprintf(name, sizeof(name), "struct %s", type);
-		if (vmt_error_ok(debuginfo_find_type(k->di, name, ret)))
-			return NULL;
+		err = debuginfo_find_type(k->di, name, ret);
+		// Not a struct: try the other kinds of that name.
+		if (!err || err->code != VMT_ERROR_NOT_FOUND)
+			return err;
+		vmt_error_destroy(err);
 	}
 	return debuginfo_find_type(k->di, type, ret);
 }

@@ -44,9 +44,16 @@ static void prefix(const struct vmt_log_record *rec,
 	if (fmt->wallclock) {
 		// As dmesg -T: ctime()'s format, here in UTC (the dump does
 		// not say which time zone the machine used).
-		int64_t ns = fmt->boot_time_nsec + (int64_t)rec->ts_nsec;
-		time_t t = (time_t)(ns >= 0 ? ns / 1000000000 :
-					      (ns - 999999999) / 1000000000);
+		// In whole seconds: a damaged ts_nsec (any u64) added to the
+		// boot time in nanoseconds would overflow.
+		int64_t boot = fmt->boot_time_nsec;
+		int64_t boot_s = boot / 1000000000 -
+				 (boot % 1000000000 < 0 ? 1 : 0);
+		int64_t boot_ns = boot - boot_s * 1000000000;
+		uint64_t ts_s = rec->ts_nsec / 1000000000 +
+				((uint64_t)boot_ns + rec->ts_nsec % 1000000000) /
+					1000000000;
+		time_t t = (time_t)(boot_s + (int64_t)ts_s);
 		struct tm tm;
 
 		if (gmtime_r(&t, &tm))

@@ -38,6 +38,9 @@
 #define MAX_COUNT_BITS (MAX_SIZE_BITS - 5)
 // No printk_info or prb_desc comes near this; it bounds a corrupt SIZE().
 #define MAX_STRUCT_SIZE 4096
+// The smallest page size (arm64 4K granule): a read that fails fails for
+// the rest of its page.
+#define MIN_PAGE_SIZE 4096
 
 struct ring {
 	const struct printk_ring_layout *l;
@@ -52,6 +55,8 @@ struct ring {
 	struct kwindow descw, infow, dataw;
 	uint8_t *info;
 	char *text;
+	// Set by read_record() when the descriptor cannot be read.
+	bool desc_unreadable;
 };
 
 static struct vmt_error *read_u64(struct ring *r, uint64_t addr,
@@ -218,6 +223,7 @@ static struct vmt_error *read_record(struct ring *r, uint64_t id,
 				     "): unreadable: %s", idx, id,
 				     err->message);
 		vmt_error_destroy(err);
+		r->desc_unreadable = true;
 		return NULL;
 	}
 	sv = load_le64(desc);
@@ -365,8 +371,32 @@ struct vmt_error *printk_ring_parse(const struct printk_ring_layout *l,
 		n = r.count;
 		id = (r.head_id - r.count + 1) & DESC_ID_MASK;
 	}
-	for (uint64_t i = 0; i < n && !err; i++, id = (id + 1) & DESC_ID_MASK)
+	for (uint64_t i = 0; i < n && !err; i++, id = (id + 1) & DESC_ID_MASK) {
+		uint64_t addr, skip;
+
+		r.desc_unreadable = false;
 		err = read_record(&r, id, &res);
+		if (err || !r.desc_unreadable)
+			continue;
+		// The rest of an unreadable page of descriptors is unreadable
+		// too: count it without reading it, so that a huge claimed
+		// ring of missing pages costs one read per page, not one per
+		// descriptor.
+		addr = r.descs + (id & (r.count - 1)) * l->desc_size;
+		// (Only a descriptor within one page says its page failed.)
+		if (!l->desc_size ||
+		    (addr ^ (addr + l->desc_size - 1)) >= MIN_PAGE_SIZE)
+			continue;
+		skip = ((addr | (MIN_PAGE_SIZE - 1)) + 1 - addr) /
+		       l->desc_size - 1;
+		if (skip > n - 1 - i)
+			skip = n - 1 - i;
+		if (skip > r.count - 1 - (id & (r.count - 1)))
+			skip = r.count - 1 - (id & (r.count - 1));
+		res.nr_damaged += skip;
+		i += skip;
+		id = (id + skip) & DESC_ID_MASK;
+	}
 	if (!err)
 		printk_result_sort(&res);
 out:

@@ -88,9 +88,20 @@ struct vmt_error *slab_layout_init(struct kernel *k, struct slab_layout *l)
 	uint64_t node_bytes, dummy;
 
 	memset(l, 0, sizeof(*l));
-	if (!kernel_has_member(k, "kmem_cache", "cpu_slab"))
+	if (!kernel_has_member(k, "kmem_cache", "cpu_slab")) {
+		const struct vmt_type *t;
+
+		// Say which: no type information for it (a dump without
+		// vmlinux or full BTF), or another allocator.
+		err = kernel_find_type(k, "struct kmem_cache", &t);
+		if (err)
+			return err;
+		if (t->kind == VMT_TYPE_FWD)
+			return vmt_error_format(VMT_ERROR_NOT_FOUND,
+						"struct kmem_cache is only declared in the type information: its members are unknown");
 		return vmt_error_format(VMT_ERROR_UNSUPPORTED,
-					"kmem_cache has no cpu_slab: not the SLUB allocator (SLAB and SLOB are not supported)");
+					"struct kmem_cache has no member cpu_slab: not the SLUB allocator (SLAB and SLOB are not supported)");
+	}
 	// Before 5.17 the slab's members are struct page's, and
 	// kmem_cache_cpu.slab was .page.
 	if (!vmt_error_ok(kernel_member_offset(k, "slab", "slab_cache",

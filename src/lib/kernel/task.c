@@ -20,6 +20,14 @@
 // A bound on every list walk: more tasks than PID_MAX_LIMIT (4M) would be
 // a corrupt list, and 1 << 20 is far above any dump we read.
 #define MAX_TASKS (1U << 20)
+// And on all of them together: every entry of every list is a task, so the
+// lists of a real kernel hold about as many entries as it has tasks (each
+// thread is on its process's list, each process on init_task's). Without
+// it, a million processes each leading to the same long thread list would
+// be walked a million times.
+#define MAX_LIST_STEPS (4U * MAX_TASKS)
+// Breakages warned about one by one; more are counted.
+#define MAX_BROKEN_WARNINGS 20
 // THREAD_SIZE when nothing better is known: 1 << MIN_THREAD_SHIFT
 // (arch/arm64/include/asm/memory.h).
 #define ARM64_MIN_THREAD_SIZE 16384
@@ -161,11 +169,43 @@ struct walk {
 	const struct vmt_cpu_regs *regs;
 	size_t nr_regs;
 	uint64_t thread_size;
+	// The first thing that cut a list short or dropped a task.
+	struct vmt_error *broken;
+	size_t nr_broken;
+	// List entries followed, by every walk together.
+	size_t steps;
 	const struct task_list_input *in;
 	// Per CPU: rq->curr and rq->idle (0 unknown).
 	unsigned int nr_cpus;
 	uint64_t *rq_curr, *rq_idle;
 };
+
+// Something broke the walk at @p err (consumed): warn, and keep the first
+// as the reason the list is incomplete.
+static void walk_broken(struct walk *w, struct vmt_error *err)
+{
+	if (w->nr_broken++ < MAX_BROKEN_WARNINGS)
+		kernel_warn(w->k, "%s", err->message);
+	if (!w->broken)
+		w->broken = err;
+	else
+		vmt_error_destroy(err);
+}
+
+// Whether the walks may follow one more entry; when not, the walk is
+// broken (once).
+static bool step_allowed(struct walk *w, const char *what, uint64_t head)
+{
+	if (w->steps < MAX_LIST_STEPS) {
+		w->steps++;
+		return true;
+	}
+	if (w->steps++ == MAX_LIST_STEPS)
+		walk_broken(w, vmt_error_format(VMT_ERROR_BAD_DATA,
+				"%s at %#" PRIx64 ": the task lists hold more than %u entries in all, stopped",
+				what, head, MAX_LIST_STEPS));
+	return false;
+}
 
 static struct vmt_error *read_task(struct walk *w, uint64_t task,
 				   struct vmt_task *t)
@@ -217,11 +257,15 @@ static struct vmt_error *read_task(struct walk *w, uint64_t task,
 	return NULL;
 }
 
-static struct vmt_error *add_task(struct walk *w, uint64_t task)
+// Add the task at @p task (once). A task that cannot be read is returned
+// in *@p unreadable (the caller decides whether the walk goes on).
+static struct vmt_error *add_task(struct walk *w, uint64_t task,
+				  struct vmt_error **unreadable)
 {
 	struct vmt_error *err;
 	int r;
 
+	*unreadable = NULL;
 	r = addr_set_add(&w->seen, task);
 	if (r < 0)
 		return &vmt_enomem;
@@ -238,34 +282,49 @@ static struct vmt_error *add_task(struct walk *w, uint64_t task)
 	}
 	err = read_task(w, task, &w->tasks[w->nr]);
 	if (err) {
-		// One unreadable task must not hide the others.
-		kernel_warn(w->k, "skipping task: %s", err->message);
-		vmt_error_destroy(err);
+		if (err->code == VMT_ERROR_NO_MEMORY)
+			return err;
+		*unreadable = err;
 		return NULL;
 	}
 	w->nr++;
 	return NULL;
 }
 
-// Walk a circular list from @p head (its own address) calling add_task() on
-// each entry's container (entry - @p off). Stops with a warning on a read
-// error, a repeated entry or MAX_TASKS entries.
+// add_task() for a task found on a list: one that cannot be read is
+// skipped (it must not hide the others), and the list is incomplete.
+static struct vmt_error *add_listed_task(struct walk *w, uint64_t task)
+{
+	struct vmt_error *unreadable, *err = add_task(w, task, &unreadable);
+
+	if (unreadable)
+		walk_broken(w, vmt_error_wrap(unreadable, "skipped a task"));
+	return err;
+}
+
+// Walk a circular list from @p head (its own address) calling
+// add_listed_task() on each entry's container (entry - @p off). A read
+// error, a repeated entry, a NULL pointer or MAX_TASKS entries stop it
+// and make the task list incomplete.
 static struct vmt_error *walk_list(struct walk *w, uint64_t head,
 				   uint64_t off, const char *what,
 				   uint64_t skip)
 {
 	struct addr_set seen = { 0 };
 	struct vmt_error *err = NULL;
-	uint64_t pos;
+	uint64_t pos, prev = head;
 	size_t n;
 
 	err = kernel_read_u64(w->k, head, &pos);
 	for (n = 0; !err && pos != head; n++) {
 		int r;
 
+		if (!step_allowed(w, what, head))
+			break;
 		if (n >= MAX_TASKS) {
-			kernel_warn(w->k, "%s at %#" PRIx64 ": more than %u entries, stopped",
-				    what, head, MAX_TASKS);
+			walk_broken(w, vmt_error_format(VMT_ERROR_BAD_DATA,
+					"%s at %#" PRIx64 ": more than %u entries, stopped",
+					what, head, MAX_TASKS));
 			break;
 		}
 		r = addr_set_add(&seen, pos);
@@ -274,30 +333,35 @@ static struct vmt_error *walk_list(struct walk *w, uint64_t head,
 			return &vmt_enomem;
 		}
 		if (r == 0) {
-			kernel_warn(w->k, "%s at %#" PRIx64 ": entry %#" PRIx64 " repeats (cycle), stopped",
-				    what, head, pos);
+			walk_broken(w, vmt_error_format(VMT_ERROR_BAD_DATA,
+					"%s at %#" PRIx64 ": entry %#" PRIx64
+					" (the next of %#" PRIx64 ") repeats (cycle), stopped",
+					what, head, pos, prev));
 			break;
 		}
 		if (!pos) {
-			kernel_warn(w->k, "%s at %#" PRIx64 ": NULL next pointer, stopped",
-				    what, head);
+			walk_broken(w, vmt_error_format(VMT_ERROR_BAD_DATA,
+					"%s at %#" PRIx64 ": NULL next pointer at %#" PRIx64
+					", stopped",
+					what, head, prev));
 			break;
 		}
 		if (pos - off != skip) {
-			err = add_task(w, pos - off);
+			err = add_listed_task(w, pos - off);
 			if (err) {
 				free(seen.tab);
 				return err;
 			}
 		}
+		prev = pos;
 		err = kernel_read_u64(w->k, pos, &pos);
 	}
 	free(seen.tab);
-	if (err) {
-		kernel_warn(w->k, "%s at %#" PRIx64 ": %s; list cut short", what,
-			    head, err->message);
-		vmt_error_destroy(err);
-	}
+	if (err)
+		walk_broken(w, vmt_error_wrap(err, "%s at %#" PRIx64
+					      ": reading the next pointer at %#" PRIx64
+					      "; list cut short",
+					      what, head, prev));
 	return NULL;
 }
 
@@ -308,21 +372,22 @@ static struct vmt_error *add_threads(struct walk *w, uint64_t leader)
 	struct vmt_error *err;
 	uint64_t signal;
 
-	err = add_task(w, leader);
+	err = add_listed_task(w, leader);
 	if (err)
 		return err;
 	if (!l->has_thread_head)
 		return walk_list(w, leader + l->thread_group, l->thread_group,
 				 "thread_group", leader);
 	err = kernel_read_u64(w->k, leader + l->signal, &signal);
-	if (err || !signal) {
-		// A dead leader may have no signal_struct any more.
-		if (err)
-			kernel_warn(w->k, "task %#" PRIx64 ": signal unreadable: %s",
-				    leader, err->message);
-		vmt_error_destroy(err);
+	if (err) {
+		walk_broken(w, vmt_error_wrap(err, "task_struct at %#" PRIx64
+					      ": signal (its threads) unreadable",
+					      leader));
 		return NULL;
 	}
+	// A dead leader may have no signal_struct any more.
+	if (!signal)
+		return NULL;
 	return walk_list(w, signal + l->thread_head, l->thread_node,
 			 "signal->thread_head", leader);
 }
@@ -463,9 +528,16 @@ static void read_runqueues(struct walk *w)
 						  &w->rq_idle[c])))
 			w->rq_idle[c] = 0;
 	}
-	for (unsigned int c = 0; c < w->nr_cpus; c++)
-		if (w->rq_idle[c])
-			vmt_error_destroy(add_task(w, w->rq_idle[c]));
+	for (unsigned int c = 0; c < w->nr_cpus; c++) {
+		struct vmt_error *unreadable;
+
+		if (!w->rq_idle[c])
+			continue;
+		// Idle tasks are found by a guess at the per-CPU layout: one
+		// that does not read is not a broken list.
+		vmt_error_destroy(add_task(w, w->rq_idle[c], &unreadable));
+		vmt_error_destroy(unreadable);
+	}
 }
 
 // The task whose kernel stack holds @p sp, or NULL.
@@ -562,8 +634,13 @@ static void find_current(struct walk *w, struct task_cpu *cpus)
 		cpu->note = note;
 		// rq->curr may be on no list (an exiting task): add it
 		// first, as adding may move the array.
-		if (w->rq_curr[c] && !task_at(w, w->rq_curr[c]))
-			vmt_error_destroy(add_task(w, w->rq_curr[c]));
+		if (w->rq_curr[c] && !task_at(w, w->rq_curr[c])) {
+			struct vmt_error *unreadable;
+
+			vmt_error_destroy(add_task(w, w->rq_curr[c],
+						   &unreadable));
+			vmt_error_destroy(unreadable);
+		}
 		if (w->rq_curr[c])
 			curr = task_at(w, w->rq_curr[c]);
 		if (note >= 0)
@@ -608,11 +685,12 @@ static void find_current(struct walk *w, struct task_cpu *cpus)
 struct vmt_error *task_list(struct kernel *k, const struct task_list_input *in,
 			    struct vmt_task **ret, size_t *nr_ret,
 			    struct task_cpu **cpus_ret,
-			    unsigned int *nr_cpus_ret)
+			    unsigned int *nr_cpus_ret,
+			    struct vmt_error **broken_ret)
 {
 	struct walk w = { .k = k, .in = in };
-	struct vmt_error *err;
-	uint64_t init_task = in->init_task, head, pos;
+	struct vmt_error *err, *unreadable;
+	uint64_t init_task = in->init_task, head, pos, prev;
 	struct addr_set procs = { 0 };
 	struct task_cpu *cpus = NULL;
 	size_t n;
@@ -639,44 +717,61 @@ struct vmt_error *task_list(struct kernel *k, const struct task_list_input *in,
 	if (err)
 		goto out;
 
-	err = add_task(&w, init_task);
-	if (!err && w.nr == 0)
-		err = vmt_error_format(VMT_ERROR_FAULT,
-				       "init_task at %#" PRIx64 " unreadable",
-				       init_task);
+	// Without init_task there is no list at all: that is the error,
+	// with its cause.
+	err = add_task(&w, init_task, &unreadable);
+	if (!err && unreadable)
+		err = vmt_error_wrap(unreadable, "task list: reading init_task");
 	if (err)
 		goto out;
 	read_runqueues(&w);
 
 	// Processes: init_task.tasks; each with its threads.
 	head = init_task + w.l.tasks;
+	prev = head;
 	err = kernel_read_u64(k, head, &pos);
 	for (n = 0; !err && pos != head; n++) {
-		int r = addr_set_add(&procs, pos);
+		int r;
 
+		if (!step_allowed(&w, "init_task.tasks", head))
+			break;
+		r = addr_set_add(&procs, pos);
 		if (r < 0) {
 			err = &vmt_enomem;
 			break;
 		}
 		if (r == 0 || n >= MAX_TASKS || !pos) {
-			kernel_warn(k, "init_task.tasks: %s at %#" PRIx64 ", stopped",
-				    r == 0 ? "entry repeats (cycle)" :
-				    !pos ? "NULL next pointer" :
-					   "too many entries",
-				    pos);
+			walk_broken(&w, vmt_error_format(VMT_ERROR_BAD_DATA,
+					"init_task.tasks at %#" PRIx64 ": %s at %#" PRIx64
+					" (the next of %#" PRIx64 "), stopped",
+					head,
+					r == 0 ? "entry repeats (cycle)" :
+					!pos ? "NULL next pointer" :
+					       "too many entries",
+					pos, prev));
 			break;
 		}
 		err = add_threads(&w, pos - w.l.tasks);
 		if (err)
 			break;
+		prev = pos;
 		err = kernel_read_u64(k, pos, &pos);
 		if (err) {
-			kernel_warn(k, "init_task.tasks: %s; list cut short",
-				    err->message);
-			vmt_error_destroy(err);
+			walk_broken(&w, vmt_error_wrap(err,
+					"init_task.tasks at %#" PRIx64
+					": reading the next pointer at %#" PRIx64
+					"; list cut short",
+					head, prev));
 			err = NULL;
 			break;
 		}
+	}
+	// init_task.tasks itself unreadable: no process but init_task.
+	if (err && err->code != VMT_ERROR_NO_MEMORY && !w.broken &&
+	    prev == head) {
+		walk_broken(&w, vmt_error_wrap(err, "init_task.tasks at %#" PRIx64,
+					       head));
+		err = NULL;
 	}
 	if (!err)
 		find_current(&w, cpus);
@@ -685,13 +780,18 @@ out:
 	free(w.seen.tab);
 	free(w.rq_curr);
 	free(w.rq_idle);
+	if (!err && w.nr_broken > MAX_BROKEN_WARNINGS)
+		kernel_warn(k, "task list: %zu more breaks not shown",
+			    w.nr_broken - MAX_BROKEN_WARNINGS);
 	if (err) {
+		vmt_error_destroy(w.broken);
 		free(cpus);
 		free(w.tasks);
 		return err;
 	}
 	*ret = w.tasks;
 	*nr_ret = w.nr;
+	*broken_ret = w.broken;
 	*cpus_ret = cpus;
 	*nr_cpus_ret = w.nr_cpus;
 	return NULL;

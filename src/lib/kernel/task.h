@@ -38,7 +38,10 @@ struct task_cpu {
  * signal->thread_head or thread_group) into a new array (free()).
  * init_task ("swapper/0", pid 0) comes first, then the idle tasks of the
  * other CPUs (rq->idle) when the runqueues can be read. A cyclic or broken
- * list stops with a warning naming the address.
+ * list stops, and a task that cannot be read is skipped, with a warning
+ * naming the address: the tasks read are returned, and @p broken_ret says
+ * what broke first (NULL if nothing did; free it). An init_task that
+ * cannot be read is an error naming the cause.
  *
  * Every CPU gets exactly one current task (@p cpus_ret, one per CPU; the
  * task's oncpu and cpu are set): the task whose stack holds the sp of the
@@ -50,7 +53,8 @@ struct task_cpu {
 struct vmt_error *task_list(struct kernel *k, const struct task_list_input *in,
 			    struct vmt_task **ret, size_t *nr_ret,
 			    struct task_cpu **cpus_ret,
-			    unsigned int *nr_cpus_ret);
+			    unsigned int *nr_cpus_ret,
+			    struct vmt_error **broken_ret);
 
 /**
  * The address of init_task: its symbol, else found by scanning the
@@ -62,7 +66,9 @@ struct vmt_error *task_find_init_task(struct kernel *k, uint64_t *ret);
 /**
  * The VMAs of @p task's mm (maple tree or linked list), as
  * /proc/PID/maps shows them. A task without an mm has none. Every path is
- * allocated ("" when anonymous); free each, then the array.
+ * allocated ("" when anonymous); free each, then the array. A tree or list
+ * that breaks part-way, or a VMA that cannot be read, ends the list there
+ * and is named in @p mm_ret->broken.
  */
 struct vmt_error *task_vmas(struct kernel *k, const struct vmt_task *task,
 			    struct vmt_mm_info *mm_ret, struct vmt_vma **ret,

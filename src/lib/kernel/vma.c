@@ -17,6 +17,10 @@
 
 // Bound on VMAs of one mm: vm.max_map_count defaults to 65530.
 #define MAX_VMAS (1U << 20)
+// Reads made resolving the paths of one mm's VMAs: a real one needs a few
+// per path component (65530 VMAs, paths a dozen deep), while each d_path
+// may take 32K steps through a corrupt parent chain.
+#define MAX_PATH_READS (16U << 20)
 // include/linux/mm_types_task.h: MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS,
 // MM_SHMEMPAGES; get_mm_rss() adds all but MM_SWAPENTS.
 #define NR_MM_COUNTERS 4
@@ -155,12 +159,26 @@ struct ctx {
 	uint64_t *addrs;
 	size_t nr, cap;
 	bool warned_name;
+	size_t path_reads;
 };
 
 static struct vmt_error *kread(void *arg, uint64_t addr, void *buf,
 			       size_t len)
 {
 	return kernel_read(arg, addr, buf, len);
+}
+
+// kread for d_path, counting against the mm's budget.
+static struct vmt_error *kread_path(void *arg, uint64_t addr, void *buf,
+				    size_t len)
+{
+	struct ctx *c = arg;
+
+	if (++c->path_reads > MAX_PATH_READS)
+		return vmt_error_format(VMT_ERROR_BAD_DATA,
+					"mm %#" PRIx64 ": more than %u reads resolving the paths of its VMAs (corrupt dentry or mount chains)",
+					c->mm, MAX_PATH_READS);
+	return kernel_read(c->k, addr, buf, len);
 }
 
 static struct vmt_error *push_vma(struct ctx *c, uint64_t vma)
@@ -306,7 +324,7 @@ static struct vmt_error *file_info(struct ctx *c, uint64_t file,
 	// The kernel's dev_t: MAJOR = dev >> 20, MINOR = dev & 0xfffff.
 	v->dev_major = dev >> 20;
 	v->dev_minor = dev & 0xfffff;
-	return d_path(&l->dp, kread, k, mnt, dentry, c->root_mnt,
+	return d_path(&l->dp, kread_path, c, mnt, dentry, c->root_mnt,
 		      c->root_dentry, path);
 }
 
@@ -537,6 +555,13 @@ struct vmt_error *task_vmas(struct kernel *k, const struct vmt_task *task,
 	} else {
 		err = collect_list(&c);
 	}
+	// A tree or list broken part-way still gives the VMAs before the
+	// break; the caller is told what broke.
+	if (err && err->code != VMT_ERROR_NO_MEMORY) {
+		snprintf(info.broken, sizeof(info.broken), "%s", err->message);
+		vmt_error_destroy(err);
+		err = NULL;
+	}
 	if (err)
 		goto out;
 
@@ -547,6 +572,15 @@ struct vmt_error *task_vmas(struct kernel *k, const struct vmt_task *task,
 	}
 	for (i = 0; i < c.nr; i++) {
 		err = read_vma(&c, c.addrs[i], &vmas[i]);
+		if (err && err->code != VMT_ERROR_NO_MEMORY) {
+			if (!info.broken[0])
+				snprintf(info.broken, sizeof(info.broken),
+					 "mm %#" PRIx64 " of pid %d: %s", c.mm,
+					 task->pid, err->message);
+			vmt_error_destroy(err);
+			err = NULL;
+			break;
+		}
 		if (err) {
 			free_vmas(vmas, i);
 			goto out;
@@ -554,7 +588,7 @@ struct vmt_error *task_vmas(struct kernel *k, const struct vmt_task *task,
 	}
 	*mm_ret = info;
 	*ret = vmas;
-	*nr_ret = c.nr;
+	*nr_ret = i;
 out:
 	free(c.addrs);
 	return err;

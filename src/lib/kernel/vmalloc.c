@@ -123,7 +123,10 @@ static int cmp_area(const void *a, const void *b)
 
 void vmalloc_sort(struct vmalloc_area *areas, size_t nr)
 {
-	qsort(areas, nr, sizeof(*areas), cmp_area);
+	// No areas (a broken list) may be no array at all: qsort() must
+	// not get NULL.
+	if (nr)
+		qsort(areas, nr, sizeof(*areas), cmp_area);
 }
 
 const struct vmalloc_area *vmalloc_find(const struct vmalloc_area *areas,

@@ -416,6 +416,35 @@ static struct vmt_error *not_mapped_error(const struct vmt_translation *t,
 			       vaddr, what);
 }
 
+// A walk that stopped at a descriptor it could not read: the error of that
+// read itself, whole and with its kind (excluded, not in the dump, lost),
+// since the walk's note is only a summary.
+static struct vmt_error *unreadable_table_error(struct address_space *as,
+						const struct vmt_translation *t,
+						uint64_t vaddr)
+{
+	const struct vmt_pt_level *lv;
+	struct vmt_error *err, *ret;
+	uint8_t raw[8];
+
+	if ((t->status != VMT_VTOP_EXCLUDED &&
+	     t->status != VMT_VTOP_NOT_IN_DUMP) || !t->nr_levels)
+		return not_mapped_error(t, vaddr);
+	lv = &t->levels[t->nr_levels - 1];
+	err = dump_read_phys(as->dump, lv->entry_paddr, raw, sizeof(raw));
+	if (!err || err->code != VMT_ERROR_FAULT) {
+		vmt_error_destroy(err);
+		return not_mapped_error(t, vaddr);
+	}
+	ret = vmt_error_fault(err->fault, vaddr,
+			      "virtual address %#" PRIx64 ": %s[%u] at %#" PRIx64
+			      " not readable: %s",
+			      vaddr, lv->name, lv->index, lv->entry_paddr,
+			      err->message);
+	vmt_error_destroy(err);
+	return ret;
+}
+
 static inline uint64_t mix(uint64_t x)
 {
 	return x * UINT64_C(0x9E3779B97F4A7C15);
@@ -642,7 +671,7 @@ static struct vmt_error *walk_slow(struct address_space *as,
 		return err;
 	// PROT_NONE pages are present (pte_present) and their data is real.
 	if (t.status != VMT_VTOP_MAPPED && t.status != VMT_VTOP_PROT_NONE)
-		return not_mapped_error(&t, vaddr);
+		return unreadable_table_error(as, &t, vaddr);
 	*paddr_ret = t.paddr;
 	return NULL;
 }

@@ -95,8 +95,10 @@ struct vmt_error *source_open_file(const char *path, struct source **ret)
 		file_destroy(&fs->src);
 		return &vmt_enomem;
 	}
-	// Input files are never written: read-only, always.
-	fs->fd = open(path, O_RDONLY | O_CLOEXEC);
+	// Input files are never written: read-only, always. O_NONBLOCK so
+	// that a FIFO (or a device that waits) cannot block open(); it is
+	// refused below, and the flag is cleared for the files read.
+	fs->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fs->fd < 0) {
 		struct vmt_error *err = vmt_error_os(errno, path, "open");
 
@@ -111,8 +113,20 @@ struct vmt_error *source_open_file(const char *path, struct source **ret)
 	}
 	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
 		file_destroy(&fs->src);
-		return vmt_error_format(VMT_ERROR_INVALID_ARGUMENT,
-					"%s: not a regular file", path);
+		return vmt_error_format(VMT_ERROR_UNSUPPORTED,
+					"%s: not a regular file or a block device (%s): a dump must be read at any offset",
+					path,
+					S_ISFIFO(st.st_mode) ? "a FIFO" :
+					S_ISDIR(st.st_mode) ? "a directory" :
+					S_ISCHR(st.st_mode) ? "a character device" :
+					S_ISSOCK(st.st_mode) ? "a socket" :
+							       "another kind of file");
+	}
+	if (fcntl(fs->fd, F_SETFL, 0) < 0) {
+		struct vmt_error *err = vmt_error_os(errno, path, "fcntl");
+
+		file_destroy(&fs->src);
+		return err;
 	}
 	fs->src.size = (uint64_t)st.st_size;
 	if (S_ISBLK(st.st_mode)) {

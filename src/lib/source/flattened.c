@@ -30,7 +30,8 @@ bool flattened_probe(struct source *src)
 {
 	char sig[16];
 
-	if (src->size < FLAT_HEADER_SIZE || source_read(src, sig, sizeof(sig), 0))
+	if (src->size < FLAT_HEADER_SIZE ||
+	    !vmt_error_ok(source_read(src, sig, sizeof(sig), 0)))
 		return false;
 	return !memcmp(sig, FLAT_SIGNATURE, sizeof(FLAT_SIGNATURE));
 }

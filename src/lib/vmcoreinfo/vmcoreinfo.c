@@ -116,13 +116,19 @@ static const char *check_entry(const char *key, const char *value)
 static struct vmt_error *add_entry(struct vmcoreinfo *vi, const char *key,
 				   size_t klen, const char *value)
 {
-	struct vmcoreinfo_entry *entries, *e;
+	struct vmcoreinfo_entry *e;
 
-	entries = realloc(vi->entries, (vi->nr_entries + 1) * sizeof(*entries));
-	if (!entries)
-		return &vmt_enomem;
-	vi->entries = entries;
-	e = &entries[vi->nr_entries];
+	if (vi->nr_entries == vi->cap_entries) {
+		size_t cap = vi->cap_entries ? 2 * vi->cap_entries : 64;
+		struct vmcoreinfo_entry *entries =
+			realloc(vi->entries, cap * sizeof(*entries));
+
+		if (!entries)
+			return &vmt_enomem;
+		vi->entries = entries;
+		vi->cap_entries = cap;
+	}
+	e = &vi->entries[vi->nr_entries];
 	e->key = strndup(key, klen);
 	e->value = strdup(value);
 	if (!e->key || !e->value) {
@@ -150,9 +156,9 @@ static struct vmt_error *parse_into(struct vmcoreinfo *vi, const char *text,
 				    size_t len, struct warnings *warn,
 				    size_t *nr_good)
 {
-	size_t old = vi->raw_len, n = 0;
+	size_t old = vi->raw_len, n = 0, nr_bad = 0;
 	char *raw, *line, *next;
-	unsigned int lineno = 0;
+	size_t lineno = 0;
 	struct vmt_error *err;
 
 	// Room for a separating newline and the terminator.
@@ -191,15 +197,18 @@ static struct vmt_error *parse_into(struct vmcoreinfo *vi, const char *text,
 			continue;
 		eq = strchr(line, '=');
 		if (!eq) {
-			warnings_add(warn, "line %u: no '=': %s", lineno, line);
+			if (nr_bad++ < VMCOREINFO_MAX_WARNINGS)
+				warnings_add(warn, "line %zu: no '=': %.200s",
+					     lineno, line);
 			continue;
 		}
 		*eq = '\0';
 		why = check_entry(line, eq + 1);
 		if (why) {
 			*eq = '=';
-			warnings_add(warn, "line %u: %s: %s", lineno, why,
-				     line);
+			if (nr_bad++ < VMCOREINFO_MAX_WARNINGS)
+				warnings_add(warn, "line %zu: %s: %.200s", lineno,
+					     why, line);
 			continue;
 		}
 		err = add_entry(vi, line, (size_t)(eq - line), eq + 1);
@@ -210,6 +219,9 @@ static struct vmt_error *parse_into(struct vmcoreinfo *vi, const char *text,
 		(*nr_good)++;
 	}
 	free(copy);
+	if (nr_bad > VMCOREINFO_MAX_WARNINGS)
+		warnings_add(warn, "%zu more malformed lines not shown",
+			     nr_bad - VMCOREINFO_MAX_WARNINGS);
 	return NULL;
 }
 
@@ -233,6 +245,7 @@ static struct vmt_error *take_warnings(struct vmcoreinfo *vi,
 	free(warn->items);
 	warn->items = NULL;
 	warn->nr = 0;
+	warn->cap = 0;
 	return NULL;
 }
 
@@ -249,7 +262,7 @@ struct vmt_error *vmcoreinfo_parse(const char *text, size_t len,
 		err = take_warnings(&vi, &warn);
 	if (!err && !nr_good)
 		err = vmt_error_format(VMT_ERROR_BAD_DATA,
-				       "VMCOREINFO: no KEY=VALUE line in %zu bytes%s%s",
+				       "no KEY=VALUE line in %zu bytes%s%s",
 				       len, vi.nr_warnings ? "; " : "",
 				       vi.nr_warnings ? vi.warnings[0] : "");
 	if (err) {
@@ -383,6 +396,21 @@ bool vmcoreinfo_length(const struct vmcoreinfo *vi, const char *name,
 	const char *v = get_wrapped(vi, "LENGTH", name, false);
 
 	return v && parse_number(v, ret);
+}
+
+bool vmcoreinfo_entry_symbol(const struct vmcoreinfo_entry *e,
+			     const char **name_ret, size_t *len_ret,
+			     uint64_t *addr_ret)
+{
+	size_t len = strlen(e->key);
+
+	if (len < 9 || strncmp(e->key, "SYMBOL(", 7) || e->key[len - 1] != ')')
+		return false;
+	if (!parse_hex(e->value, addr_ret))
+		return false;
+	*name_ret = e->key + 7;
+	*len_ret = len - 8;
+	return true;
 }
 
 bool vmcoreinfo_kerneloffset(const struct vmcoreinfo *vi, uint64_t *ret)

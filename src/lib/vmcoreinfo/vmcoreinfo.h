@@ -13,14 +13,22 @@ struct vmcoreinfo_entry {
 	char *value; // raw text after '='
 };
 
+/** Malformed lines reported one by one; more are counted. */
+#define VMCOREINFO_MAX_WARNINGS 20
+
 struct vmcoreinfo {
 	/** Entries in text order; a duplicate key keeps both, the last wins. */
 	struct vmcoreinfo_entry *entries;
 	size_t nr_entries;
+	/** Room in @ref entries (grown by doubling: parsing is linear). */
+	size_t cap_entries;
 	/** The text as given, NUL padding removed, NUL-terminated. */
 	char *raw;
 	size_t raw_len;
-	/** "line N: ..." for each malformed line. */
+	/**
+	 * "line N: ..." for each malformed line, the first
+	 * VMCOREINFO_MAX_WARNINGS of them, then one that counts the rest.
+	 */
 	char **warnings;
 	size_t nr_warnings;
 	/** Typed shortcuts; 0 when absent. */
@@ -66,6 +74,15 @@ bool vmcoreinfo_size(const struct vmcoreinfo *vi, const char *name,
 /** LENGTH(@p name). */
 bool vmcoreinfo_length(const struct vmcoreinfo *vi, const char *name,
 		       uint64_t *ret);
+
+/**
+ * Whether entry @p e is a SYMBOL(name)=hex line: then the name (not
+ * NUL-terminated, in the key) and the address. For walking every symbol
+ * once, where a lookup per name would be quadratic.
+ */
+bool vmcoreinfo_entry_symbol(const struct vmcoreinfo_entry *e,
+			     const char **name_ret, size_t *len_ret,
+			     uint64_t *addr_ret);
 
 /** KERNELOFFSET (bare hex). */
 bool vmcoreinfo_kerneloffset(const struct vmcoreinfo *vi, uint64_t *ret);

@@ -1,0 +1,61 @@
+#!/bin/sh
+# The long local fuzzing campaign of one target: run it in chunks under
+# `nice -n 19` until it has used CPU_SECONDS of CPU (not wall time: on a
+# shared machine a chunk gets what it gets), then print its executions,
+# coverage and findings. A chunk that finds something (a crash, a leak, a
+# timeout, an allocation over the limit) ends the run, so that it can be
+# fixed first; its input is in the findings folder.
+#
+#   tests/fuzz/run-long.sh BUILDDIR TARGET [CPU_SECONDS]   (default 1800)
+#
+# BUILDDIR is configured with --enable-fuzzing. The working corpus grows
+# in BUILDDIR/fuzz-work/TARGET (seeded from tests/fuzz/corpus/TARGET);
+# findings land in BUILDDIR/fuzz-work/TARGET-findings/; the log of every
+# chunk in BUILDDIR/fuzz-work/TARGET.log.
+set -eu
+builddir=$(cd "$1" && pwd)
+target=$2
+budget=${3:-1800}
+srcdir=$(cd "$(dirname "$0")/../.." && pwd)
+bin=$builddir/tests/fuzz/$target
+work=$builddir/fuzz-work/$target
+findings=$builddir/fuzz-work/$target-findings
+log=$builddir/fuzz-work/$target.log
+chunk=${FUZZ_CHUNK_SECONDS:-600}
+
+test -x "$bin" || { echo "$bin: not built (make fuzz-targets in a --enable-fuzzing build)" >&2; exit 2; }
+mkdir -p "$work" "$findings"
+cp -n "$srcdir/tests/fuzz/corpus/$target"/* "$work"/ 2>/dev/null || true
+: >>"$log"
+cpu=0
+execs=0
+round=0
+found=0
+while [ "$cpu" -lt "$budget" ]; do
+	round=$((round + 1))
+	out=$builddir/fuzz-work/$target.round$round
+	before=$(find "$findings" -type f | wc -l)
+	# The CPU time of the run (one process: no fork mode, whose jobs
+	# reload the corpus again and again).
+	/usr/bin/time -f "cputime %U %S" -o "$out.time" \
+		nice -n 19 "$bin" -max_total_time="$chunk" -timeout=20 \
+		-rss_limit_mb=2560 -malloc_limit_mb=2048 -print_final_stats=1 \
+		-artifact_prefix="$findings/" "$work" >"$out" 2>&1 || true
+	cat "$out" >>"$log"
+	used=$(awk '/^cputime/ { printf "%d", $2 + $3 }' "$out.time")
+	cpu=$((cpu + used))
+	n=$(sed -n 's/^stat::number_of_executed_units: *\([0-9]*\).*/\1/p' "$out" | tail -n 1)
+	execs=$((execs + ${n:-0}))
+	last=$(grep -E '^#[0-9]+' "$out" | grep 'cov:' | tail -n 1)
+	echo "$target round $round: ${used}s CPU (total ${cpu}s), ${n:-0} executions: $last"
+	rm -f "$out" "$out.time"
+	if [ "$(find "$findings" -type f | wc -l)" -gt "$before" ]; then
+		found=1
+		echo "$target: FINDING in round $round: $(ls -t "$findings" | head -n 1)"
+		break
+	fi
+done
+cov=$(grep -E '^#[0-9]+' "$log" | grep 'cov:' | tail -n 1 | sed 's/.*\(cov: [0-9]* ft: [0-9]*\).*/\1/')
+nfind=$(find "$findings" -type f | wc -l)
+echo "SUMMARY $target: ${cpu}s CPU, $execs executions, $cov, corpus $(ls "$work" | wc -l) inputs, $nfind findings in $findings"
+exit $found

@@ -38,18 +38,26 @@ static inline void fuzz_exercise_dump(struct dump *dump)
 {
 	unsigned char *buf;
 	uint64_t bs = dump->block_size;
-	size_t pages = 0;
+	const struct vmt_phys_range *ranges = NULL;
+	size_t pages = 0, nr_ranges = 0;
+	struct vmt_error *err;
 
 	FUZZ_ASSERT(bs && !(bs & (bs - 1)));
+	// A kdump's ranges come from bitmap 1, read now: its errors count.
+	err = dump_ranges(dump, &ranges, &nr_ranges);
+	if (err) {
+		fuzz_check_error(err);
+		return;
+	}
 	buf = malloc(2 * bs);
 	if (!buf)
 		return;
-	for (size_t i = 0; i < dump->nr_ranges && pages < FUZZ_MAX_PAGES; i++) {
-		const struct vmt_phys_range *r = &dump->ranges[i];
+	for (size_t i = 0; i < nr_ranges && pages < FUZZ_MAX_PAGES; i++) {
+		const struct vmt_phys_range *r = &ranges[i];
 		uint64_t span = r->end - r->start;
 
 		FUZZ_ASSERT(r->start < r->end);
-		FUZZ_ASSERT(!i || dump->ranges[i - 1].end <= r->start);
+		FUZZ_ASSERT(!i || ranges[i - 1].end <= r->start);
 		for (int k = 0; k < FUZZ_PAGES_PER_RANGE; k++, pages++) {
 			uint64_t at = r->start + span / FUZZ_PAGES_PER_RANGE * k;
 

@@ -174,6 +174,7 @@ def check_set(vmtool, setdir, res):
     for path in files:
         check_stacks(vmtool, name, setdir, path, res)
     check_objects(vmtool, setdir, main, res)
+    check_files_mounts(vmtool, setdir, main, res)
     # user pages
     by_pid = {}
     for pid, va, pa, word in pages:
@@ -339,6 +340,37 @@ def check_objects(vmtool, setdir, main, res):
             # slabinfo's objsize is the slot (kmem_cache.size)
             res.check("slab caches", g.get("slot_size") == objsize and g.get("objects_per_slab") == per_slab,
                       f"{name}: slab {c}: want {objsize} x{per_slab}, got {g.get('slot_size')} x{g.get('objects_per_slab')} {err[:60]}")
+
+def check_files_mounts(vmtool, setdir, main, res):
+    """files PID against proc/PID/fd.tsv, mount against mounts.txt."""
+    name = os.path.basename(setdir.rstrip("/"))
+    procdir = os.path.join(setdir, "truth", "proc")
+    for pid in sorted(os.listdir(procdir) if os.path.isdir(procdir) else [], key=str):
+        text = read(setdir, f"proc/{pid}/fd.tsv")
+        if not text or pid == "1":
+            continue  # pid 1's fds change while it prints them
+        want = {}
+        for line in text.splitlines()[1:]:
+            f = line.split("\t")
+            if len(f) >= 2 and f[0].isdigit():
+                want[int(f[0])] = f[1]
+        rc, out, err = run(vmtool, ["--json", main, "files", pid])
+        try:
+            got = {e["fd"]: e.get("path") for e in json.loads(out)[0]["files"]}
+        except (ValueError, TypeError, KeyError, IndexError):
+            got = None
+        res.check("files", got == want,
+                  f"{name}: files {pid}: want {want}, got {got} {err[:80]}")
+    text = read(setdir, "mounts.txt")
+    if text:
+        want = sorted(tuple(l.split()[:3]) for l in text.splitlines() if len(l.split()) >= 3)
+        rc, out, err = run(vmtool, ["--json", main, "mount", "1"])
+        try:
+            got = sorted((m["devname"], m["path"], m["fstype"]) for m in json.loads(out))
+        except (ValueError, TypeError, KeyError):
+            got = None
+        res.check("mounts", got == want, f"{name}: mount: want {want}, got {got} {err[:80]}")
+
 
 def vmlinux_of(setdir):
     plain = os.path.join(setdir, "vmlinux")

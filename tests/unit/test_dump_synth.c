@@ -303,6 +303,75 @@ START_TEST(kdump_unknown_page_flag_is_an_error)
 }
 END_TEST
 
+// The 8-byte word at @p paddr, checked against mkvmcore's default content.
+static void check_word(struct dump *dump, uint64_t paddr)
+{
+	uint8_t w[8];
+
+	vmt_ck_no_err(dump_read_phys(dump, paddr, w, sizeof(w)));
+	ck_assert_uint_eq(mkv_load(w, false),
+			  mkv_word(MKV_DEFAULT, 0, paddr, paddr));
+}
+
+// A working set of kernel pages (4 KiB on arm64 at least), one per block,
+// read twice: the second pass must decompress nothing, whatever the block
+// size (QEMU writes 64 KiB blocks for a 4 KiB-page kernel). 600 pages: more
+// blocks than 8 MiB of 64 KiB blocks (or 256 4 KiB ones) hold, fewer pages
+// than 8 MiB of 4 KiB ones.
+#define WORKING_SET 600
+START_TEST(kdump_working_set_of_pages_hits_on_second_pass)
+{
+	uint32_t bs = _i ? 65536 : 4096;
+	char spec[512], path[4200];
+	struct dump *dump;
+	uint64_t loads, p;
+	uint8_t buf[12288];
+
+	snprintf(spec, sizeof(spec),
+		 "format kdump\nblock_size %u\ncompression zlib\n"
+		 "ram 0x40000000 %#x\n",
+		 bs, WORKING_SET * bs);
+	mkv_build(spec, "d", path, sizeof(path));
+	dump = open_one(path);
+	for (int pass = 0; pass < 2; pass++) {
+		loads = dump->nr_page_loads;
+		for (uint64_t k = 0; k < WORKING_SET; k++) {
+			// A different 4 KiB page of each block.
+			p = RAM + k * bs + (k * 4096) % bs + 8 * (k % 512);
+			check_word(dump, p);
+		}
+		if (pass == 0)
+			ck_assert_uint_eq(dump->nr_page_loads - loads,
+					  WORKING_SET);
+	}
+	ck_assert_msg(dump->nr_page_loads == loads,
+		      "second pass over %d pages in %u-byte blocks decompressed %" PRIu64
+		      " blocks again",
+		      WORKING_SET, bs, dump->nr_page_loads - loads);
+	// Other pages of a block just read, reads across a 4 KiB boundary
+	// and one bigger than 4 KiB inside a block: the right bytes.
+	p = RAM + (WORKING_SET - 2) * (uint64_t)bs;
+	check_word(dump, p + bs - 8);
+	check_word(dump, p);
+	vmt_ck_no_err(dump_read_phys(dump, p + 4096 - 8, buf, 16));
+	ck_assert_int_lt(mkv_first_bad(buf, 16, MKV_DEFAULT, 0, p,
+				       p + 4096 - 8, false), 0);
+	if (bs > sizeof(buf)) {
+		vmt_ck_no_err(dump_read_phys(dump, p + 2048, buf, sizeof(buf)));
+		ck_assert_int_lt(mkv_first_bad(buf, sizeof(buf), MKV_DEFAULT,
+					       0, p, p + 2048, false), 0);
+	}
+	// A block's tail after a read of its start only (decompressed as
+	// far as the first read needed).
+	p = RAM + 3 * (uint64_t)bs;
+	vmt_ck_no_err(dump_read_phys(dump, p + bs - 4096, buf, 4096));
+	ck_assert_int_lt(mkv_first_bad(buf, 4096, MKV_DEFAULT, 0, p,
+				       p + bs - 4096, false), 0);
+	dump_destroy(dump);
+	mkv_cleanup();
+}
+END_TEST
+
 START_TEST(elf_content_notes_and_holes)
 {
 	char spec[2048], path[4200];
@@ -517,6 +586,8 @@ int main(void)
 	tcase_add_test(tc, kdump_big_endian);
 	tcase_add_test(tc, kdump_lost_pages_of_incomplete_dump);
 	tcase_add_test(tc, kdump_unknown_page_flag_is_an_error);
+	tcase_add_loop_test(tc, kdump_working_set_of_pages_hits_on_second_pass,
+			    0, 2);
 	tcase_add_loop_test(elf, elf_content_notes_and_holes, 0, 2);
 	tcase_add_test(elf, elf_memsz_beyond_filesz_reads_zeros);
 	tcase_add_loop_test(sets, flattened_gives_same_bytes, 0, 2);

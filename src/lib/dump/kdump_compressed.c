@@ -71,10 +71,21 @@
 
 #define MAX_VMCOREINFO_SIZE (1u << 20)
 #define MAX_NOTE_SIZE (64u << 20)
-// Cache budget: 8 MiB, between 64 and 256 pages.
+// What is cached is what the kernel reads: its pages, at least 4 KiB on
+// arm64 (the smallest granule), while a block may be bigger (QEMU writes
+// 64 KiB blocks for a 4 KiB-page kernel). Blocks bigger than that are cut
+// into 4 KiB granules, cached by granule: a working set of up to 2048
+// pages spread over as many blocks then hits on its second pass, where a
+// cache of whole blocks would hold only 128 of them and decompress a
+// 64 KiB block for nearly every small read.
+#define GRANULE_SHIFT 12
+// Budget of that cache: 8 MiB (2048 granules, or blocks of up to 4 KiB).
 #define CACHE_BYTES (8u << 20)
-#define CACHE_MIN 64
-#define CACHE_MAX 256
+// Blocks bigger than a granule also keep the last few blocks decompressed
+// (1 MiB, at least 2 blocks: at most 2 MiB for 1 MiB blocks), so reads
+// of neighbouring pages of one block decompress it once.
+#define BLOCK_CACHE_BYTES (1u << 20)
+#define BLOCK_CACHE_MIN 2
 // arm64 physical addresses have at most 52 bits: no PFN beyond that.
 #define MAX_PA_BITS 52
 
@@ -131,7 +142,12 @@ struct kdump_priv {
 	bool be;
 	bool incomplete;
 	unsigned char *cbuf;
+	// Decompressed blocks (the only cache when a block is a granule).
 	struct page_cache cache;
+	// log2 of the granule: the block size, or 4 KiB for bigger blocks.
+	unsigned int gshift;
+	// Granules copied out of blocks; empty (nr 0) when a block is one.
+	struct page_cache granules;
 	// Bytes of each cache slot that are decompressed: a small read
 	// decompresses only as far as it needs (decompress_prefix).
 	uint32_t *valid;
@@ -295,6 +311,7 @@ static void kdump_close(struct dump *dump)
 	free(kp->valid);
 	decompress_ctx_destroy(kp->dctx);
 	page_cache_deinit(&kp->cache);
+	page_cache_deinit(&kp->granules);
 	free(kp);
 	dump->priv = NULL;
 }
@@ -663,8 +680,9 @@ static struct vmt_error *read_from_file(struct dump *dump, uint64_t paddr,
 	return NULL;
 }
 
-static struct vmt_error *kdump_read_page(struct dump *dump, uint64_t paddr,
-					 void *buf, size_t len)
+// Read @p len bytes at @p paddr inside one block, through the block cache.
+static struct vmt_error *read_block(struct dump *dump, uint64_t paddr,
+				    void *buf, size_t len)
 {
 	struct kdump_priv *kp = dump->priv;
 	uint64_t in_page = paddr & (kp->block_size - 1);
@@ -697,6 +715,36 @@ static struct vmt_error *kdump_read_page(struct dump *dump, uint64_t paddr,
 		kp->valid[slot] = kp->block_size;
 	}
 	memcpy(buf, page + in_page, len);
+	return NULL;
+}
+
+// Reads inside one granule go through the granule cache (when blocks are
+// bigger than granules), filled from the block: the whole granule, so any
+// later read of that page hits. Others read the block.
+static struct vmt_error *kdump_read_page(struct dump *dump, uint64_t paddr,
+					 void *buf, size_t len)
+{
+	struct kdump_priv *kp = dump->priv;
+	uint64_t granule = UINT64_C(1) << kp->gshift;
+	uint64_t in_granule = paddr & (granule - 1);
+	const unsigned char *hit;
+	unsigned char *fill;
+	struct vmt_error *err;
+	size_t slot;
+
+	if (!kp->granules.nr || in_granule + len > granule)
+		return read_block(dump, paddr, buf, len);
+	hit = page_cache_lookup(&kp->granules, paddr >> kp->gshift);
+	if (hit) {
+		memcpy(buf, hit + in_granule, len);
+		return NULL;
+	}
+	fill = page_cache_reserve(&kp->granules, &slot);
+	err = read_block(dump, paddr - in_granule, fill, granule);
+	if (err)
+		return err;
+	page_cache_insert(&kp->granules, slot, paddr >> kp->gshift);
+	memcpy(buf, fill + in_granule, len);
 	return NULL;
 }
 
@@ -967,11 +1015,19 @@ static struct vmt_error *kdump_setup(struct dump *dump, struct kdump_priv *kp,
 			return err;
 	}
 
-	nr_cache = CACHE_BYTES / kp->block_size;
-	if (nr_cache < CACHE_MIN)
-		nr_cache = CACHE_MIN;
-	if (nr_cache > CACHE_MAX)
-		nr_cache = CACHE_MAX;
+	kp->gshift = kp->shift < GRANULE_SHIFT ? kp->shift : GRANULE_SHIFT;
+	if (kp->gshift == kp->shift) {
+		nr_cache = CACHE_BYTES / kp->block_size;
+	} else {
+		nr_cache = BLOCK_CACHE_BYTES / kp->block_size;
+		if (nr_cache < BLOCK_CACHE_MIN)
+			nr_cache = BLOCK_CACHE_MIN;
+		err = page_cache_init(&kp->granules,
+				      CACHE_BYTES >> GRANULE_SHIFT,
+				      (size_t)1 << GRANULE_SHIFT);
+		if (err)
+			return err;
+	}
 	err = page_cache_init(&kp->cache, nr_cache, kp->block_size);
 	if (err)
 		return err;

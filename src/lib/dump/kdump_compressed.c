@@ -741,8 +741,12 @@ static struct vmt_error *kdump_read_page(struct dump *dump, uint64_t paddr,
 	}
 	fill = page_cache_reserve(&kp->granules, &slot);
 	err = read_block(dump, paddr - in_granule, fill, granule);
-	if (err)
-		return err;
+	if (err) {
+		// Read what was asked for alone: its error names that address,
+		// not the granule's start.
+		vmt_error_destroy(err);
+		return read_block(dump, paddr, buf, len);
+	}
 	page_cache_insert(&kp->granules, slot, paddr >> kp->gshift);
 	memcpy(buf, fill + in_granule, len);
 	return NULL;

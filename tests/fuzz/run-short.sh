@@ -1,7 +1,10 @@
 #!/bin/sh
 # Fuzz every target briefly (CI): SECONDS each (default 12, so the dozen
-# targets take under three minutes), starting from the committed corpus.
-# Any finding fails the run and is left in BUILDDIR/fuzz-short/.
+# targets take under three minutes), starting from the committed corpus,
+# with a fixed seed (FUZZ_SEED, default 1) so that a run repeats what an
+# earlier one with the same seed tried (a longer local run with the same
+# seed covers CI's). Any finding fails the run and is left in
+# BUILDDIR/fuzz-short/.
 #
 #   tests/fuzz/run-short.sh BUILDDIR [SECONDS]
 #
@@ -10,6 +13,7 @@
 set -eu
 builddir=$(cd "$1" && pwd)
 seconds=${2:-12}
+seed=${FUZZ_SEED:-1}
 srcdir=$(cd "$(dirname "$0")/../.." && pwd)
 command -v clang >/dev/null 2>&1 || { echo "run-short: no clang: skipped"; exit 77; }
 make -C "$builddir" -s fuzz-targets >/dev/null
@@ -21,7 +25,7 @@ for bin in $(make -C "$builddir" -s --no-print-directory print-fuzz-targets); do
 	target=$(basename "$bin")
 	mkdir -p "$out/$target"
 	# Inputs it finds go to a scratch copy; the committed corpus is read.
-	if "$builddir/$bin" -max_total_time="$seconds" -timeout=10 \
+	if "$builddir/$bin" -seed="$seed" -max_total_time="$seconds" -timeout=10 \
 		-rss_limit_mb=2048 -malloc_limit_mb=2048 \
 		-artifact_prefix="$out/$target/" "$out/$target" \
 		"$srcdir/tests/fuzz/corpus/$target" >"$out/$target.log" 2>&1; then

@@ -930,6 +930,14 @@ static struct vmt_error *fill_enumerators(struct btf_db *db, uint32_t id,
 		return &vmt_enomem;
 	for (uint32_t i = 0; i < vlen; i++) {
 		e[i].name = name_at(db, dld32(db, extra));
+		// C has no anonymous enumerator (the kernel's BTF verifier
+		// refuses one too).
+		if (!e[i].name)
+			return vmt_error_format(VMT_ERROR_BAD_DATA,
+						"BTF: enum type [%" PRIu32
+						"]: enumerator %" PRIu32
+						" has no name",
+						id, i);
 		if (is64) {
 			e[i].value = (int64_t)((uint64_t)dld32(db, extra + 8)
 						       << 32 |

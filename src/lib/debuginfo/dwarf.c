@@ -284,6 +284,9 @@ static struct vmt_error *convert_enumerators(struct dwarf_db *db,
 		if (dwarf_tag(&child) != DW_TAG_enumerator)
 			continue;
 		e[i].name = dwarf_diename(&child);
+		if (!e[i].name)
+			return dw_error(db, "enumerator without name",
+					dwarf_dieoffset(&child));
 		if (!dwarf_attr(&child, DW_AT_const_value, &attr))
 			return dw_error(db, "enumerator without value",
 					dwarf_dieoffset(&child));

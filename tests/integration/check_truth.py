@@ -307,6 +307,7 @@ def check_objects(vmtool, setdir, main, res):
             got = json.loads(out)
         except ValueError:
             got = []
+        gone = []
         for i, (start, end, size, caller) in enumerate(rows):
             k = got[i] if i < len(got) and isinstance(got[i], dict) else {}
             if k.get("region") == "kernel image":
@@ -319,10 +320,21 @@ def check_objects(vmtool, setdir, main, res):
                 res.check("vmalloc unpurged, list unknown", k.get("kind") == "unknown" and not vm,
                           f"{name}: kmem {start:#x}: {k.get('kind')} {vm}")
                 continue
+            if not vm and "awaiting purge are not known" in (k.get("note") or ""):
+                # A busy area of the capture that is in no busy list at the
+                # dump: freed in between (a task that exited: its stack),
+                # now on the purge list vmtool cannot see here. A few of
+                # those are the guest's life going on; more would be a
+                # walk that misses areas.
+                gone.append(start)
+                continue
             gcaller = "unpurged" if vm.get("kind") == "unpurged" else (vm.get("caller_symbol") or "").split("+")[0]
             res.check("vmalloc areas", vm.get("start") == hex(start) and vm.get("end") == hex(end)
                       and vm.get("size") == size and gcaller == caller,
                       f"{name}: kmem {start:#x}: want {size} {caller}, got {k.get('kind')} {vm.get('size')} {gcaller} {err[:60]}")
+        res.check("vmalloc areas freed since the capture (at most 1 in 20)",
+                  len(gone) * 20 <= len(rows),
+                  f"{name}: {len(gone)} of {len(rows)} areas in no busy list: {[hex(a) for a in gone[:5]]}")
     # /proc/slabinfo: "name active_objs num_objs objsize objperslab pagesperslab : ..."
     slab = {}
     for line in (read(setdir, "slabinfo.txt") or "").splitlines():

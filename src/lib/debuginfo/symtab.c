@@ -312,16 +312,12 @@ static bool sort_by_addr(struct symtab *tab)
 	return true;
 }
 
-const struct symtab_entry *symtab_lookup_addr(struct symtab *tab,
-					      uint64_t address)
+// The first position in address order whose entry lies above @p address
+// (tab->nr if none): the entry before it is the last at or below it.
+static size_t upper_bound(const struct symtab *tab, uint64_t address)
 {
-	const struct symtab_entry *e;
 	size_t lo = 0, hi = tab->nr;
 
-	if (!tab->name_hash || !sort_by_addr(tab))
-		return NULL;
-	// Upper bound: the first entry above address; the one before it is
-	// the last at or below address (a global, if any at that address).
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -330,6 +326,20 @@ const struct symtab_entry *symtab_lookup_addr(struct symtab *tab,
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+const struct symtab_entry *symtab_lookup_addr(struct symtab *tab,
+					      uint64_t address)
+{
+	const struct symtab_entry *e;
+	size_t lo;
+
+	if (!tab->name_hash || !sort_by_addr(tab))
+		return NULL;
+	// The one before the upper bound is the last at or below address (a
+	// global, if any at that address).
+	lo = upper_bound(tab, address);
 	if (lo == 0)
 		return NULL;
 	e = &tab->entries[tab->by_addr[lo - 1]];
@@ -343,18 +353,11 @@ const struct symtab_entry *symtab_lookup_addr(struct symtab *tab,
 const struct symtab_entry *symtab_lookup_next(struct symtab *tab,
 					      uint64_t address)
 {
-	size_t lo = 0, hi = tab->nr;
+	size_t lo;
 
 	if (!tab->name_hash || !sort_by_addr(tab))
 		return NULL;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (tab->entries[tab->by_addr[mid]].address <= address)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	lo = upper_bound(tab, address);
 	if (lo >= tab->nr || !entry_name(tab, tab->by_addr[lo]))
 		return NULL;
 	return &tab->entries[tab->by_addr[lo]];
@@ -365,19 +368,12 @@ symtab_lookup_nearest(struct symtab *tab, uint64_t address,
 		      int (*rank)(const struct symtab_entry *e))
 {
 	const struct symtab_entry *e, *best;
-	size_t lo = 0, hi = tab->nr;
+	size_t lo;
 	int best_rank;
 
 	if (!tab->name_hash || !sort_by_addr(tab))
 		return NULL;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (tab->entries[tab->by_addr[mid]].address <= address)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	lo = upper_bound(tab, address);
 	if (lo == 0)
 		return NULL;
 	// Entries at one address sort globals last, the first added last

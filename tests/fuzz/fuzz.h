@@ -13,6 +13,7 @@
 #include "config.h"
 #endif
 
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -89,6 +90,29 @@ static inline void fuzz_check_error(struct vmt_error *err)
 		return;
 	FUZZ_ASSERT(err->message && err->message[0]);
 	vmt_error_destroy(err);
+}
+
+// Kernel memory made of the fuzz input: @p size bytes mapped at @p base;
+// a read outside them is a fault of kind @p fault.
+struct fuzz_image {
+	const uint8_t *data;
+	size_t size;
+	uint64_t base;
+	enum vmt_fault_kind fault;
+};
+
+static inline struct vmt_error *fuzz_read_image(void *arg, uint64_t vaddr,
+						void *buf, size_t len)
+{
+	const struct fuzz_image *im = arg;
+
+	if (vaddr < im->base || vaddr - im->base > im->size ||
+	    len > im->size - (vaddr - im->base))
+		return vmt_error_fault(im->fault, vaddr, "%#" PRIx64 " %s", vaddr,
+				       im->fault == VMT_FAULT_EXCLUDED ?
+					       "excluded" : "not in dump");
+	memcpy(buf, im->data + (vaddr - im->base), len);
+	return NULL;
 }
 
 #ifdef VMT_FUZZING

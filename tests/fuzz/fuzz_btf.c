@@ -9,24 +9,6 @@
 
 #define BASE UINT64_C(0xffff800080000000)
 
-struct image {
-	const uint8_t *data;
-	size_t size;
-};
-
-static struct vmt_error *read_image(void *arg, uint64_t vaddr, void *buf,
-				    size_t len)
-{
-	const struct image *im = arg;
-
-	if (vaddr < BASE || vaddr - BASE > im->size ||
-	    len > im->size - (vaddr - BASE))
-		return vmt_error_fault(VMT_FAULT_NOT_IN_DUMP, vaddr,
-				       "%#" PRIx64 " not in dump", vaddr);
-	memcpy(buf, im->data + (vaddr - BASE), len);
-	return NULL;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct typedb *db = NULL;
@@ -37,9 +19,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size && data[0] == 'S') {
 		// The blob sits somewhere after the first byte of memory.
-		struct image im = { data, size };
+		struct fuzz_image im = { data, size, BASE,
+					 VMT_FAULT_NOT_IN_DUMP };
 
-		err = btf_find_in_memory(read_image, &im, NULL, BASE + 1,
+		err = btf_find_in_memory(fuzz_read_image, &im, NULL, BASE + 1,
 					 BASE + size, &blob, &blob_size, how,
 					 sizeof(how));
 		if (err) {

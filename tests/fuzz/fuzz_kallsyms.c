@@ -12,24 +12,6 @@
 
 #define BASE UINT64_C(0xffff800080000000)
 
-struct image {
-	const uint8_t *data;
-	size_t size;
-};
-
-static struct vmt_error *read_image(void *arg, uint64_t vaddr, void *buf,
-				    size_t len)
-{
-	const struct image *im = arg;
-
-	if (vaddr < BASE || vaddr - BASE > im->size ||
-	    len > im->size - (vaddr - BASE))
-		return vmt_error_fault(VMT_FAULT_EXCLUDED, vaddr,
-				       "%#" PRIx64 " excluded", vaddr);
-	memcpy(buf, im->data + (vaddr - BASE), len);
-	return NULL;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const names[] = {
@@ -42,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t len = 0;
 	struct vmcoreinfo vi;
 	struct symtab tab;
-	struct image im;
+	struct fuzz_image im = { NULL, 0, BASE, VMT_FAULT_EXCLUDED };
 	struct vmt_error *err;
 
 	for (int i = 0; i < 6; i++)
@@ -54,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	err = vmcoreinfo_parse(text, len, &vi);
 	FUZZ_ASSERT(!err);
 	symtab_init(&tab, "kallsyms");
-	err = kallsyms_load(read_image, &im, &vi, &tab);
+	err = kallsyms_load(fuzz_read_image, &im, &vi, &tab);
 	if (!err) {
 		FUZZ_ASSERT(tab.nr > 0);
 		for (size_t i = 0; i < tab.nr; i += 1 + tab.nr / 8) {

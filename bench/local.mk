@@ -5,11 +5,13 @@ EXTRA_PROGRAMS = bench/bench_vtop
 EXTRA_PROGRAMS += bench/bench_read
 EXTRA_PROGRAMS += bench/bench_spawn
 EXTRA_PROGRAMS += bench/bench_save
+EXTRA_PROGRAMS += bench/bench_floor
 if HAVE_LIBKDUMPFILE
 EXTRA_PROGRAMS += bench/peer_kdumpfile
 endif
 CLEANFILES += $(EXTRA_PROGRAMS)
 bench_bench_spawn_SOURCES = bench/bench_spawn.c
+bench_bench_floor_SOURCES = bench/bench_floor.c
 bench_bench_vtop_SOURCES = bench/bench_vtop.c
 bench_bench_vtop_LDADD = libvmtool_internal.la
 # libkdumpfile's C API (Debian's libkdumpfile-dev): the peer, never linked

@@ -220,6 +220,38 @@ class Bench:
     def short(path):
         return '/'.join(path.split('/')[-2:])
 
+    # -- the machine's own costs
+    def bench_floor(self):
+        files = [f for s in self.sets.values() for f in s['files'] if f.endswith('.elf')]
+        prog = os.path.join(os.path.dirname(self.bench_vtop), 'bench_floor')
+        if not files or not os.path.exists(prog):
+            return
+        print('\n== Machine floors (bench/bench_floor on %s, in the OS page cache; median of %d; ns per '
+              'operation): what any reader pays for a system call, a pread and a first touch of memory'
+              % (self.short(files[0]), self.rounds))
+        runs = []
+        for _ in range(self.rounds):
+            p = subprocess.run([prog, files[0]], capture_output=True, text=True)
+            self.note_load()
+            if p.returncode == 0:
+                runs.append(json.loads(p.stdout))
+        if not runs:
+            print('   bench_floor failed: %s' % p.stderr.strip())
+            return
+        labels = [('syscall_ns', 'system call (getppid)'),
+                  ('pread8_ns', 'pread of 8 bytes, random page'),
+                  ('pread_page_ns', 'pread of 4 KiB into a reused buffer'),
+                  ('anon_first_touch_ns', 'first touch of fresh anonymous memory, per page'),
+                  ('anon_touched_ns', 'the same pages again'),
+                  ('map_first_touch_random_ns', 'first touch of a file-mapped page, random (MADV_RANDOM)'),
+                  ('map_touched_ns', 'the same mapped pages again'),
+                  ('map_first_touch_sequential_ns', 'first touch of file-mapped pages, sequential (fault-around)')]
+        for key, label in labels:
+            v = statistics.median(r[key] for r in runs)
+            print('   %-72s %10.1f ns' % (label, v))
+            self.row('machine floor: ' + label, '%.1f ns' % v, '', 'floor (no goal)',
+                     'bench_floor %s (median of %d)' % (self.short(files[0]), len(runs)))
+
     # -- start-up: whole process
     def bench_startup(self):
         print('\n== Start-up: whole process (fork to exit), CPU = user + sys, median of %d; '
@@ -670,6 +702,7 @@ def main():
               version, os.cpu_count(), loadavg(), '' if os.path.exists(b.peer) else ': NOT BUILT (no libkdumpfile-dev)'))
     print('sets: ' + ', '.join('%s (%s)' % (n, ', '.join(os.path.basename(f) for f in s['files']))
                                for n, s in b.sets.items()))
+    b.bench_floor()
     b.bench_startup()
     b.bench_translation()
     if not args.quick:

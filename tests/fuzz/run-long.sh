@@ -11,7 +11,12 @@
 # BUILDDIR is configured with --enable-fuzzing. The working corpus grows
 # in BUILDDIR/fuzz-work/TARGET (seeded from tests/fuzz/corpus/TARGET);
 # findings land in BUILDDIR/fuzz-work/TARGET-findings/; the log of every
-# chunk in BUILDDIR/fuzz-work/TARGET.log.
+# chunk in BUILDDIR/fuzz-work/TARGET.log; the CPU seconds and executions
+# of every chunk, over all campaigns, in BUILDDIR/fuzz-work/TARGET.ledger
+# (so that a campaign spread over several days adds up). To pause a
+# campaign without losing the CPU time of the running chunk: touch
+# BUILDDIR/fuzz-work/STOP and send SIGINT to the fuzzer; the chunk is
+# counted and no other starts (remove STOP to go on).
 set -eu
 builddir=$(cd "$1" && pwd)
 target=$2
@@ -21,6 +26,7 @@ bin=$builddir/tests/fuzz/$target
 work=$builddir/fuzz-work/$target
 findings=$builddir/fuzz-work/$target-findings
 log=$builddir/fuzz-work/$target.log
+ledger=$builddir/fuzz-work/$target.ledger
 chunk=${FUZZ_CHUNK_SECONDS:-600}
 
 test -x "$bin" || { echo "$bin: not built (make fuzz-targets in a --enable-fuzzing build)" >&2; exit 2; }
@@ -31,7 +37,8 @@ cpu=0
 execs=0
 round=0
 found=0
-while [ "$cpu" -lt "$budget" ]; do
+stop=$builddir/fuzz-work/STOP
+while [ "$cpu" -lt "$budget" ] && [ ! -e "$stop" ]; do
 	round=$((round + 1))
 	out=$builddir/fuzz-work/$target.round$round
 	before=$(find "$findings" -type f | wc -l)
@@ -45,8 +52,11 @@ while [ "$cpu" -lt "$budget" ]; do
 	used=$(awk '/^cputime/ { printf "%d", $2 + $3 }' "$out.time")
 	cpu=$((cpu + used))
 	n=$(sed -n 's/^stat::number_of_executed_units: *\([0-9]*\).*/\1/p' "$out" | tail -n 1)
+	# An interrupted chunk prints no final stats: its last status line.
+	[ -n "$n" ] || n=$(sed -n 's/^#\([0-9][0-9]*\).*/\1/p' "$out" | tail -n 1)
 	execs=$((execs + ${n:-0}))
 	last=$(grep -E '^#[0-9]+' "$out" | grep 'cov:' | tail -n 1)
+	echo "$(date -u +%FT%TZ) $used ${n:-0}" >>"$ledger"
 	echo "$target round $round: ${used}s CPU (total ${cpu}s), ${n:-0} executions: $last"
 	rm -f "$out" "$out.time"
 	if [ "$(find "$findings" -type f | wc -l)" -gt "$before" ]; then
@@ -58,4 +68,5 @@ done
 cov=$(grep -E '^#[0-9]+' "$log" | grep 'cov:' | tail -n 1 | sed 's/.*\(cov: [0-9]* ft: [0-9]*\).*/\1/')
 nfind=$(find "$findings" -type f | wc -l)
 echo "SUMMARY $target: ${cpu}s CPU, $execs executions, $cov, corpus $(ls "$work" | wc -l) inputs, $nfind findings in $findings"
+awk -v t="$target" '{ c += $2; e += $3 } END { printf "CAMPAIGN %s: %ds CPU, %d executions in %d chunks\n", t, c, e, NR }' "$ledger"
 exit $found

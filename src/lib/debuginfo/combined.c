@@ -430,6 +430,15 @@ struct vmt_error *debuginfo_section_var(struct debuginfo *di,
 		return vmt_error_format(VMT_ERROR_NOT_FOUND,
 					"%s %s: BTF not allowed as a source",
 					section, name);
+	// The vmlinux's .BTF has the same DATASEC records as the dump's,
+	// which would cost decoding kallsyms and searching the dump for it.
+	if (di->have_vmlinux && allowed(di, VMT_SYM_SOURCE_DWARF) &&
+	    di->only != VMT_SYM_SOURCE_DWARF) {
+		load_vmlinux_btf(di);
+		if (di->vmlinux_btf)
+			return typedb_section_var(di->vmlinux_btf, section,
+						  name, offset_ret, size_ret);
+	}
 	load_btf(di);
 	if (!di->btf)
 		return vmt_error_format(VMT_ERROR_NOT_FOUND,

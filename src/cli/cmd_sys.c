@@ -12,13 +12,15 @@
 // Seconds since the epoch as date(1) prints it, in UTC.
 static void format_date(int64_t nsec, char *buf, size_t size)
 {
-	time_t t = (time_t)(nsec >= 0 ? nsec / NSEC : (nsec - NSEC + 1) / NSEC);
+	// Seconds rounded down, without the overflow of nsec - NSEC + 1 at
+	// the bottom of the range (a corrupt CRASHTIME).
+	int64_t sec = nsec / NSEC - (nsec % NSEC < 0);
+	time_t t = (time_t)sec;
 	struct tm tm;
 
 	if (!gmtime_r(&t, &tm) ||
 	    !strftime(buf, size, "%a %b %e %H:%M:%S UTC %Y", &tm))
-		snprintf(buf, size, "%" PRId64 " s since the epoch",
-			 nsec / NSEC);
+		snprintf(buf, size, "%" PRId64 " s since the epoch", sec);
 }
 
 // "00:05:12", "1 days, 02:03:04", as crash prints an uptime.

@@ -107,6 +107,17 @@ def finding1_crash_time():
     vi = write("crashtime-neg.txt", b"CRASHTIME=-9223372036854775808\n")
     expect("F1 CRASHTIME INT64_MIN", ["--json", "--vmcoreinfo", vi, SAMPLE,
                                       "info"], 0)
+    # `sys` (found by make check-corrupt: its date formatting overflowed
+    # on INT64_MIN ns; 2^63 s overflowed the conversion to ns).
+    for name, text in (("crashtime.txt", b"CRASHTIME=99999999999999999\n"),
+                       ("crashtime-neg.txt",
+                        b"CRASHTIME=-9223372036854775808\n")):
+        vi = write(name, text)
+        expect("F1 sys with " + text.decode().strip(),
+               ["--vmcoreinfo", vi, SAMPLE, "sys"], 0,
+               out_re=r"DATE:")
+        expect("F1 sys --json with " + text.decode().strip(),
+               ["--json", "--vmcoreinfo", vi, SAMPLE, "sys"], 0)
 
 
 def elf_with_notes(nr_notes, note_size, sparse_size):

@@ -184,6 +184,13 @@ static bool read_symbol_u64(struct kernel *k, const char *name,
 	       vmt_error_ok(kernel_read_u64(k, addr, ret));
 }
 
+// @p a - @p b in *@p ret; true if it does not fit (no overflow, which is
+// undefined for signed integers).
+static bool ns_sub(int64_t a, uint64_t b, int64_t *ret)
+{
+	return b > INT64_MAX || __builtin_sub_overflow(a, (int64_t)b, ret);
+}
+
 void sysinfo_time(struct kernel *k, bool has_crash_time, uint64_t crash_time,
 		  const char *crash_time_how, const struct vmt_log *log,
 		  const struct vmt_task *tasks, size_t nr_tasks,
@@ -192,6 +199,7 @@ void sysinfo_time(struct kernel *k, bool has_crash_time, uint64_t crash_time,
 	struct tk_clocks tk = { 0 };
 	struct vmt_error *tk_err;
 	bool has_tk, has_jiffies, has_log_ts = log && log->nr_records;
+	bool crash_ok;
 	uint64_t jiffies, tick_nsec, log_ts = 0, rtc_seq, sched_ts = 0, ref = 0;
 	bool has_sched;
 	int sched_pid = -1;
@@ -208,14 +216,21 @@ void sysinfo_time(struct kernel *k, bool has_crash_time, uint64_t crash_time,
 	// The best clock to check jiffies against.
 	ref = has_tk ? tk.boot_nsec : sched_ts > log_ts ? sched_ts : log_ts;
 
-	if (has_crash_time) {
-		s->crash_time_nsec = (int64_t)(crash_time * NSEC);
+	// Past 2262, nanoseconds since the epoch no longer fit in 64 bits:
+	// such a CRASHTIME is a corrupt field, not a clock.
+	crash_ok = has_crash_time && crash_time <= (uint64_t)INT64_MAX / NSEC;
+	if (crash_ok) {
+		s->crash_time_nsec = (int64_t)crash_time * NSEC;
 		sys_source(s, VMT_SYS_CRASH_TIME, true, "%s", crash_time_how);
 	} else if (has_tk) {
 		s->crash_time_nsec = tk.real_nsec;
 		sys_source(s, VMT_SYS_CRASH_TIME, true,
 			   "CLOCK_REALTIME of the timekeeper at %#" PRIx64
 			   " (tk_core, as of the last tick)", tk.addr);
+	} else if (has_crash_time) {
+		sys_source(s, VMT_SYS_CRASH_TIME, false,
+			   "%s: %" PRIu64 " s since the epoch is past the year 2262, not a clock reading; and %s",
+			   crash_time_how, crash_time, tk_why);
 	} else {
 		sys_source(s, VMT_SYS_CRASH_TIME, false,
 			   "no crash time in the dump (no CRASHTIME, no header timestamp) and %s",
@@ -269,12 +284,18 @@ void sysinfo_time(struct kernel *k, bool has_crash_time, uint64_t crash_time,
 
 	// dmesg -T's boot time: the wall clock minus the time since boot, of
 	// one clock where possible.
-	if (has_tk) {
-		s->boot_time_nsec = tk.real_nsec - (int64_t)tk.boot_nsec;
+	// Clocks read from a corrupt kernel can be anything: a difference
+	// that does not fit is no boot time.
+	if (has_tk && !ns_sub(tk.real_nsec, tk.boot_nsec, &s->boot_time_nsec)) {
 		sys_source(s, VMT_SYS_BOOT_TIME, true,
 			   "the timekeeper's CLOCK_REALTIME - CLOCK_BOOTTIME");
-	} else if (s->known[VMT_SYS_CRASH_TIME] && s->known[VMT_SYS_UPTIME]) {
-		s->boot_time_nsec = s->crash_time_nsec - (int64_t)s->uptime_nsec;
+	} else if (has_tk) {
+		sys_source(s, VMT_SYS_BOOT_TIME, false,
+			   "the timekeeper's CLOCK_REALTIME %" PRId64 " ns - CLOCK_BOOTTIME %" PRIu64 " ns is out of range",
+			   tk.real_nsec, tk.boot_nsec);
+	} else if (s->known[VMT_SYS_CRASH_TIME] && s->known[VMT_SYS_UPTIME] &&
+		   !ns_sub(s->crash_time_nsec, s->uptime_nsec,
+			   &s->boot_time_nsec)) {
 		sys_source(s, VMT_SYS_BOOT_TIME, true,
 			   "crash time - uptime");
 	} else if (boot_time_from_rtc_line(log, &s->boot_time_nsec, &rtc_seq)) {
@@ -290,9 +311,11 @@ void sysinfo_time(struct kernel *k, bool has_crash_time, uint64_t crash_time,
 	}
 	// Without a recorded crash time: the RTC's boot time plus the uptime.
 	if (!s->known[VMT_SYS_CRASH_TIME] && s->known[VMT_SYS_BOOT_TIME] &&
-	    s->known[VMT_SYS_UPTIME]) {
-		s->crash_time_nsec = s->boot_time_nsec + (int64_t)s->uptime_nsec;
+	    s->known[VMT_SYS_UPTIME] && s->uptime_nsec <= INT64_MAX &&
+	    !__builtin_add_overflow(s->boot_time_nsec,
+				    (int64_t)s->uptime_nsec,
+				    &s->crash_time_nsec)) {
 		sys_source(s, VMT_SYS_CRASH_TIME, true,
-			   "boot time (the RTC's log record) + uptime: the dump records no crash time and has no tk_core symbol");
+			   "boot time (the RTC's log record) + uptime: the dump records no usable crash time and has no tk_core symbol");
 	}
 }

@@ -7,6 +7,7 @@
 #endif
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -397,6 +398,22 @@ static int open_failed(const struct cli_args *a, bool batch,
 	return rc;
 }
 
+// ELF dumps are read in place from a mapping (source_map): a file cut
+// short while vmtool reads it raises SIGBUS on the lost pages. Say so and
+// exit as for a truncated dump, instead of dying of a bus error.
+static void on_sigbus(int sig)
+{
+	static const char msg[] =
+		"vmtool: an input file became shorter while it was being read "
+		"(SIGBUS on a mapped page): it was truncated or rewritten; "
+		"VMTOOL_NO_MMAP=1 reads files without mapping them\n";
+	ssize_t n = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+
+	(void)n;
+	(void)sig;
+	_exit(EXIT_BAD_DUMP);
+}
+
 int main(int argc, char **argv)
 {
 	struct cli_args a = { 0 };
@@ -406,6 +423,7 @@ int main(int argc, char **argv)
 	bool batch_mode;
 	int rc;
 
+	signal(SIGBUS, on_sigbus);
 	rc = parse_args(argc, argv, &a);
 	if (rc >= 0)
 		return rc;

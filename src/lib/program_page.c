@@ -208,7 +208,8 @@ void vmt_program_page_flag_names(struct vmt_program *prog, uint64_t flags,
 	}
 }
 
-// Classify every page frame of the dump's RAM, calling @p each per chunk.
+// Classify every page frame of the dump's RAM, calling @p each per chunk;
+// @p classes NULL for a run of pages without struct pages (all unknown).
 typedef struct vmt_error *chunk_fn(struct vmt_program *prog, void *arg,
 				   uint64_t pfn, uint64_t nr,
 				   const uint8_t *classes);
@@ -238,8 +239,17 @@ static struct vmt_error *walk_ram(struct vmt_program *prog, chunk_fn *each,
 		uint64_t end = (rg->end + (UINT64_C(1) << shift) - 1) >> shift;
 
 		while (pfn < end && !err) {
-			uint64_t n = end - pfn < CHUNK_PFNS ? end - pfn : CHUNK_PFNS;
+			uint64_t n = memmap_walk_memmapless(w, pfn, end);
 
+			// A run without struct pages at once (classes NULL:
+			// every page unknown): a claimed terabyte without a
+			// memmap is a few steps.
+			if (n > CHUNK_PFNS) {
+				err = each(prog, arg, pfn, n, NULL);
+				pfn += n;
+				continue;
+			}
+			n = end - pfn < CHUNK_PFNS ? end - pfn : CHUNK_PFNS;
 			err = memmap_walk_classify(w, pfn, n, classes);
 			if (!err)
 				err = each(prog, arg, pfn, n, classes);
@@ -254,6 +264,10 @@ struct usage_ctx {
 	struct vmt_mem_usage *u;
 	bool count_zero;
 	unsigned char *page;
+	// The last location and where it started: it holds up to its
+	// run_end (a claimed terabyte of zero fill is one lookup).
+	struct dump_location loc;
+	uint64_t loc_start;
 };
 
 static bool all_zero(const unsigned char *p, size_t len)
@@ -266,6 +280,77 @@ static bool all_zero(const unsigned char *p, size_t len)
 	return true;
 }
 
+// Where @p paddr is in the dump, from the last answer while it holds.
+static struct vmt_error *locate_cached(struct vmt_program *prog,
+				       struct usage_ctx *c, uint64_t paddr,
+				       struct dump_location *ret)
+{
+	struct vmt_error *err;
+
+	if (paddr >= c->loc_start && paddr < c->loc.run_end) {
+		*ret = c->loc;
+		return NULL;
+	}
+	err = dump_locate(prog->dump, paddr, ret);
+	if (err)
+		return err;
+	c->loc = *ret;
+	c->loc_start = paddr;
+	return NULL;
+}
+
+static struct vmt_error *count_zero_page(struct vmt_program *prog,
+					 struct usage_ctx *c, uint64_t paddr)
+{
+	struct vmt_error *err = dump_read_phys(prog->dump, paddr, c->page,
+					       c->u->page_size);
+
+	if (!err && all_zero(c->page, c->u->page_size))
+		c->u->zero_pages++;
+	return err;
+}
+
+// [@p pfn, +@p nr) without struct pages: all unknown, counted a location
+// run at a time (only pages whose data is in the file are read).
+static struct vmt_error *count_unknown_run(struct vmt_program *prog,
+					   struct usage_ctx *c, uint64_t pfn,
+					   uint64_t nr)
+{
+	struct vmt_mem_usage *u = c->u;
+	bool check_zero = c->count_zero &&
+			  !memmap_excluded(VMT_PAGE_UNKNOWN, 31 & ~1u);
+	uint64_t p = pfn, end = pfn + nr;
+
+	u->ram_pages += nr;
+	u->pages[VMT_PAGE_UNKNOWN] += nr;
+	while (p < end) {
+		struct dump_location loc;
+		struct vmt_error *err = locate_cached(prog, c, p * u->page_size,
+						      &loc);
+		uint64_t q;
+
+		if (err)
+			return err;
+		// The pages that start before the run ends.
+		q = loc.run_end ? (loc.run_end - 1) / u->page_size + 1 : p + 1;
+		if (q <= p || q > end)
+			q = q <= p ? p + 1 : end;
+		if (loc.state != DUMP_PAGE_PRESENT) {
+			u->not_in_dump_pages += q - p;
+		} else if (check_zero && loc.zero_fill) {
+			u->zero_pages += q - p;
+		} else if (check_zero) {
+			for (uint64_t i = p; i < q; i++) {
+				err = count_zero_page(prog, c, i * u->page_size);
+				if (err)
+					return err;
+			}
+		}
+		p = q;
+	}
+	return NULL;
+}
+
 static struct vmt_error *count_chunk(struct vmt_program *prog, void *arg,
 				     uint64_t pfn, uint64_t nr,
 				     const uint8_t *classes)
@@ -273,6 +358,8 @@ static struct vmt_error *count_chunk(struct vmt_program *prog, void *arg,
 	struct usage_ctx *c = arg;
 	struct vmt_mem_usage *u = c->u;
 
+	if (!classes)
+		return count_unknown_run(prog, c, pfn, nr);
 	for (uint64_t i = 0; i < nr; i++) {
 		uint8_t b = classes[i];
 		enum vmt_page_class cls = MEMMAP_CLASS(b);
@@ -286,7 +373,7 @@ static struct vmt_error *count_chunk(struct vmt_program *prog, void *arg,
 			u->hwpoison_pages++;
 		if (b & MEMMAP_SHARED)
 			u->shared_pages++;
-		err = dump_locate(prog->dump, paddr, &loc);
+		err = locate_cached(prog, c, paddr, &loc);
 		if (err)
 			return err;
 		if (loc.state != DUMP_PAGE_PRESENT) {
@@ -295,11 +382,14 @@ static struct vmt_error *count_chunk(struct vmt_program *prog, void *arg,
 		}
 		if (!c->count_zero || memmap_excluded(b, 31 & ~1u))
 			continue;
-		err = dump_read_phys(prog->dump, paddr, c->page, u->page_size);
+		// Past p_filesz: zeros by definition, and not in the file.
+		if (loc.zero_fill) {
+			u->zero_pages++;
+			continue;
+		}
+		err = count_zero_page(prog, c, paddr);
 		if (err)
 			return err;
-		if (all_zero(c->page, u->page_size))
-			u->zero_pages++;
 	}
 	return NULL;
 }

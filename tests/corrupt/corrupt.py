@@ -818,8 +818,9 @@ def commands(base, outdir=None):
 
 # What a message may name to say where: an address or offset, a PFN, a
 # pid, a VMCOREINFO line, the symbol, type or member asked for (besides
-# the file, checked by name).
-NAMED = re.compile(r"0x[0-9a-f]{2,}|[0-9a-f]{8,}|offset|PFN|pid \d+|"
+# the file, checked by name). A null pointer is "at 0": printf's %#x
+# writes zero without its 0x.
+NAMED = re.compile(r"0x[0-9a-f]+|\bat 0\b|[0-9a-f]{8,}|offset|PFN|pid \d+|"
                    r"line \d+|symbol \S+|type \S+|struct \S+|named \S+|"
                    r"\b[a-z_]\w*\.[a-z_]\w*\b|no task|VMCOREINFO|"
                    r"--vmcoreinfo|usage", re.I)

@@ -275,6 +275,84 @@ def finding5_exits():
                               "init_task"], 1, err_re=r"VA_BITS")
 
 
+def corrupt_suite_findings():
+    """What make check-corrupt (seed 1111) found after the five."""
+    # v01230: without OFFSET(mem_section.section_mem_map) the offset's
+    # "none" + 8 wrapped around in 32 bits and passed the size check:
+    # the memmap check read far outside its buffer (ASan SEGV).
+    d = open(SAMPLE, "rb").read()
+    key = b"OFFSET(mem_section.section_mem_map)="
+    check("C1 sample has the key", key in d)
+    dump = write("no-section-mem-map.kdump", d.replace(key, b"X" + key[1:]))
+    expect("C1 kmem -i without OFFSET(mem_section.section_mem_map)",
+           [dump, "kmem", "-i"], 0)
+    # v01219: a PT_LOAD whose p_memsz claims 1 TiB of zero fill: the
+    # memory-usage walk went page by page (over a minute, a time-out);
+    # now a run of pages without struct pages is one step.
+    import corrupt  # noqa: E402 (kdump_to_elf)
+    elf = bytearray(corrupt.kdump_to_elf(dumpfile.Kdump(d)))
+    phoff, phnum = struct.unpack_from("<Q", elf, 32)[0], \
+        struct.unpack_from("<H", elf, 56)[0]
+    loads = [phoff + 56 * i for i in range(phnum)
+             if struct.unpack_from("<I", elf, phoff + 56 * i)[0] == 1]
+    check("C2 sample ELF has PT_LOADs", loads)
+    for claim in (1 << 40, 1 << 50):
+        ph = bytearray(elf)
+        struct.pack_into("<Q", ph, loads[-1] + 40, claim)
+        path = write("zero-fill-%d.elf" % claim.bit_length(), ph)
+        for cmd in (["save", "--mem-usage"], ["kmem", "-i"]):
+            expect("C2 %s with p_memsz %#x" % (" ".join(cmd), claim),
+                   ["-q", path] + cmd, 0, timeout=30)
+    # v02140: a PT_LOAD whose p_filesz runs far past the file (its pages
+    # lost) and no VMCOREINFO note: the search for VMCOREINFO text in
+    # memory went through every claimed page (a time-out); now it scans
+    # only pages whose data is in the file.
+    ph = bytearray(elf)
+    at = ph.find(b"VMCOREINFO\0")
+    check("C3 sample ELF has the VMCOREINFO note", at > 0)
+    ph[at] = ord("X")
+    # Nor any copy of its text in memory: the search goes on to the end.
+    ph = bytearray(bytes(ph).replace(b"OSRELEASE=", b"XSRELEASE="))
+    struct.pack_into("<QQ", ph, loads[-1] + 32, 1 << 50, 1 << 50)
+    path = write("lost-claim.elf", ph)
+    expect("C3 info with 2^50 bytes lost and no VMCOREINFO note",
+           ["-q", path, "info"], 0, timeout=30)
+
+
+def mapped_file_truncated():
+    """An ELF dump is read in place from a mapping: a file cut short
+    while vmtool reads it must end in an error, not a bus error."""
+    import time
+    import corrupt  # noqa: E402 (kdump_to_elf)
+    elf = corrupt.kdump_to_elf(dumpfile.Kdump(open(SAMPLE, "rb").read()))
+    path = write("shrinking.elf", elf)
+    _, out, _ = run(["-q", path, "sym", "linux_banner"])
+    addr = int(out.split()[0], 16) if out.strip() else 0
+    check("M1 linux_banner found", addr, out)
+    p = subprocess.Popen([VMTOOL, "-q", path], stdin=subprocess.PIPE,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # The walk maps the page-table pages; the next walk goes through the
+    # same ones, now beyond the end of the file.
+    p.stdin.write(b"vtop %#x\n" % addr)
+    p.stdin.flush()
+    time.sleep(1)
+    os.truncate(path, 64 << 10)
+    p.stdin.write(b"vtop %#x\nvtop %#x\n" % (addr + 0x1000, addr + 0x200000))
+    p.stdin.close()
+    try:
+        err = p.stderr.read().decode(errors="replace")
+        rc = p.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        rc, err = "timeout", ""
+    check("M1 file truncated while read: an error, not a signal",
+          rc in (1, 3) and not re.search(SAN, err),
+          "exit %s; stderr: %s" % (rc, err.strip()[-400:]))
+    check("M1 file truncated while read: said so",
+          re.search(r"shorter|end of file|truncated", err),
+          "stderr: %s" % err.strip()[-400:])
+
+
 def main():
     global VMTOOL, MKVMCORE, WORK
     ap = argparse.ArgumentParser()
@@ -289,6 +367,8 @@ def main():
     finding2_hangs()
     finding4_leaks()
     finding5_exits()
+    corrupt_suite_findings()
+    mapped_file_truncated()
     print("%d passed, %d failed" % (passes, len(failures)))
     if not failures:
         shutil.rmtree(WORK, ignore_errors=True)

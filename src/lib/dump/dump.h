@@ -34,6 +34,14 @@ struct dump_location {
 	uint32_t stored_size;
 	/** ELF: inside p_memsz but past p_filesz, so zeros not in the file. */
 	bool zero_fill;
+	/**
+	 * Where this answer ends: every byte below run_end (exclusive) has
+	 * the same state, file and zero_fill, its file_offset advancing with
+	 * the address (an ELF segment, or a hole between segments); 0 when
+	 * it describes this page only (kdump). Walks over RAM take a run at
+	 * a time.
+	 */
+	uint64_t run_end;
 };
 
 struct dump;
@@ -70,6 +78,11 @@ struct dump_format {
 	 * costs a scan); without it, open() fills them.
 	 */
 	struct vmt_error *(*load_ranges)(struct dump *dump);
+	/**
+	 * Optional: [@p paddr, +@p len) in place, when the format stores it
+	 * as it is and its source is mapped (see dump_map_phys); else NULL.
+	 */
+	const void *(*map_phys)(struct dump *dump, uint64_t paddr, size_t len);
 	void (*close)(struct dump *dump);
 };
 
@@ -142,6 +155,14 @@ struct vmt_error *dump_open_sources(struct source **srcs, size_t nr_srcs,
 				    struct dump **ret);
 
 /** Read @p len bytes of physical memory, across pages. */
+/**
+ * [@p paddr, +@p len) in place, without a copy: a pointer into the mapped
+ * file (an ELF dump's file data), valid until the dump is closed; NULL
+ * where the data is not stored as it is (compressed, zero-filled, lost,
+ * across segments) or the file is not mapped: then dump_read_phys().
+ */
+const void *dump_map_phys(struct dump *dump, uint64_t paddr, size_t len);
+
 struct vmt_error *dump_read_phys(struct dump *dump, uint64_t paddr, void *buf,
 				 size_t len);
 

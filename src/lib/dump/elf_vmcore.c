@@ -369,6 +369,9 @@ static struct vmt_error *elf_locate(struct dump *dump, uint64_t paddr,
 	int found;
 	size_t i = extents_find(ep->ext, ep->nr_ext, paddr, &found);
 
+	// A hole runs to the next extent.
+	loc.run_end = found ? ep->ext[i].end :
+		      i < ep->nr_ext ? ep->ext[i].start : UINT64_MAX;
 	if (found) {
 		const struct extent *e = &ep->ext[i];
 
@@ -572,6 +575,29 @@ static struct vmt_error *elf_read_range(struct dump *dump, uint64_t paddr,
 	return read_uncached(dump->priv, paddr, buf, len);
 }
 
+// File data lies in the file as it is: in place, when the file is mapped
+// and the range is within one segment's file data.
+static const void *elf_map_phys(struct dump *dump, uint64_t paddr,
+				size_t len)
+{
+	struct elf_priv *ep = dump->priv;
+	const unsigned char *base = source_map(ep->src);
+	const struct extent *e;
+	size_t i;
+
+	if (!base)
+		return NULL;
+	i = find_extent(ep, paddr);
+	if (i >= ep->nr_ext)
+		return NULL;
+	e = &ep->ext[i];
+	// ELF_DATA extents end where the file does (see the PT_LOAD loop).
+	if (e->kind != ELF_DATA || e->start > paddr || e->end - paddr < len)
+		return NULL;
+	ep->last_ext = i;
+	return base + e->off + (paddr - e->start);
+}
+
 const struct dump_format dump_format_elf = {
 	.name = "elf",
 	.probe = elf_probe,
@@ -579,5 +605,6 @@ const struct dump_format dump_format_elf = {
 	.locate = elf_locate,
 	.read_page = elf_read_page,
 	.read_range = elf_read_range,
+	.map_phys = elf_map_phys,
 	.close = elf_close,
 };

@@ -159,6 +159,13 @@ static unsigned int dump_pfn_shift(const struct dump *dump)
 				  12;
 }
 
+const void *dump_map_phys(struct dump *dump, uint64_t paddr, size_t len)
+{
+	if (!dump->format->map_phys || !len || paddr + (len - 1) < paddr)
+		return NULL;
+	return dump->format->map_phys(dump, paddr, len);
+}
+
 struct vmt_error *dump_read_phys(struct dump *dump, uint64_t paddr, void *buf,
 				 size_t len)
 {

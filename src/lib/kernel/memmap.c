@@ -231,8 +231,9 @@ struct vmt_error *memmap_layout_init(struct memmap_layout *ml,
 	    bits > ml->page_shift && bits < 64 &&
 	    vmcoreinfo_number(vi, "MAX_PHYSMEM_BITS", &phys_bits) &&
 	    phys_bits >= bits && phys_bits <= 64 &&
-	    (ml->off_section_mem_map =
-		     offset_or_none(vi, "mem_section.section_mem_map")) + 8 <= v) {
+	    // In 64 bits: MEMMAP_NO_OFFSET + 8 wraps around in 32.
+	    (uint64_t)(ml->off_section_mem_map = offset_or_none(
+			       vi, "mem_section.section_mem_map")) + 8 <= v) {
 		uint64_t nr_sections = UINT64_C(1) << (phys_bits - bits);
 
 		ml->section_struct_size = (uint32_t)v;
@@ -851,6 +852,30 @@ static struct vmt_error *classify_at(struct memmap_walk *w, uint64_t pfn,
 	return NULL;
 }
 
+uint64_t memmap_walk_memmapless(struct memmap_walk *w, uint64_t pfn,
+				uint64_t end)
+{
+	const struct memmap_layout *ml = w->ml;
+	uint64_t p = pfn;
+
+	if (!ml->has_sections)
+		return 0;
+	while (p < end) {
+		uint64_t nr = p >> ml->pfn_section_shift, next;
+
+		// Past the last root every section is absent.
+		if (nr / ml->sections_per_root >= ml->nr_section_roots)
+			return end - pfn;
+		if (memmap_pfn_has_memmap(w, p))
+			break;
+		next = (nr + 1) << ml->pfn_section_shift;
+		if (next <= p || next >= end)
+			return end - pfn;
+		p = next;
+	}
+	return p - pfn;
+}
+
 struct vmt_error *memmap_walk_classify(struct memmap_walk *w, uint64_t pfn,
 				       uint64_t nr, uint8_t *out)
 {
@@ -865,7 +890,21 @@ struct vmt_error *memmap_walk_classify(struct memmap_walk *w, uint64_t pfn,
 			continue;
 		}
 		if (!memmap_pfn_has_memmap(w, p)) {
-			out[i] = VMT_PAGE_UNKNOWN;
+			// The rest of the section has none either: a claimed
+			// RAM range without a memmap costs one step a section.
+			uint64_t left = nr - i;
+
+			if (w->ml->has_sections) {
+				uint64_t end = ((p >> w->ml->pfn_section_shift) + 1)
+					       << w->ml->pfn_section_shift;
+
+				if (end > p && end - p < left)
+					left = end - p;
+			} else {
+				left = 1;
+			}
+			memset(out + i, VMT_PAGE_UNKNOWN, (size_t)left);
+			i += left - 1;
 			continue;
 		}
 		err = load_block(w, p);

@@ -198,6 +198,16 @@ struct vmt_error *memmap_walk_classify(struct memmap_walk *w, uint64_t pfn,
 				       uint64_t nr, uint8_t *out);
 
 /**
+ * How many PFNs from @p pfn (below @p end) lie in memory sections that
+ * have no memmap (all VMT_PAGE_UNKNOWN to memmap_walk_classify): 0 when
+ * @p pfn's section has one or the layout knows no sections. A section at
+ * a time, so that a claimed range without struct pages costs a step per
+ * section, not per page.
+ */
+uint64_t memmap_walk_memmapless(struct memmap_walk *w, uint64_t pfn,
+				uint64_t end);
+
+/**
  * Decode the struct page of @p pfn (its class judged alone, or by its
  * head for a tail page). FAULT if it cannot be read.
  */

@@ -62,8 +62,12 @@ struct utlb_entry {
 struct table_memo {
 	uint64_t key; // page number | 1
 	const uint8_t *data;
-	size_t slot;
+	size_t slot; // in the table cache, or MAPPED
 };
+
+// A memo entry for a table read in place from the mapped dump: no cache
+// slot holds it.
+#define MAPPED SIZE_MAX
 
 struct address_space {
 	struct dump *dump;
@@ -104,8 +108,9 @@ struct vmt_error *dump_read_phys_cb(void *arg, uint64_t paddr, void *buf,
 	return dump_read_phys(arg, paddr, buf, len);
 }
 
-// A table page not in the memo: from the table cache, or read from the
-// dump into it.
+// A table page not in the memo: in place in the mapped dump (an ELF
+// dump's file data: no copy, and no new memory to fault in), from the
+// table cache, or read from the dump into it.
 static const uint8_t *map_table_slow(struct address_space *as,
 				     uint64_t page_paddr)
 {
@@ -117,8 +122,11 @@ static const uint8_t *map_table_slow(struct address_space *as,
 	size_t slot;
 	uint8_t *fill;
 
-	data = page_cache_lookup(c, page);
+	data = dump_map_phys(as->dump, page_paddr, (size_t)1 << as->chunk_shift);
 	if (data) {
+		as->stats.table_loads++;
+		slot = MAPPED;
+	} else if ((data = page_cache_lookup(c, page))) {
 		slot = (size_t)(data - c->data) / c->page_size;
 	} else {
 		fill = page_cache_reserve(c, &slot);
@@ -160,7 +168,8 @@ static inline const uint8_t *map_table(void *arg, uint64_t page_paddr)
 
 	if (m->key == (page << 1 | 1)) {
 		// Referenced: the clock keeps it.
-		as->tables.state[m->slot] = 2;
+		if (m->slot != MAPPED)
+			as->tables.state[m->slot] = 2;
 		return m->data;
 	}
 	return map_table_slow(as, page_paddr);

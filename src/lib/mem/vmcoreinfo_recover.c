@@ -154,11 +154,27 @@ struct vmt_error *vmcoreinfo_recover(struct dump *dump,
 
 		for (; paddr < range->end && paddr >= range->start;
 		     paddr += SCAN_STRIDE) {
+			struct dump_location loc;
 			struct vmt_error *err;
 			bool is_note;
 			char *text;
 			size_t len;
 
+			// Only data in the file can hold it: a run of lost or
+			// zero-filled pages (a PT_LOAD claiming more than the
+			// file has) is skipped whole, so that the scan is
+			// bounded by the file, not by what headers claim.
+			if (vmt_error_ok(dump_locate(dump, paddr, &loc)) &&
+			    (loc.state != DUMP_PAGE_PRESENT || loc.zero_fill) &&
+			    loc.run_end > paddr) {
+				uint64_t next = (loc.run_end + SCAN_STRIDE - 1) &
+						~(uint64_t)(SCAN_STRIDE - 1);
+
+				if (next <= paddr)
+					break;
+				paddr = next - SCAN_STRIDE;
+				continue;
+			}
 			scanned++;
 			err = candidate(dump, paddr, &text, &len, &is_note);
 			if (err) {

@@ -1,4 +1,5 @@
-// A source backed by a file opened read-only and read with pread.
+// A source backed by a file opened read-only and read with pread, or
+// mapped for readers that touch parts of it in place (source_map).
 #ifdef HAVE_CONFIG_H
 #include "config.h"
 #endif
@@ -7,6 +8,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,6 +17,10 @@
 struct file_source {
 	struct source src;
 	int fd;
+	bool regular;
+	// The mapping: NULL until asked for; map_tried once it was.
+	void *map;
+	bool map_tried;
 };
 
 static struct vmt_error *file_read(struct source *src, void *buf, size_t len,
@@ -64,10 +70,32 @@ static uint64_t file_next_data(struct source *src, uint64_t off)
 #endif
 }
 
+static const void *file_map(struct source *src)
+{
+	struct file_source *fs = (struct file_source *)src;
+	void *p;
+
+	if (fs->map_tried)
+		return fs->map;
+	fs->map_tried = true;
+	// Regular files only: a block device can change under the mapping.
+	// A mapping that fails (an address-space limit, a 32-bit host) only
+	// means reading.
+	if (!fs->regular || src->size > SIZE_MAX || getenv("VMTOOL_NO_MMAP"))
+		return NULL;
+	p = mmap(NULL, (size_t)src->size, PROT_READ, MAP_SHARED, fs->fd, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	fs->map = p;
+	return p;
+}
+
 static void file_destroy(struct source *src)
 {
 	struct file_source *fs = (struct file_source *)src;
 
+	if (fs->map)
+		munmap(fs->map, (size_t)src->size);
 	if (fs->fd >= 0)
 		close(fs->fd);
 	free(src->name);
@@ -77,6 +105,7 @@ static void file_destroy(struct source *src)
 static const struct source_ops file_ops = {
 	.read = file_read,
 	.next_data = file_next_data,
+	.map = file_map,
 	.destroy = file_destroy,
 };
 
@@ -129,6 +158,7 @@ struct vmt_error *source_open_file(const char *path, struct source **ret)
 		return err;
 	}
 	fs->src.size = (uint64_t)st.st_size;
+	fs->regular = S_ISREG(st.st_mode);
 	if (S_ISBLK(st.st_mode)) {
 		off_t end = lseek(fs->fd, 0, SEEK_END);
 

@@ -19,6 +19,11 @@ static struct vmt_error *mem_read(struct source *src, void *buf, size_t len,
 	return NULL;
 }
 
+static const void *mem_map(struct source *src)
+{
+	return ((const struct mem_source *)src)->data;
+}
+
 static void mem_destroy(struct source *src)
 {
 	free(src->name);
@@ -27,6 +32,7 @@ static void mem_destroy(struct source *src)
 
 static const struct source_ops mem_ops = {
 	.read = mem_read,
+	.map = mem_map,
 	.destroy = mem_destroy,
 };
 

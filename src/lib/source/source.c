@@ -33,6 +33,11 @@ uint64_t source_next_data(struct source *src, uint64_t off)
 	return next < off ? off : next > src->size ? src->size : next;
 }
 
+const void *source_map(struct source *src)
+{
+	return src->ops->map && src->size ? src->ops->map(src) : NULL;
+}
+
 void source_destroy(struct source *src)
 {
 	if (src)

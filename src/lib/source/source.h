@@ -21,6 +21,8 @@ struct source_ops {
 	 * Sparse files and flattened views skip their holes with it.
 	 */
 	uint64_t (*next_data)(struct source *src, uint64_t off);
+	/** Optional: the whole source as bytes in memory (see source_map). */
+	const void *(*map)(struct source *src);
 	void (*destroy)(struct source *src);
 };
 
@@ -53,6 +55,16 @@ struct vmt_error *source_read(struct source *src, void *buf, size_t len,
  * beyond the size.
  */
 uint64_t source_next_data(struct source *src, uint64_t off);
+
+/**
+ * The whole of @p src as bytes in memory (source->size of them), or NULL:
+ * then read it. A regular file is mapped read-only on the first call
+ * (unless the environment sets VMTOOL_NO_MMAP); its pages are read when
+ * first touched, with the kernel's read-around, and cost no copy. Valid
+ * until @p src is destroyed. A file truncated while mapped makes a touch
+ * beyond its new end raise SIGBUS: the CLI reports that and exits.
+ */
+const void *source_map(struct source *src);
 
 /** Free @p src; accepts NULL. */
 void source_destroy(struct source *src);

@@ -59,6 +59,16 @@ static struct vmt_error *read_kvirt(void *arg, uint64_t vaddr, void *buf,
 	return vmt_program_read_virt(prog, vaddr, buf, len);
 }
 
+// Kernel memory in place (an ELF dump's mapped file data), for the BTF.
+static const void *map_kvirt(void *arg, uint64_t vaddr, size_t len)
+{
+	struct vmt_program *prog = arg;
+
+	if (prog->layout_err || !prog->as)
+		return NULL;
+	return address_space_map(prog->as, ARM64_TABLE_KERNEL, 0, vaddr, len);
+}
+
 // A --vmcoreinfo file: VMCOREINFO is one page in the kernel; more than
 // this is not one (and /dev/zero never ends).
 #define MAX_VMCOREINFO_FILE (64u << 20)
@@ -354,6 +364,7 @@ struct vmt_error *vmt_program_open(const char *const *paths, size_t nr_paths,
 		goto fail;
 	if (!prog->layout_err)
 		prog->di.kimage_start = prog->layout.kimage_start.value;
+	debuginfo_set_map(&prog->di, map_kvirt);
 	program_symbol_ops_init(prog);
 	if (opts->vmlinux_path) {
 		err = debuginfo_add_vmlinux(&prog->di, opts->vmlinux_path,

@@ -1230,8 +1230,9 @@ static const struct typedb_ops btf_ops = {
 
 // Parse @p data; with @p alloc (the malloc'd buffer @p data lies in) the
 // db keeps that buffer instead of a copy, on success and on failure alike.
+// @p lasting: @p data outlives the db (a mapped dump): used in place.
 static struct vmt_error *create_in(void *alloc, void *data, size_t size,
-				   struct typedb **ret)
+				   bool lasting, struct typedb **ret)
 {
 	uint8_t *bytes = data;
 	bool owned = alloc != NULL;
@@ -1267,7 +1268,8 @@ static struct vmt_error *create_in(void *alloc, void *data, size_t size,
 		btf_destroy(&db->base);
 		return &vmt_enomem;
 	}
-	if (owned && bytes[h.hdr_len + h.str_off + h.str_len - 1] == '\0') {
+	if ((owned || lasting) &&
+	    bytes[h.hdr_len + h.str_off + h.str_len - 1] == '\0') {
 		// The strings end with a NUL (as a kernel's always do): use the
 		// buffer as it is.
 		db->copy = alloc;
@@ -1308,13 +1310,13 @@ static struct vmt_error *create_in(void *alloc, void *data, size_t size,
 struct vmt_error *btf_typedb_create(const void *data, size_t size,
 				    struct typedb **ret)
 {
-	return create_in(NULL, (void *)data, size, ret);
+	return create_in(NULL, (void *)data, size, false, ret);
 }
 
 struct vmt_error *btf_typedb_create_owned(void *data, size_t size,
 					  struct typedb **ret)
 {
-	return create_in(data, data, size, ret);
+	return create_in(data, data, size, false, ret);
 }
 
 // Whether @p p (with @p avail bytes after it) starts a plausible header,
@@ -1378,6 +1380,7 @@ static bool blob_ok(const uint8_t *buf, size_t size)
 // more in the same walk (btf_load_from_memory): the blob is walked once.
 struct accept {
 	struct typedb **db;
+	map_kvirt_fn *map; // loading only: blobs in place where they can be
 };
 
 // Whether @p buf (malloc'd) passes @p acc. Loading takes @p buf either way
@@ -1389,7 +1392,7 @@ static bool accept_blob(const struct accept *acc, uint8_t **buf_ret,
 
 	if (!acc->db)
 		return blob_ok(*buf_ret, size);
-	err = create_in(*buf_ret, *buf_ret, size, acc->db);
+	err = create_in(*buf_ret, *buf_ret, size, false, acc->db);
 	*buf_ret = NULL;
 	vmt_error_destroy(err);
 	return !err;
@@ -1458,7 +1461,9 @@ static bool read_tolerant(read_kvirt_fn *read, void *arg, uint64_t vaddr,
 struct back_scan {
 	uint64_t end, floor;	// read [floor, end), chunk by chunk down
 	uint8_t *buf;		// [floor, end) in one allocation: only the
-				// pages read are ever touched
+				// pages read are ever touched; or in place
+	bool lasting;		// buf is the mapped dump's: nothing to read
+				// or free, and loads use it in place
 	bool *holes;		// [i]: some pages of chunk i were unreadable
 	size_t nr;		// chunks read, from the top
 };
@@ -1508,10 +1513,13 @@ static bool back_candidate(read_kvirt_fn *read, void *arg,
 		return true;
 	}
 	if (acc->db) {
-		err = create_in(bs->buf, bs->buf + (vaddr - bs->floor),
-				(size_t)total, acc->db);
-		// The buffer is the db's now, or freed.
-		bs->buf = NULL;
+		err = create_in(bs->lasting ? NULL : bs->buf,
+				bs->buf + (vaddr - bs->floor), (size_t)total,
+				bs->lasting, acc->db);
+		// The buffer is the db's now, or freed (unless it is the
+		// dump's own: then the scan can go on).
+		if (!bs->lasting)
+			bs->buf = NULL;
 		vmt_error_destroy(err);
 		if (err)
 			return false;
@@ -1539,10 +1547,16 @@ static bool scan_back(read_kvirt_fn *read, void *arg, uint64_t floor,
 	size_t max = (size_t)((end - floor + SCAN_CHUNK - 1) / SCAN_CHUNK);
 	bool found = false;
 
-	bs.buf = malloc((size_t)(end - floor));
+	if (acc->db && acc->map) {
+		bs.buf = (uint8_t *)acc->map(arg, floor, (size_t)(end - floor));
+		bs.lasting = bs.buf != NULL;
+	}
+	if (!bs.buf)
+		bs.buf = malloc((size_t)(end - floor));
 	bs.holes = calloc(max, sizeof(*bs.holes));
 	if (!bs.buf || !bs.holes) {
-		free(bs.buf);
+		if (!bs.lasting)
+			free(bs.buf);
 		free(bs.holes);
 		return false;
 	}
@@ -1553,7 +1567,8 @@ static bool scan_back(read_kvirt_fn *read, void *arg, uint64_t floor,
 		uint8_t *c = bs.buf + (low - floor);
 		size_t len = (size_t)(high - low);
 
-		bs.holes[i] = !read_tolerant(read, arg, low, c, len);
+		if (!bs.lasting)
+			bs.holes[i] = !read_tolerant(read, arg, low, c, len);
 		bs.nr++;
 		for (size_t at = 0; at < len; at++) {
 			const uint8_t *m = memchr(c + at, 0x9f, len - at);
@@ -1572,7 +1587,8 @@ static bool scan_back(read_kvirt_fn *read, void *arg, uint64_t floor,
 				break;
 		}
 	}
-	free(bs.buf);
+	if (!bs.lasting)
+		free(bs.buf);
 	free(bs.holes);
 	return found;
 }
@@ -1649,14 +1665,29 @@ static struct vmt_error *search(read_kvirt_fn *read, void *arg,
 				"__start_BTF %#" PRIx64 " and __stop_BTF %#" PRIx64
 				" do not bound a BTF section",
 				start->address, stop->address);
-		err = read_blob(read, arg, start->address, size, &data);
-		if (err)
-			return err;
-		if (acc->db) {
-			err = create_in(data, data, size, acc->db);
+		const void *mapped = acc->db && acc->map ?
+					     acc->map(arg, start->address,
+						      (size_t)size) :
+					     NULL;
+
+		if (mapped) {
+			// In place in the mapped dump: no read, no copy.
+			err = create_in(NULL, (void *)mapped, (size_t)size,
+					true, acc->db);
 			data = NULL;
 			if (err)
 				return err;
+		} else {
+			err = read_blob(read, arg, start->address, size, &data);
+			if (err)
+				return err;
+			if (acc->db) {
+				err = create_in(data, data, size, false,
+						acc->db);
+				data = NULL;
+				if (err)
+					return err;
+			}
 		}
 		*data_ret = data;
 		*size_ret = size;
@@ -1719,13 +1750,14 @@ struct vmt_error *btf_find_in_memory(read_kvirt_fn *read, void *arg,
 		      size_ret, how_ret, how_size);
 }
 
-struct vmt_error *btf_load_from_memory(read_kvirt_fn *read, void *arg,
+struct vmt_error *btf_load_from_memory(read_kvirt_fn *read,
+				       map_kvirt_fn *map, void *arg,
 				       const struct symtab *syms,
 				       uint64_t scan_start, uint64_t scan_end,
 				       struct typedb **ret, char *how_ret,
 				       size_t how_size)
 {
-	const struct accept acc = { .db = ret };
+	const struct accept acc = { .db = ret, .map = map };
 	void *data = NULL;
 	size_t size;
 

@@ -48,6 +48,11 @@ struct vmt_error *debuginfo_init(struct debuginfo *di,
 	return symtab_finish(&di->derived);
 }
 
+void debuginfo_set_map(struct debuginfo *di, map_kvirt_fn *map)
+{
+	di->map = map;
+}
+
 void debuginfo_deinit(struct debuginfo *di)
 {
 	symtab_deinit(&di->elf);
@@ -319,7 +324,8 @@ static void load_btf(struct debuginfo *di)
 	if (etext && etext->address > scan_start &&
 	    etext->address - scan_start < (64 << 20))
 		scan_start = etext->address;
-	err = btf_load_from_memory(di->read, di->read_arg, &di->kallsyms,
+	err = btf_load_from_memory(di->read, di->map, di->read_arg,
+				   &di->kallsyms,
 				   scan_start, scan_start + (64 << 20), &di->btf,
 				   di->btf_how, sizeof(di->btf_how));
 	if (err) {

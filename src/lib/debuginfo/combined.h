@@ -44,6 +44,8 @@ struct debuginfo_module {
 struct debuginfo {
 	enum vmt_sym_source only;
 	read_kvirt_fn *read;
+	/** Optional (debuginfo_set_map): kernel memory in place. */
+	map_kvirt_fn *map;
 	void *read_arg;
 	const struct vmcoreinfo *vi;
 	struct warnings *warnings;
@@ -100,6 +102,12 @@ struct vmt_error *debuginfo_init(struct debuginfo *di,
 				 struct warnings *warnings,
 				 enum vmt_sym_source only);
 void debuginfo_deinit(struct debuginfo *di);
+
+/**
+ * Kernel memory in place for what is read whole and kept (the dump's BTF),
+ * with the read function's argument.
+ */
+void debuginfo_set_map(struct debuginfo *di, map_kvirt_fn *map);
 
 /**
  * Load a vmlinux (ELF symbols + DWARF) and check it against VMCOREINFO

@@ -18,6 +18,13 @@ typedef struct vmt_error *read_kvirt_fn(void *arg, uint64_t vaddr, void *buf,
 					size_t len);
 
 /**
+ * [@p vaddr, +@p len) of kernel memory in place, read-only, valid while
+ * the dump is open (an ELF dump's mapped file data); NULL where it is not
+ * so stored: then read it.
+ */
+typedef const void *map_kvirt_fn(void *arg, uint64_t vaddr, size_t len);
+
+/**
  * Decode the kallsyms tables in kernel memory, located through the
  * SYMBOL(kallsyms_*) lines of @p vi, into @p tab (source "kallsyms").
  * Adds and sorts (symtab_finish) on success; leaves @p tab as it was on
@@ -55,9 +62,11 @@ struct vmt_error *elf_btf_load(const char *path, struct typedb **ret);
 /**
  * btf_find_in_memory() and btf_typedb_create() in one: the blob found is
  * the db's (no copy), and each candidate of a scan is checked by loading
- * it, so the records are walked once.
+ * it, so the records are walked once. With @p map (may be NULL), a blob
+ * that can be had in place is used there, neither read nor copied.
  */
-struct vmt_error *btf_load_from_memory(read_kvirt_fn *read, void *arg,
+struct vmt_error *btf_load_from_memory(read_kvirt_fn *read,
+				       map_kvirt_fn *map, void *arg,
 				       const struct symtab *syms,
 				       uint64_t scan_start, uint64_t scan_end,
 				       struct typedb **ret, char *how_ret,

@@ -876,3 +876,30 @@ struct vmt_error *address_space_read(struct address_space *as,
 	}
 	return run_len ? read_run(as, run_va, run_pa, run_out, run_len) : NULL;
 }
+
+const void *address_space_map(struct address_space *as,
+			      enum arm64_table_kind kind, uint64_t root_paddr,
+			      uint64_t vaddr, size_t len)
+{
+	uint64_t page = as->page_mask + 1, first, pa;
+	struct vmt_error *err;
+
+	if (!len || vaddr + (len - 1) < vaddr)
+		return NULL;
+	err = address_space_translate(as, kind, root_paddr, vaddr, &first);
+	// Every page where the first one's run puts it.
+	for (uint64_t off = page - (vaddr & as->page_mask); !err && off < len;
+	     off += page) {
+		err = address_space_translate(as, kind, root_paddr,
+					      vaddr + off, &pa);
+		if (!err && pa != first + off) {
+			vmt_error_destroy(err);
+			return NULL;
+		}
+	}
+	if (err) {
+		vmt_error_destroy(err);
+		return NULL;
+	}
+	return dump_map_phys(as->dump, first, len);
+}

@@ -75,6 +75,15 @@ const struct address_space_stats *address_space_stats(
 	const struct address_space *as);
 
 /** Read virtual memory across pages. */
+/**
+ * [@p vaddr, +@p len) in place, read-only, when it maps to one physical
+ * run that the dump stores as it is (dump_map_phys); else NULL. Valid
+ * until the dump is closed.
+ */
+const void *address_space_map(struct address_space *as,
+			      enum arm64_table_kind kind, uint64_t root_paddr,
+			      uint64_t vaddr, size_t len);
+
 struct vmt_error *address_space_read(struct address_space *as,
 				     enum arm64_table_kind kind,
 				     uint64_t root_paddr, uint64_t vaddr,

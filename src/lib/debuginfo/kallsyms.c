@@ -339,7 +339,10 @@ struct vmt_error *kallsyms_load(read_kvirt_fn *read, void *arg,
 				     " (%" PRIu32 " entries)", t.offsets, num_syms);
 		goto out;
 	}
-	err = read(arg, t.offsets, offsets, (size_t)num_syms * 4);
+	// num_syms fits the tables (checked above): the table's room at once.
+	err = symtab_reserve(tab, num_syms);
+	if (!err)
+		err = read(arg, t.offsets, offsets, (size_t)num_syms * 4);
 	if (err) {
 		err = vmt_error_wrap(err, "kallsyms_offsets at %#" PRIx64
 				     " (%" PRIu32 " entries)",

@@ -75,9 +75,9 @@ uint64_t symtab_hash(const char *name)
 	return h;
 }
 
-static struct vmt_error *grow(struct symtab *tab)
+// Room for @p cap entries (never less than there is).
+static struct vmt_error *resize(struct symtab *tab, size_t cap)
 {
-	size_t cap = tab->cap ? tab->cap * 2 : 1024;
 	struct symtab_entry *n;
 	uint64_t *h;
 
@@ -93,6 +93,20 @@ static struct vmt_error *grow(struct symtab *tab)
 	tab->hashes = h;
 	tab->cap = cap;
 	return NULL;
+}
+
+static struct vmt_error *grow(struct symtab *tab)
+{
+	return resize(tab, tab->cap ? tab->cap * 2 : 1024);
+}
+
+struct vmt_error *symtab_reserve(struct symtab *tab, size_t more)
+{
+	if (more <= tab->cap - tab->nr)
+		return NULL;
+	if (more > SIZE_MAX - tab->nr)
+		return &vmt_enomem;
+	return resize(tab, tab->nr + more);
 }
 
 static struct vmt_error *add(struct symtab *tab, char *name, uint64_t hash,

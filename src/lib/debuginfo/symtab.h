@@ -85,6 +85,12 @@ struct vmt_error *symtab_add_stored(struct symtab *tab, const char *name,
 				    uint64_t address, uint64_t size,
 				    char type);
 /**
+ * Room for @p more entries at once: a table whose size is known (kallsyms
+ * counts its symbols) fills without growing and copying as it goes.
+ */
+struct vmt_error *symtab_reserve(struct symtab *tab, size_t more);
+
+/**
  * Append a symbol whose name @p lazy decodes when needed (index = its
  * position in the table); @p hash is symtab_hash() of that name.
  */

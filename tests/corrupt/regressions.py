@@ -319,6 +319,20 @@ def corrupt_suite_findings():
            ["-q", path, "info"], 0, timeout=30)
 
 
+def page_fields_past_struct_page():
+    """v09354 (make check-corrupt, seed 1111): VMCOREINFO's struct page
+    offsets past SIZE(page) were read past the buffer of one struct page
+    (ASan heap-buffer-overflow in kmem -i)."""
+    d = open(SAMPLE, "rb").read()
+    for field, bad in ((b"OFFSET(page._refcount)=52", b"OFFSET(page._refcount)=99"),
+                       (b"OFFSET(page.private)=40", b"OFFSET(page.private)=98")):
+        check("P1 sample has " + field.decode().strip(), field in d)
+        path = write("page-field.kdump", d.replace(field, bad))
+        for cmd in (["kmem", "-i"], ["save", "--mem-usage"]):
+            expect("P1 %s with %s" % (" ".join(cmd), bad.decode().strip()),
+                   ["-q", path] + cmd, 0)
+
+
 def mapped_file_truncated():
     """An ELF dump is read in place from a mapping: a file cut short
     while vmtool reads it must end in an error, not a bus error."""
@@ -371,6 +385,7 @@ def main():
     finding4_leaks()
     finding5_exits()
     corrupt_suite_findings()
+    page_fields_past_struct_page()
     mapped_file_truncated()
     print("%d passed, %d failed" % (passes, len(failures)))
     if not failures:

@@ -133,6 +133,30 @@ static bool page_type_is(const struct memmap_page_type *t, uint32_t page_type)
 	return (page_type & (0x80000000u | ~t->value)) == 0x80000000u;
 }
 
+// The field offsets index a buffer of SIZE(page) bytes (the order and
+// dtor bytes, that of the next struct page): a field that does not fit
+// in it is not known (VMCOREINFO of a corrupt dump, or wrong types).
+static void drop_fields_outside(struct memmap_layout *ml)
+{
+	struct {
+		uint32_t *off;
+		uint32_t width;
+	} f[] = {
+		{ &ml->off_refcount, 4 },	 { &ml->off_mapping, 8 },
+		{ &ml->off_index, 8 },		 { &ml->off_private, 8 },
+		{ &ml->off_mapcount, 4 },	 { &ml->off_compound_head, 8 },
+		{ &ml->off_compound_order, 2 }, { &ml->off_compound_dtor, 1 },
+	};
+
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		if (*f[i].off != MEMMAP_NO_OFFSET &&
+		    (uint64_t)*f[i].off + f[i].width > ml->struct_size)
+			*f[i].off = MEMMAP_NO_OFFSET;
+	if (ml->order_source == MEMMAP_ORDER_BYTE &&
+	    ml->off_compound_order == MEMMAP_NO_OFFSET)
+		ml->order_source = MEMMAP_ORDER_NONE;
+}
+
 struct vmt_error *memmap_layout_init(struct memmap_layout *ml,
 				     const struct vmcoreinfo *vi,
 				     const struct arm64_layout *layout,
@@ -157,6 +181,11 @@ struct vmt_error *memmap_layout_init(struct memmap_layout *ml,
 	if (ml->off_flags == MEMMAP_NO_OFFSET)
 		return vmt_error_format(VMT_ERROR_UNSUPPORTED,
 					"no memmap: VMCOREINFO lacks OFFSET(page.flags)");
+	if ((uint64_t)ml->off_flags + 8 > ml->struct_size)
+		return vmt_error_format(VMT_ERROR_BAD_DATA,
+					"no memmap: VMCOREINFO's OFFSET(page.flags) %" PRIu32
+					" is past SIZE(page) %" PRIu32,
+					ml->off_flags, ml->struct_size);
 	ml->off_refcount = offset_or_none(vi, "page._refcount");
 	if (ml->off_refcount == MEMMAP_NO_OFFSET)
 		ml->off_refcount = offset_or_none(vi, "page._count");
@@ -170,6 +199,7 @@ struct vmt_error *memmap_layout_init(struct memmap_layout *ml,
 	ml->off_compound_head = offset_or_none(vi, "page.compound_head");
 	ml->off_compound_order = offset_or_none(vi, "page.compound_order");
 	ml->off_compound_dtor = offset_or_none(vi, "page.compound_dtor");
+	drop_fields_outside(ml);
 	ml->pg_lru = number_or_none(vi, "PG_lru");
 	ml->pg_private = number_or_none(vi, "PG_private");
 	ml->pg_swapcache = number_or_none(vi, "PG_swapcache");
@@ -314,6 +344,7 @@ void memmap_layout_add_types(struct memmap_layout *ml, struct kernel *k)
 		ml->order_source = MEMMAP_ORDER_BYTE;
 		ml->off_compound_order = (uint32_t)(off - ml->struct_size);
 	}
+	drop_fields_outside(ml);
 }
 
 static uint64_t ld64(const struct memmap_layout *ml, const unsigned char *p,

@@ -376,16 +376,26 @@ static void load_vmlinux_btf(struct debuginfo *di)
 	di->vmlinux_btf_state = 1;
 }
 
+// The vmlinux's .BTF where it stands for its DWARF (not with --sym-source
+// dwarf), or NULL.
+static struct typedb *vmlinux_btf(struct debuginfo *di)
+{
+	if (!di->have_vmlinux || !allowed(di, VMT_SYM_SOURCE_DWARF) ||
+	    di->only == VMT_SYM_SOURCE_DWARF)
+		return NULL;
+	load_vmlinux_btf(di);
+	return di->vmlinux_btf;
+}
+
 static struct typedb *type_source(struct debuginfo *di)
 {
+	struct typedb *db = vmlinux_btf(di);
+
+	if (db)
+		return db;
 	if (di->have_vmlinux && allowed(di, VMT_SYM_SOURCE_DWARF)) {
 		// DWARF itself only when asked for (--sym-source dwarf) or
 		// when the vmlinux has no BTF.
-		if (di->only != VMT_SYM_SOURCE_DWARF) {
-			load_vmlinux_btf(di);
-			if (di->vmlinux_btf)
-				return di->vmlinux_btf;
-		}
 		load_dwarf(di);
 		if (di->dwarf)
 			return di->dwarf;
@@ -431,6 +441,8 @@ struct vmt_error *debuginfo_section_var(struct debuginfo *di,
 					uint64_t *offset_ret,
 					uint64_t *size_ret)
 {
+	struct typedb *db;
+
 	if (!allowed(di, VMT_SYM_SOURCE_BTF) &&
 	    di->only != VMT_SYM_SOURCE_KALLSYMS)
 		return vmt_error_format(VMT_ERROR_NOT_FOUND,
@@ -438,13 +450,10 @@ struct vmt_error *debuginfo_section_var(struct debuginfo *di,
 					section, name);
 	// The vmlinux's .BTF has the same DATASEC records as the dump's,
 	// which would cost decoding kallsyms and searching the dump for it.
-	if (di->have_vmlinux && allowed(di, VMT_SYM_SOURCE_DWARF) &&
-	    di->only != VMT_SYM_SOURCE_DWARF) {
-		load_vmlinux_btf(di);
-		if (di->vmlinux_btf)
-			return typedb_section_var(di->vmlinux_btf, section,
-						  name, offset_ret, size_ret);
-	}
+	db = vmlinux_btf(di);
+	if (db)
+		return typedb_section_var(db, section, name, offset_ret,
+					  size_ret);
 	load_btf(di);
 	if (!di->btf)
 		return vmt_error_format(VMT_ERROR_NOT_FOUND,

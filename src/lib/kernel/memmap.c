@@ -921,19 +921,13 @@ struct vmt_error *memmap_walk_classify(struct memmap_walk *w, uint64_t pfn,
 			continue;
 		}
 		if (!memmap_pfn_has_memmap(w, p)) {
-			// The rest of the section has none either: a claimed
-			// RAM range without a memmap costs one step a section.
-			uint64_t left = nr - i;
+			// The sections from here that have none either: a
+			// claimed RAM range without a memmap costs one step a
+			// section.
+			uint64_t left = memmap_walk_memmapless(w, p, pfn + nr);
 
-			if (w->ml->has_sections) {
-				uint64_t end = ((p >> w->ml->pfn_section_shift) + 1)
-					       << w->ml->pfn_section_shift;
-
-				if (end > p && end - p < left)
-					left = end - p;
-			} else {
+			if (!left)
 				left = 1;
-			}
 			memset(out + i, VMT_PAGE_UNKNOWN, (size_t)left);
 			i += left - 1;
 			continue;

@@ -303,6 +303,31 @@ def corrupt_suite_findings():
         for cmd in (["save", "--mem-usage"], ["kmem", "-i"]):
             expect("C2 %s with p_memsz %#x" % (" ".join(cmd), claim),
                    ["-q", path] + cmd, 0, timeout=30)
+        # Writing it (v01219, v04534 under save -f -l: past the time
+        # limit, page by page into gigabytes of descriptors): refused
+        # before a byte is written, naming the file and the claim.
+        out = os.path.join(WORK, "saved.kdump")
+        if os.path.exists(out):
+            os.unlink(out)
+        expect("C2 save -f -l with p_memsz %#x" % claim,
+               ["-q", path, "save", "-f", "-l", out], 3,
+               err_re=r"zero-fill-%d\.elf: \d+ bytes, .*zero fill past "
+               r"p_filesz .* physical 0x[0-9a-f]+" % claim.bit_length(),
+               timeout=30)
+        check("C2 save -f -l with p_memsz %#x wrote nothing" % claim,
+              not os.path.exists(out))
+    # A zero fill the file can account for is written as zeros.
+    ph = bytearray(elf)
+    struct.pack_into("<Q", ph, loads[-1] + 40, 1 << 30)
+    path = write("zero-fill-small.elf", ph)
+    out = os.path.join(WORK, "saved-small.kdump")
+    expect("C2 save -f -l with p_memsz 1 GiB", ["-q", path, "save", "-f",
+                                                   "-l", out], 0, timeout=30)
+    base = struct.unpack_from("<Q", ph, loads[-1] + 24)[0]
+    filesz = struct.unpack_from("<Q", ph, loads[-1] + 32)[0]
+    expect("C2 the saved zero fill reads as zeros",
+           ["-q", out, "rd", "-p", "%#x" % (base + filesz + (1 << 29)), "2"],
+           0, out_re=r"0000000000000000 0000000000000000")
     # v02140: a PT_LOAD whose p_filesz runs far past the file (its pages
     # lost) and no VMCOREINFO note: the search for VMCOREINFO text in
     # memory went through every claimed page (a time-out); now it scans
@@ -317,6 +342,12 @@ def corrupt_suite_findings():
     path = write("lost-claim.elf", ph)
     expect("C3 info with 2^50 bytes lost and no VMCOREINFO note",
            ["-q", path, "info"], 0, timeout=30)
+    # save would write bitmaps for 2^38 PFNs of which the file has none
+    # (v02140 under save -f -l: past the time limit).
+    expect("C3 save -f -l with 2^50 bytes lost",
+           ["-q", path, "save", "-f", "-l", os.path.join(WORK, "lost.kdump")],
+           3, err_re=r"lost-claim\.elf: \d+ bytes, .*RAM up to physical "
+           r"0x[0-9a-f]+, most of it lost", timeout=30)
 
 
 def page_fields_past_struct_page():

@@ -138,6 +138,8 @@ struct dump {
 	/** File names, for locations. */
 	char **files;
 	size_t nr_files;
+	/** The files' sizes added up: what the input holds at most. */
+	uint64_t input_bytes;
 	/** log2 of the page size the PFNs in errors count (the kernel's). */
 	unsigned int pfn_shift;
 };

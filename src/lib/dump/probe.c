@@ -59,6 +59,7 @@ struct vmt_error *dump_open_sources(struct source **srcs, size_t nr_srcs,
 			goto fail_sources;
 		}
 		dump->nr_files++;
+		dump->input_bytes += srcs[i]->size;
 	}
 	for (size_t i = 0; i < nr_srcs; i++) {
 		if (!flattened_probe(srcs[i]))

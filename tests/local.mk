@@ -1,6 +1,7 @@
 # Tests: each area lists its Check suites in its own .mk.
 EXTRA_DIST += tests/unit/testutil.h tests/skip-summary.sh
 EXTRA_DIST += tests/unit/testutil_mem.h tests/unit/testutil_kernel.h
+include tests/unit/base.mk
 include tests/unit/dump.mk
 include tests/unit/vmcoreinfo.mk
 include tests/unit/arm64.mk

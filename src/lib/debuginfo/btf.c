@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/bigmem.h"
 #include "base/bytes.h"
 #include "debuginfo/debuginfo.h"
 
@@ -1082,7 +1083,7 @@ static void btf_destroy(struct typedb *base)
 		db->chunks = next;
 	}
 	free(db->copy);
-	free(db->offsets);
+	bigmem_free(db->offsets);
 	free(db->cache);
 	free(db->pending.v);
 	free(db->index);
@@ -1262,7 +1263,7 @@ static struct vmt_error *create_in(void *alloc, void *data, size_t size,
 	// are never touched.
 	max_types = h.type_len / 12 < BTF_MAX_TYPES ? h.type_len / 12 :
 						      BTF_MAX_TYPES;
-	db->offsets = malloc(((size_t)max_types + 1) * sizeof(*db->offsets));
+	db->offsets = bigmem_alloc(((size_t)max_types + 1) * sizeof(*db->offsets));
 	if (!db->offsets) {
 		free(alloc);
 		btf_destroy(&db->base);

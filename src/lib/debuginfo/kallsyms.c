@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/bigmem.h"
 #include "base/bytes.h"
 #include "debuginfo/debuginfo.h"
 
@@ -54,7 +55,7 @@ static struct vmt_error *names_need(struct names_buf *nb, uint64_t end)
 	want = (end + CHUNK - 1) / CHUNK * CHUNK;
 	if (want > nb->limit)
 		want = nb->limit;
-	n = realloc(nb->data, (size_t)want);
+	n = bigmem_realloc(nb->data, (size_t)want);
 	if (!n)
 		return &vmt_enomem;
 	nb->data = n;
@@ -188,8 +189,8 @@ static void names_destroy(void *arg)
 {
 	struct kallsyms_names *kn = arg;
 
-	free(kn->names);
-	free(kn->entry);
+	bigmem_free(kn->names);
+	bigmem_free(kn->entry);
 	free(kn->token_table);
 	free(kn);
 }
@@ -332,8 +333,8 @@ struct vmt_error *kallsyms_load(read_kvirt_fn *read, void *arg,
 				       t.num_syms, num_syms, t.offsets);
 		goto out;
 	}
-	offsets = malloc((size_t)num_syms * 4);
-	kn->entry = malloc((size_t)num_syms * sizeof(*kn->entry));
+	offsets = bigmem_alloc((size_t)num_syms * 4);
+	kn->entry = bigmem_alloc((size_t)num_syms * sizeof(*kn->entry));
 	if (!offsets || !kn->entry) {
 		err = vmt_error_wrap(&vmt_enomem, "kallsyms_offsets at %#" PRIx64
 				     " (%" PRIu32 " entries)", t.offsets, num_syms);
@@ -465,7 +466,7 @@ out:
 	if (kn)
 		names_destroy(kn);
 	free(lazy);
-	free(nb.data);
-	free(offsets);
+	bigmem_free(nb.data);
+	bigmem_free(offsets);
 	return err;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/bigmem.h"
 #include "debuginfo/symtab.h"
 
 void symtab_init(struct symtab *tab, const char *source)
@@ -53,16 +54,16 @@ void symtab_deinit(struct symtab *tab)
 		tab->lazy->destroy(tab->lazy->arg);
 		free(tab->lazy);
 	}
-	free(tab->hashes);
+	bigmem_free(tab->hashes);
 	while (tab->names) {
 		struct symtab_chunk *c = tab->names;
 
 		tab->names = c->next;
 		free(c);
 	}
-	free(tab->entries);
-	free(tab->by_addr);
-	free(tab->name_hash);
+	bigmem_free(tab->entries);
+	bigmem_free(tab->by_addr);
+	bigmem_free(tab->name_hash);
 	symtab_init(tab, tab->source);
 }
 
@@ -83,11 +84,11 @@ static struct vmt_error *resize(struct symtab *tab, size_t cap)
 
 	if (cap > SIZE_MAX / sizeof(*n))
 		return &vmt_enomem;
-	n = realloc(tab->entries, cap * sizeof(*n));
+	n = bigmem_realloc(tab->entries, cap * sizeof(*n));
 	if (!n)
 		return &vmt_enomem;
 	tab->entries = n;
-	h = realloc(tab->hashes, cap * sizeof(*h));
+	h = bigmem_realloc(tab->hashes, cap * sizeof(*h));
 	if (!h)
 		return &vmt_enomem;
 	tab->hashes = h;
@@ -260,15 +261,15 @@ struct vmt_error *symtab_finish(struct symtab *tab)
 	size_t cap = 16;
 	uint32_t *hash;
 
-	free(tab->by_addr);
+	bigmem_free(tab->by_addr);
 	tab->by_addr = NULL;
-	free(tab->name_hash);
+	bigmem_free(tab->name_hash);
 	tab->name_hash = NULL;
 	if (tab->nr >= UINT32_MAX / 2)
 		return &vmt_enomem;
 	while (cap < tab->nr * 2)
 		cap *= 2;
-	hash = calloc(cap, sizeof(*hash));
+	hash = bigmem_calloc(cap * sizeof(*hash));
 	if (!hash)
 		return &vmt_enomem;
 	// Slots hold index + 1; the first entry of a name wins.
@@ -314,7 +315,7 @@ static bool sort_by_addr(struct symtab *tab)
 
 	if (tab->by_addr)
 		return true;
-	by_addr = malloc((tab->nr ? tab->nr : 1) * sizeof(size_t));
+	by_addr = bigmem_alloc((tab->nr ? tab->nr : 1) * sizeof(size_t));
 	if (!by_addr)
 		return false;
 	for (size_t i = 0; i < tab->nr; i++)

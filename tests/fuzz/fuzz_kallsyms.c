@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	err = vmcoreinfo_parse(text, len, &vi);
 	FUZZ_ASSERT(!err);
 	symtab_init(&tab, "kallsyms");
-	err = kallsyms_load(fuzz_read_image, &im, &vi, &tab);
+	err = kallsyms_load(fuzz_read_image, NULL, &im, &vi, &tab);
 	if (!err) {
 		FUZZ_ASSERT(tab.nr > 0);
 		for (size_t i = 0; i < tab.nr; i += 1 + tab.nr / 8) {

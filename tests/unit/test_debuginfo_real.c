@@ -405,7 +405,7 @@ static void check_set(const char *dumps, const char *name)
 
 	symtab_init(&ks, "kallsyms");
 	t0 = now();
-	vmt_ck_no_err(kallsyms_load(read_kimage, &s, &s.vi, &ks));
+	vmt_ck_no_err(kallsyms_load(read_kimage, NULL, &s, &s.vi, &ks));
 	t_ks = now() - t0;
 
 	truth = load_truth(&s, &nr_truth);

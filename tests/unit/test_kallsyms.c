@@ -31,6 +31,38 @@ static struct vmt_error *read_image(void *arg, uint64_t vaddr, void *out,
 	return NULL;
 }
 
+// The image in place, as a mapped ELF dump gives it; counts what it hands
+// out. Each map is of one table.
+static size_t mapped_bytes;
+
+static const void *map_image(void *arg, uint64_t vaddr, size_t len)
+{
+	struct image *im = arg;
+
+	if (vaddr < BASE || vaddr - BASE > im->len ||
+	    len > im->len - (vaddr - BASE))
+		return NULL;
+	mapped_bytes += len;
+	return im->buf + (vaddr - BASE);
+}
+
+static size_t read_bytes;
+
+static struct vmt_error *read_image_counted(void *arg, uint64_t vaddr,
+					    void *out, size_t len)
+{
+	read_bytes += len;
+	return read_image(arg, vaddr, out, len);
+}
+
+static const void *map_nothing(void *arg, uint64_t vaddr, size_t len)
+{
+	(void)arg;
+	(void)vaddr;
+	(void)len;
+	return NULL;
+}
+
 static uint64_t put(struct image *im, const void *p, size_t n)
 {
 	uint64_t at = BASE + im->len;
@@ -288,7 +320,7 @@ START_TEST(decodes_612_layout)
 	build_612(im, syms, n, 0xffff93ca86200000ull, &t);
 	make_vmcoreinfo(&t, &vi);
 	symtab_init(&tab, "kallsyms");
-	vmt_ck_no_err(kallsyms_load(read_image, im, &vi, &tab));
+	vmt_ck_no_err(kallsyms_load(read_image, NULL, im, &vi, &tab));
 	check_decoded(&tab, syms, n);
 	ck_assert_str_eq(symtab_lookup_addr(&tab, 0xffff93ca86210044ull)->name,
 			 "do__work");
@@ -296,6 +328,41 @@ START_TEST(decodes_612_layout)
 						    0xffff93ca86300000ull)
 					 ->name),
 			  200);
+	symtab_deinit(&tab);
+	vmcoreinfo_deinit(&vi);
+	free(im);
+}
+END_TEST
+
+// Offsets and names used in place where the dump maps them: the same
+// table, with only the small tables read; where nothing maps, all read.
+START_TEST(decodes_in_place)
+{
+	struct image *im = malloc(sizeof(*im));
+	struct tables t;
+	struct vmcoreinfo vi;
+	struct symtab tab;
+	size_t n, read_in_place;
+	const struct sym *syms = test_syms(&n);
+
+	build_61(im, syms, n, 0xffff93ca86200000ull, false, &t);
+	make_vmcoreinfo(&t, &vi);
+	symtab_init(&tab, "kallsyms");
+	read_bytes = mapped_bytes = 0;
+	vmt_ck_no_err(kallsyms_load(read_image_counted, map_image, im, &vi,
+				    &tab));
+	read_in_place = read_bytes;
+	ck_assert_uint_ge(mapped_bytes, n * 4);
+	check_decoded(&tab, syms, n);
+	symtab_deinit(&tab);
+
+	symtab_init(&tab, "kallsyms");
+	read_bytes = 0;
+	vmt_ck_no_err(kallsyms_load(read_image_counted, map_nothing, im, &vi,
+				    &tab));
+	check_decoded(&tab, syms, n);
+	// The offsets (4 bytes a symbol) and the names were read this time.
+	ck_assert_uint_ge(read_bytes, read_in_place + n * 5);
 	symtab_deinit(&tab);
 	vmcoreinfo_deinit(&vi);
 	free(im);
@@ -314,7 +381,7 @@ START_TEST(decodes_61_layout)
 	build_61(im, syms, n, 0xffff93ca86200000ull, false, &t);
 	make_vmcoreinfo(&t, &vi);
 	symtab_init(&tab, "kallsyms");
-	vmt_ck_no_err(kallsyms_load(read_image, im, &vi, &tab));
+	vmt_ck_no_err(kallsyms_load(read_image, NULL, im, &vi, &tab));
 	check_decoded(&tab, syms, n);
 	symtab_deinit(&tab);
 	vmcoreinfo_deinit(&vi);
@@ -341,7 +408,7 @@ START_TEST(decodes_absolute_percpu_offsets)
 	build_61(im, syms, 7, 0xffffffff81000000ull, true, &t);
 	make_vmcoreinfo(&t, &vi);
 	symtab_init(&tab, "kallsyms");
-	vmt_ck_no_err(kallsyms_load(read_image, im, &vi, &tab));
+	vmt_ck_no_err(kallsyms_load(read_image, NULL, im, &vi, &tab));
 	check_decoded(&tab, syms, 7);
 	symtab_deinit(&tab);
 	vmcoreinfo_deinit(&vi);
@@ -360,7 +427,7 @@ static void expect_error(struct image *im, const struct tables *t,
 
 	make_vmcoreinfo(t, &vi);
 	symtab_init(&tab, "kallsyms");
-	err = kallsyms_load(read_image, im, &vi, &tab);
+	err = kallsyms_load(read_image, NULL, im, &vi, &tab);
 	ck_assert_msg(err, "expected an error containing %s", needle);
 	ck_assert_msg(err->code == code, "code %d: %s", err->code,
 		      err->message);
@@ -454,7 +521,7 @@ START_TEST(missing_vmcoreinfo_symbols)
 
 	vmt_ck_no_err(vmcoreinfo_parse(text, sizeof(text) - 1, &vi));
 	symtab_init(&tab, "kallsyms");
-	vmt_ck_err(kallsyms_load(read_image, &im, &vi, &tab),
+	vmt_ck_err(kallsyms_load(read_image, NULL, &im, &vi, &tab),
 		   VMT_ERROR_NOT_FOUND);
 	symtab_deinit(&tab);
 	vmcoreinfo_deinit(&vi);
@@ -468,6 +535,7 @@ int main(void)
 
 	tcase_add_test(tc, decodes_612_layout);
 	tcase_add_test(tc, decodes_61_layout);
+	tcase_add_test(tc, decodes_in_place);
 	tcase_add_test(tc, decodes_absolute_percpu_offsets);
 	tcase_add_test(tc, rejects_corrupt_tables);
 	tcase_add_test(tc, missing_vmcoreinfo_symbols);

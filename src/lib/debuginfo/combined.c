@@ -125,7 +125,8 @@ static void load_kallsyms(struct debuginfo *di)
 
 	if (di->kallsyms_state)
 		return;
-	err = kallsyms_load(di->read, di->read_arg, di->vi, &di->kallsyms);
+	err = kallsyms_load(di->read, di->map, di->read_arg, di->vi,
+			    &di->kallsyms);
 	if (err) {
 		warnings_add(di->warnings, "kallsyms from the dump: %s",
 			     err->message);

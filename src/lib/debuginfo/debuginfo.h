@@ -28,10 +28,11 @@ typedef const void *map_kvirt_fn(void *arg, uint64_t vaddr, size_t len);
  * Decode the kallsyms tables in kernel memory, located through the
  * SYMBOL(kallsyms_*) lines of @p vi, into @p tab (source "kallsyms").
  * Adds and sorts (symtab_finish) on success; leaves @p tab as it was on
- * error.
+ * error. With @p map (may be NULL), tables that can be had in place are
+ * used there, neither read nor copied; they must outlive @p tab.
  */
-struct vmt_error *kallsyms_load(read_kvirt_fn *read, void *arg,
-				const struct vmcoreinfo *vi,
+struct vmt_error *kallsyms_load(read_kvirt_fn *read, map_kvirt_fn *map,
+				void *arg, const struct vmcoreinfo *vi,
 				struct symtab *tab);
 
 /**

@@ -34,8 +34,9 @@ struct names_buf {
 	void *arg;
 	uint64_t start;  // kallsyms_names
 	uint64_t limit;  // bytes that may belong to the table
-	uint8_t *data;
-	uint64_t len;    // bytes read so far
+	const uint8_t *data;
+	uint8_t *owned;  // data when read (else data is in place)
+	uint64_t len;    // bytes read so far (all of limit in place)
 };
 
 // Make table bytes [0, @p end) available.
@@ -55,11 +56,11 @@ static struct vmt_error *names_need(struct names_buf *nb, uint64_t end)
 	want = (end + CHUNK - 1) / CHUNK * CHUNK;
 	if (want > nb->limit)
 		want = nb->limit;
-	n = bigmem_realloc(nb->data, (size_t)want);
+	n = bigmem_realloc(nb->owned, (size_t)want);
 	if (!n)
 		return &vmt_enomem;
-	nb->data = n;
-	err = nb->read(nb->arg, nb->start + nb->len, nb->data + nb->len,
+	nb->data = nb->owned = n;
+	err = nb->read(nb->arg, nb->start + nb->len, n + nb->len,
 		       (size_t)(want - nb->len));
 	if (err)
 		return vmt_error_wrap(err, "kallsyms_names at %#" PRIx64,
@@ -177,7 +178,8 @@ static struct vmt_error *read_tokens(read_kvirt_fn *read, void *arg,
 // What a name needs to be decoded later: the names table, where each
 // symbol's entry starts, and the tokens.
 struct kallsyms_names {
-	uint8_t *names;
+	const uint8_t *names;
+	uint8_t *names_owned; // names, unless they are used in place
 	uint32_t *entry; // [symbol]: offset of its length byte
 	size_t first;    // symtab index of symbol 0
 	size_t nr;
@@ -189,7 +191,7 @@ static void names_destroy(void *arg)
 {
 	struct kallsyms_names *kn = arg;
 
-	bigmem_free(kn->names);
+	bigmem_free(kn->names_owned);
 	bigmem_free(kn->entry);
 	free(kn->token_table);
 	free(kn);
@@ -268,8 +270,8 @@ static void hash_tokens(const char *table, const uint16_t index[256],
 	}
 }
 
-struct vmt_error *kallsyms_load(read_kvirt_fn *read, void *arg,
-				const struct vmcoreinfo *vi,
+struct vmt_error *kallsyms_load(read_kvirt_fn *read, map_kvirt_fn *map,
+				void *arg, const struct vmcoreinfo *vi,
 				struct symtab *tab)
 {
 	struct kallsyms_tables t;
@@ -278,6 +280,7 @@ struct vmt_error *kallsyms_load(read_kvirt_fn *read, void *arg,
 	struct symtab_lazy *lazy = NULL;
 	struct token_hash th[256];
 	uint8_t *offsets = NULL;
+	const uint8_t *offs = NULL; // the offsets table, read or in place
 	uint64_t relative_base, off = 0, token_table_len;
 	uint32_t num_syms = 0;
 	size_t nneg = 0;
@@ -333,16 +336,21 @@ struct vmt_error *kallsyms_load(read_kvirt_fn *read, void *arg,
 				       t.num_syms, num_syms, t.offsets);
 		goto out;
 	}
-	offsets = bigmem_alloc((size_t)num_syms * 4);
+	// In place where the dump has the table in one piece (a mapped ELF
+	// file): neither copied nor faulted in twice.
+	if (map)
+		offs = map(arg, t.offsets, (size_t)num_syms * 4);
+	if (!offs)
+		offs = offsets = bigmem_alloc((size_t)num_syms * 4);
 	kn->entry = bigmem_alloc((size_t)num_syms * sizeof(*kn->entry));
-	if (!offsets || !kn->entry) {
+	if (!offs || !kn->entry) {
 		err = vmt_error_wrap(&vmt_enomem, "kallsyms_offsets at %#" PRIx64
 				     " (%" PRIu32 " entries)", t.offsets, num_syms);
 		goto out;
 	}
 	// num_syms fits the tables (checked above): the table's room at once.
 	err = symtab_reserve(tab, num_syms);
-	if (!err)
+	if (!err && offsets)
 		err = read(arg, t.offsets, offsets, (size_t)num_syms * 4);
 	if (err) {
 		err = vmt_error_wrap(err, "kallsyms_offsets at %#" PRIx64
@@ -355,13 +363,15 @@ struct vmt_error *kallsyms_load(read_kvirt_fn *read, void *arg,
 	// small unsigned distances from _text. So a majority of negative
 	// values means the absolute-percpu encoding.
 	for (uint32_t i = 0; i < num_syms; i++)
-		nneg += (int32_t)load_le32(offsets + 4 * (size_t)i) < 0;
+		nneg += (int32_t)load_le32(offs + 4 * (size_t)i) < 0;
 	absolute_percpu = nneg > num_syms / 2;
 
 	nb.read = read;
 	nb.arg = arg;
 	nb.start = t.names;
 	nb.limit = table_limit(all, nall, t.names, NAMES_MAX_BYTES);
+	if (map && (nb.data = map(arg, t.names, (size_t)nb.limit)))
+		nb.len = nb.limit;
 
 	// One pass over the names: each is checked and hashed from its
 	// tokens' hashes, never written out (symtab_lazy decodes the few a
@@ -438,7 +448,7 @@ struct vmt_error *kallsyms_load(read_kvirt_fn *read, void *arg,
 		kn->entry[i] = (uint32_t)sym_off;
 		off += len;
 
-		o = (int32_t)load_le32(offsets + 4 * (size_t)i);
+		o = (int32_t)load_le32(offs + 4 * (size_t)i);
 		if (!absolute_percpu)
 			addr = relative_base + (uint32_t)o;
 		else if (o >= 0)
@@ -450,7 +460,8 @@ struct vmt_error *kallsyms_load(read_kvirt_fn *read, void *arg,
 			goto out;
 	}
 	kn->names = nb.data;
-	nb.data = NULL;
+	kn->names_owned = nb.owned;
+	nb.owned = NULL;
 	kn->first = start_nr;
 	kn->nr = num_syms;
 	lazy->decode = names_decode;
@@ -466,7 +477,7 @@ out:
 	if (kn)
 		names_destroy(kn);
 	free(lazy);
-	bigmem_free(nb.data);
+	bigmem_free(nb.owned);
 	bigmem_free(offsets);
 	return err;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/bigmem.h"
 #include "dump/page_cache.h"
 
 #define NO_SLOT UINT32_MAX
@@ -23,11 +24,13 @@ struct vmt_error *page_cache_init(struct page_cache *cache, size_t nr,
 	cache->nr = nr;
 	cache->page_size = page_size;
 	cache->bucket_mask = nb - 1;
-	cache->data = malloc(nr * page_size);
-	cache->keys = calloc(nr, sizeof(*cache->keys));
-	cache->state = calloc(nr, sizeof(*cache->state));
-	cache->next = calloc(nr, sizeof(*cache->next));
-	cache->buckets = malloc(nb * sizeof(*cache->buckets));
+	// Slots are filled as pages come in: on huge pages, the first pass
+	// over distinct pages does not also fault in the cache 4 KiB at a time.
+	cache->data = bigmem_alloc(nr * page_size);
+	cache->keys = bigmem_calloc(nr * sizeof(*cache->keys));
+	cache->state = bigmem_calloc(nr * sizeof(*cache->state));
+	cache->next = bigmem_calloc(nr * sizeof(*cache->next));
+	cache->buckets = bigmem_alloc(nb * sizeof(*cache->buckets));
 	if (!cache->data || !cache->keys || !cache->state || !cache->next ||
 	    !cache->buckets) {
 		page_cache_deinit(cache);
@@ -40,11 +43,11 @@ struct vmt_error *page_cache_init(struct page_cache *cache, size_t nr,
 
 void page_cache_deinit(struct page_cache *cache)
 {
-	free(cache->data);
-	free(cache->keys);
-	free(cache->state);
-	free(cache->next);
-	free(cache->buckets);
+	bigmem_free(cache->data);
+	bigmem_free(cache->keys);
+	bigmem_free(cache->state);
+	bigmem_free(cache->next);
+	bigmem_free(cache->buckets);
 	memset(cache, 0, sizeof(*cache));
 }
 

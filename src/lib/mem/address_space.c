@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/bigmem.h"
 #include "base/bytes.h"
 #include "dump/page_cache.h"
 #include "mem/address_space.h"
@@ -238,7 +239,7 @@ struct vmt_error *address_space_create(struct dump *dump,
 	as->user_geom.map_shift = as->chunk_shift;
 	// calloc: pages of the caches never used are never touched.
 	as->ktlb_sets = KTLB_SETS_MIN;
-	as->ktlb = calloc(as->ktlb_sets, sizeof(*as->ktlb));
+	as->ktlb = bigmem_calloc(as->ktlb_sets * sizeof(*as->ktlb));
 	as->utlb = calloc(UTLB_SETS, sizeof(*as->utlb));
 	as->granule_slots = GRANULE_SLOTS_MIN;
 	as->granules = calloc(as->granule_slots, sizeof(*as->granules));
@@ -260,7 +261,7 @@ void address_space_destroy(struct address_space *as)
 {
 	if (!as)
 		return;
-	free(as->ktlb);
+	bigmem_free(as->ktlb);
 	free(as->utlb);
 	free(as->granules);
 	free(as->memo);
@@ -629,7 +630,8 @@ static void ktlb_grow(struct address_space *as)
 	struct ktlb_entry (*old)[KTLB_WAYS] = as->ktlb;
 	size_t old_nr = as->ktlb_sets;
 
-	as->ktlb = calloc(nr, sizeof(*as->ktlb));
+	// KTLB_SETS_MAX bounds nr: no overflow.
+	as->ktlb = bigmem_calloc(nr * sizeof(*as->ktlb));
 	if (!as->ktlb) {
 		as->ktlb = old;
 		return;
@@ -639,7 +641,7 @@ static void ktlb_grow(struct address_space *as)
 		for (size_t i = 0; i < old_nr; i++)
 			if (old[i][way].ppage)
 				ktlb_place(as, &old[i][way]);
-	free(old);
+	bigmem_free(old);
 }
 
 static void ktlb_insert(struct address_space *as, uint64_t vpage,

@@ -224,12 +224,14 @@ static void read_utsname(struct vmt_program *prog, char uts[6][65])
 // claim of a terabyte in a file of megabytes had save write gigabytes of
 // bitmaps and page descriptors for pages nobody has (make check-corrupt,
 // seed 1111: v01219, v02140, v04534 ran past the time limit). What save
-// writes for such pages may not outgrow the file. A kdump holds its
-// bitmaps and descriptors itself: nothing to check.
+// writes for such pages (the descriptors of zero fill, the bitmaps past
+// the last page the file holds) may not outgrow the file. Bitmaps up to
+// that page are the format's due, however sparse the RAM. A kdump holds
+// its bitmaps and descriptors itself: nothing to check.
 static struct vmt_error *check_claims(struct save_ctx *c, uint64_t max_mapnr)
 {
 	struct dump *dump = c->prog->dump;
-	uint64_t zero_fill = 0, widest = 0, widest_at = 0, cost;
+	uint64_t zero_fill = 0, widest = 0, widest_at = 0, held_end = 0, cost;
 	char fill[160];
 
 	if (dump->format != &dump_format_elf)
@@ -253,12 +255,14 @@ static struct vmt_error *check_claims(struct save_ctx *c, uint64_t max_mapnr)
 					widest = n;
 					widest_at = p << c->shift;
 				}
+			} else if (loc.state == DUMP_PAGE_PRESENT) {
+				held_end = p + n;
 			}
 			p += n;
 		}
 	}
-	// max_mapnr <= 2^52 and zero_fill below it: no overflow.
-	cost = 2 * ((max_mapnr + 7) / 8) + PAGE_DESC_BYTES * zero_fill;
+	// max_mapnr <= 2^40 (physical addresses below 2^52): no overflow.
+	cost = 2 * ((max_mapnr - held_end + 7) / 8) + PAGE_DESC_BYTES * zero_fill;
 	if (cost <= dump->input_bytes)
 		return NULL;
 	snprintf(fill, sizeof(fill),
@@ -266,11 +270,11 @@ static struct vmt_error *check_claims(struct save_ctx *c, uint64_t max_mapnr)
 		 " from physical %#" PRIx64 ")", zero_fill, widest, widest_at);
 	return vmt_error_format(VMT_ERROR_BAD_DATA,
 				"%s: %" PRIu64 " bytes, but its PT_LOADs claim RAM up to physical %#" PRIx64
-				"%s%s: the output's bitmaps and page descriptors for them would take %" PRIu64
+				" (data in the file up to %#" PRIx64 "%s)%s: the output's bitmaps and page descriptors for what it does not hold would take %" PRIu64
 				" bytes; save writes at most as much as the input holds",
 				dump->files[0], dump->input_bytes,
-				max_mapnr << c->shift,
-				dump->incomplete ? ", most of it lost past the end of the file" : "",
+				max_mapnr << c->shift, held_end << c->shift,
+				dump->incomplete ? ", the rest lost past the end of the file" : "",
 				zero_fill ? fill : "", cost);
 }
 

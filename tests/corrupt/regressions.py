@@ -316,6 +316,17 @@ def corrupt_suite_findings():
                timeout=30)
         check("C2 save -f -l with p_memsz %#x wrote nothing" % claim,
               not os.path.exists(out))
+    # RAM far up the physical space, with its data in the file: the
+    # bitmaps up to it are the kdump format's due, however sparse (the
+    # bound above must not refuse a sparse machine).
+    ph = bytearray(elf)
+    struct.pack_into("<Q", ph, loads[-1] + 24, 1 << 38)
+    path = write("sparse.elf", ph)
+    out = os.path.join(WORK, "saved-sparse.kdump")
+    expect("C2 save -f -l of RAM at 256 GiB", ["-q", path, "save", "-f", "-l",
+                                             out], 0, timeout=30)
+    check("C2 save -f -l of RAM at 256 GiB wrote its bitmaps",
+          os.path.exists(out) and os.path.getsize(out) > (1 << 38) >> 12 >> 2)
     # A zero fill the file can account for is written as zeros.
     ph = bytearray(elf)
     struct.pack_into("<Q", ph, loads[-1] + 40, 1 << 30)

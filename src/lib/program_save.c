@@ -218,6 +218,7 @@ static void read_utsname(struct vmt_program *prog, char uts[6][65])
 
 // The kdump page descriptor (offset, size, flags, page flags).
 #define PAGE_DESC_BYTES 24
+#define SPARSE_BITMAP_RATIO 64
 
 // An ELF may say a page is zeros without holding it (p_memsz past
 // p_filesz), and one cut short loses its tail: claims of its headers. A
@@ -226,12 +227,16 @@ static void read_utsname(struct vmt_program *prog, char uts[6][65])
 // seed 1111: v01219, v02140, v04534 ran past the time limit). What save
 // writes for such pages (the descriptors of zero fill, the bitmaps past
 // the last page the file holds) may not outgrow the file. Bitmaps up to
-// that page are the format's due, however sparse the RAM. A kdump holds
-// its bitmaps and descriptors itself: nothing to check.
+// that page are the format's due for a sparse machine, but not beyond
+// SPARSE_BITMAP_RATIO times the file: 4 GiB of RAM at the top of a 48-bit
+// physical space needs bitmaps of twice its size; a wild p_paddr asks for
+// thousands of times. A kdump holds its bitmaps and descriptors itself:
+// nothing to check.
 static struct vmt_error *check_claims(struct save_ctx *c, uint64_t max_mapnr)
 {
 	struct dump *dump = c->prog->dump;
-	uint64_t zero_fill = 0, widest = 0, widest_at = 0, held_end = 0, cost;
+	uint64_t zero_fill = 0, widest = 0, widest_at = 0, held_end = 0;
+	uint64_t bitmaps, cost;
 	char fill[160];
 
 	if (dump->format != &dump_format_elf)
@@ -262,9 +267,20 @@ static struct vmt_error *check_claims(struct save_ctx *c, uint64_t max_mapnr)
 		}
 	}
 	// max_mapnr <= 2^40 (physical addresses below 2^52): no overflow.
+	bitmaps = 2 * ((max_mapnr + 7) / 8);
 	cost = 2 * ((max_mapnr - held_end + 7) / 8) + PAGE_DESC_BYTES * zero_fill;
-	if (cost <= dump->input_bytes)
-		return NULL;
+	if (cost <= dump->input_bytes) {
+		// Then the bitmaps are mostly below held_end: sparse data.
+		if (bitmaps / SPARSE_BITMAP_RATIO <= dump->input_bytes)
+			return NULL;
+		return vmt_error_format(VMT_ERROR_BAD_DATA,
+					"%s: %" PRIu64 " bytes, but its PT_LOADs put data up to physical %#" PRIx64
+					": the output's bitmaps would take %" PRIu64
+					" bytes, more than %d times the input",
+					dump->files[0], dump->input_bytes,
+					held_end << c->shift, bitmaps,
+					SPARSE_BITMAP_RATIO);
+	}
 	snprintf(fill, sizeof(fill),
 		 " and %" PRIu64 " pages of zero fill past p_filesz (%" PRIu64
 		 " from physical %#" PRIx64 ")", zero_fill, widest, widest_at);

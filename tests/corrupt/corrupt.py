@@ -887,6 +887,9 @@ def main():
                                                      "dumps"))
     ap.add_argument("--no-shared", action="store_true")
     ap.add_argument("--keep", action="store_true", help="keep every variant")
+    ap.add_argument("--kinds", help="run only the variants of these kinds "
+                    "(comma-separated, as the counts name them), out of the "
+                    "same seeded --count")
     ap.add_argument("--include-finding3", action="store_true",
                     help="also flattened streams that claim a huge sparse "
                     "file (issue 11 finding 3, fixed on h/perf)")
@@ -921,8 +924,12 @@ def main():
     print("vmtool: %s (%s)" % (args.vmtool, "ASan+UBSan" if sanitized else
                                "plain, 4 GiB address space"))
 
+    kinds = set(args.kinds.split(",")) if args.kinds else None
+
     def one(idx, r):
         v = make_variant(bases, r)
+        if kinds is not None and v.kind not in kinds:
+            return
         d = os.path.join(work, "v%05d" % idx)
         os.makedirs(d)
         files = []

@@ -327,6 +327,18 @@ def corrupt_suite_findings():
                                              out], 0, timeout=30)
     check("C2 save -f -l of RAM at 256 GiB wrote its bitmaps",
           os.path.exists(out) and os.path.getsize(out) > (1 << 38) >> 12 >> 2)
+    # But data at the top of the physical space in a file of megabytes is
+    # a wild p_paddr: bitmaps of 2 x 2^37 bytes would not be a sparse
+    # machine's (a bit flip away from the sample's 0x4xxxxxxx).
+    ph = bytearray(elf)
+    struct.pack_into("<Q", ph, loads[-1] + 24, 1 << 51)
+    path = write("wild-paddr.elf", ph)
+    out = os.path.join(WORK, "saved-wild.kdump")
+    expect("C2 save -f -l of data at physical 2^51", ["-q", path, "save",
+                                                       "-f", "-l", out], 3,
+           err_re=r"wild-paddr\.elf: \d+ bytes, but its PT_LOADs put data up "
+           r"to physical 0x8[0-9a-f]+: the output's bitmaps would take \d+ "
+           r"bytes, more than 64 times the input", timeout=30)
     # A zero fill the file can account for is written as zeros.
     ph = bytearray(elf)
     struct.pack_into("<Q", ph, loads[-1] + 40, 1 << 30)

@@ -331,10 +331,7 @@ static struct vmt_error *count_unknown_run(struct vmt_program *prog,
 
 		if (err)
 			return err;
-		// The pages that start before the run ends.
-		q = loc.run_end ? (loc.run_end - 1) / u->page_size + 1 : p + 1;
-		if (q <= p || q > end)
-			q = q <= p ? p + 1 : end;
+		q = dump_location_pages_end(&loc, p, u->page_size, end);
 		if (loc.state != DUMP_PAGE_PRESENT) {
 			u->not_in_dump_pages += q - p;
 		} else if (check_zero && loc.zero_fill) {

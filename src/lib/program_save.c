@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dump/kdump_format.h"
 #include "dump/writer/writer.h"
 #include "program_internal.h"
 #include "vmtool/writer.h"
@@ -83,19 +84,6 @@ static void range_pfns(const struct save_ctx *c,
 	*end = (r->end + c->page_size - 1) >> c->shift;
 }
 
-// The end (exclusive) of the pages that share @p loc, the answer for PFN
-// @p pfn, at most @p limit: a page takes the answer of its first byte.
-static uint64_t run_pages_end(const struct save_ctx *c, uint64_t pfn,
-			      const struct dump_location *loc, uint64_t limit)
-{
-	uint64_t end;
-
-	if (loc->run_end <= pfn << c->shift)
-		return pfn + 1;
-	end = ((loc->run_end - 1) >> c->shift) + 1;
-	return end < limit ? end : limit;
-}
-
 // Judge PFNs [s, e) of a range; bits are relative to @p base.
 static struct vmt_error *classify_run(struct save_ctx *c, uint64_t base,
 				      uint64_t s, uint64_t e, uint64_t *ram,
@@ -128,7 +116,8 @@ static struct vmt_error *classify_run(struct save_ctx *c, uint64_t base,
 						  &loc);
 				if (err)
 					return err;
-				run = run_pages_end(c, p, &loc, e);
+				run = dump_location_pages_end(&loc, p, c->page_size,
+							      e);
 			}
 		}
 		if (loc.state == DUMP_PAGE_NOT_IN_DUMP)
@@ -216,8 +205,6 @@ static void read_utsname(struct vmt_program *prog, char uts[6][65])
 	snprintf(uts[4], 65, "%s", prog->info.machine);
 }
 
-// The kdump page descriptor (offset, size, flags, page flags).
-#define PAGE_DESC_BYTES 24
 #define SPARSE_BITMAP_RATIO 64
 
 // An ELF may say a page is zeros without holding it (p_memsz past
@@ -253,7 +240,7 @@ static struct vmt_error *check_claims(struct save_ctx *c, uint64_t max_mapnr)
 			err = dump_locate(dump, p << c->shift, &loc);
 			if (err)
 				return err;
-			n = run_pages_end(c, p, &loc, e) - p;
+			n = dump_location_pages_end(&loc, p, c->page_size, e) - p;
 			if (loc.state == DUMP_PAGE_PRESENT && loc.zero_fill) {
 				zero_fill += n;
 				if (n > widest) {
@@ -268,7 +255,7 @@ static struct vmt_error *check_claims(struct save_ctx *c, uint64_t max_mapnr)
 	}
 	// max_mapnr <= 2^40 (physical addresses below 2^52): no overflow.
 	bitmaps = 2 * ((max_mapnr + 7) / 8);
-	cost = 2 * ((max_mapnr - held_end + 7) / 8) + PAGE_DESC_BYTES * zero_fill;
+	cost = 2 * ((max_mapnr - held_end + 7) / 8) + KDUMP_PD_SIZE * zero_fill;
 	if (cost <= dump->input_bytes) {
 		// Then the bitmaps are mostly below held_end: sparse data.
 		if (bitmaps / SPARSE_BITMAP_RATIO <= dump->input_bytes)

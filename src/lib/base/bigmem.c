@@ -30,7 +30,7 @@ struct bigmem_head {
 	void *base;      // the mapping, or NULL from malloc
 	size_t map_len;  // the mapping's length
 	size_t cap;      // usable bytes after the head
-	size_t len;      // bytes asked for (the rest is zero)
+	size_t len;      // bytes asked for (what realloc copies)
 };
 
 #define HEAD_SIZE ((sizeof(struct bigmem_head) + 15) / 16 * 16)

@@ -44,6 +44,23 @@ struct dump_location {
 	uint64_t run_end;
 };
 
+/**
+ * The end (exclusive, at most @p limit) of the pages of @p page_size bytes
+ * from @p pfn on that share @p loc, the answer for @p pfn's first byte: a
+ * page takes the answer of its first byte. pfn + 1 without a run.
+ */
+static inline uint64_t dump_location_pages_end(const struct dump_location *loc,
+					       uint64_t pfn, uint64_t page_size,
+					       uint64_t limit)
+{
+	uint64_t end;
+
+	if (loc->run_end <= pfn * page_size)
+		return pfn + 1;
+	end = (loc->run_end - 1) / page_size + 1;
+	return end < limit ? end : limit;
+}
+
 struct dump;
 
 struct dump_format {

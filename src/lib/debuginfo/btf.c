@@ -53,8 +53,10 @@ enum {
 // More is not a kernel's BTF (vmlinux BTF is a few MB).
 #define BTF_MAX_SIZE (256u << 20)
 #define BTF_MAX_TYPES 0xfffffu
-// Converted records are carved from chunks of this size.
-#define ARENA_CHUNK (64u << 10)
+// Converted records are carved from chunks of this size: one huge page
+// where the system has them (bigmem), since a command converts a few
+// thousand records and a 4 KiB fault each 16 records costs more.
+#define ARENA_CHUNK ((2u << 20) - 256)
 
 struct btf_hdr {
 	bool be;
@@ -140,7 +142,7 @@ static void *arena_alloc(struct btf_db *db, size_t size)
 	if (!c || c->size - c->used < size) {
 		size_t want = size > ARENA_CHUNK ? size : ARENA_CHUNK;
 
-		c = malloc(offsetof(struct arena_chunk, data) + want);
+		c = bigmem_alloc(offsetof(struct arena_chunk, data) + want);
 		if (!c)
 			return NULL;
 		c->size = want;
@@ -545,7 +547,7 @@ static struct vmt_error *build_index(struct btf_db *db,
 
 	while (size < 2 * ids->n)
 		size *= 2;
-	db->index = calloc(size, sizeof(*db->index));
+	db->index = bigmem_calloc(size * sizeof(*db->index));
 	if (!db->index)
 		return &vmt_enomem;
 	db->index_mask = size - 1;
@@ -772,7 +774,7 @@ static struct vmt_error *load_types(struct btf_db *db, uint32_t type_len)
 	struct vmt_error *err;
 
 	memset(&lists, 0, sizeof(lists));
-	db->sizes = calloc((size_t)type_len / 12 + 2, sizeof(*db->sizes));
+	db->sizes = bigmem_calloc(((size_t)type_len / 12 + 2) * sizeof(*db->sizes));
 	if (!db->sizes)
 		return &vmt_enomem;
 	err = walk_records(db, type_len, &lists);
@@ -1079,15 +1081,15 @@ static void btf_destroy(struct typedb *base)
 	while (db->chunks) {
 		struct arena_chunk *next = db->chunks->next;
 
-		free(db->chunks);
+		bigmem_free(db->chunks);
 		db->chunks = next;
 	}
 	free(db->copy);
 	bigmem_free(db->offsets);
-	free(db->cache);
+	bigmem_free(db->cache);
 	free(db->pending.v);
-	free(db->index);
-	free(db->sizes);
+	bigmem_free(db->index);
+	bigmem_free(db->sizes);
 	free(db);
 }
 
@@ -1296,7 +1298,7 @@ static struct vmt_error *create_in(void *alloc, void *data, size_t size,
 
 	err = load_types(db, h.type_len);
 	if (!err) {
-		db->cache = calloc(db->nr_types, sizeof(*db->cache));
+		db->cache = bigmem_calloc((size_t)db->nr_types * sizeof(*db->cache));
 		if (!db->cache)
 			err = &vmt_enomem;
 	}

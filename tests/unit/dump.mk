@@ -4,7 +4,7 @@
 noinst_PROGRAMS += tests/tools/mkvmcore
 tests_tools_mkvmcore_SOURCES = tests/tools/mkvmcore.c
 tests_tools_mkvmcore_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS) $(ZSTD_CFLAGS)
-tests_tools_mkvmcore_LDADD = $(ZLIB_LIBS) $(LZO_LIBS) $(SNAPPY_LIBS) $(ZSTD_LIBS)
+tests_tools_mkvmcore_LDADD = $(ZLIB_LIBS) $(LZO_LIBS) $(SNAPPY_LINK_LIBS) $(ZSTD_LIBS)
 EXTRA_DIST += tests/tools/mkvmcore_run.h
 
 if HAVE_CHECK

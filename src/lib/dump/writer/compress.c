@@ -14,13 +14,11 @@
 #ifdef HAVE_LZO
 #include <lzo/lzo1x.h>
 #endif
-#ifdef HAVE_SNAPPY
-#include <snappy-c.h>
-#endif
 #ifdef HAVE_ZSTD
 #include <zstd.h>
 #endif
 
+#include "decompress/snappy_lib.h"
 #include "dump/kdump_format.h"
 #include "dump/writer/writer.h"
 
@@ -31,6 +29,9 @@ struct compressor {
 	z_stream z;
 	bool z_ready;
 	void *lzo_wrkmem;
+#ifdef HAVE_SNAPPY
+	const struct snappy_lib *snappy;
+#endif
 #ifdef HAVE_ZSTD
 	ZSTD_CCtx *zstd;
 #endif
@@ -76,7 +77,13 @@ size_t compressor_bound(enum compression c, size_t page_size)
 		break;
 	case COMPRESSION_SNAPPY:
 #ifdef HAVE_SNAPPY
-		n = snappy_max_compressed_length(page_size);
+	{
+		// Not loaded: compressor_create() fails and says why.
+		const struct snappy_lib *lib = snappy_lib(NULL);
+
+		if (lib)
+			n = lib->max_compressed_length(page_size);
+	}
 #endif
 		break;
 	case COMPRESSION_ZSTD:
@@ -138,11 +145,21 @@ struct vmt_error *compressor_create(enum compression c, size_t page_size,
 		return missing(c);
 #endif
 	case COMPRESSION_SNAPPY:
-#ifndef HAVE_SNAPPY
+#ifdef HAVE_SNAPPY
+	{
+		struct vmt_error *err = NULL;
+
+		cp->snappy = snappy_lib(&err);
+		if (!cp->snappy) {
+			free(cp);
+			return err;
+		}
+		break;
+	}
+#else
 		free(cp);
 		return missing(c);
 #endif
-		break;
 	case COMPRESSION_ZSTD:
 #ifdef HAVE_ZSTD
 		cp->zstd = ZSTD_createCCtx();
@@ -227,7 +244,8 @@ struct vmt_error *compressor_page(struct compressor *cp, const void *page,
 	{
 		size_t dst = cp->cap;
 
-		if (snappy_compress(page, cp->page_size, out, &dst) != SNAPPY_OK)
+		if (cp->snappy->compress(page, cp->page_size, out, &dst) !=
+		    SNAPPY_OK)
 			err = vmt_error_format(VMT_ERROR_BAD_DATA,
 					       "snappy: snappy_compress failed");
 		n = dst;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "testutil.h"
 #include "base/error.h"
@@ -906,6 +907,92 @@ START_TEST(back_scan_falls_back_to_forward)
 }
 END_TEST
 
+// ---- a vmlinux's .BTF section (elf_btf_load) ----
+
+// A little-endian ELF64 file: header, section names, the section headers
+// (null, .shstrtab, .BTF), then @p btf; cut to @p keep bytes (0: whole).
+static void write_vmlinux(const char *path, const uint8_t *btf, size_t size,
+			  size_t keep)
+{
+	static const char names[16] = "\0.shstrtab\0.BTF";
+	uint8_t *f;
+	size_t shoff = 64 + sizeof(names), btf_off = shoff + 3 * 64;
+	size_t len = btf_off + size;
+	FILE *out;
+
+	f = calloc(1, len);
+	ck_assert(f);
+	memcpy(f, "\177ELF\2\1\1", 7);	// ELFCLASS64, LSB, EV_CURRENT
+	f[16] = 2;				// ET_EXEC
+	f[18] = 183;				// EM_AARCH64
+	f[20] = 1;				// e_version
+	memcpy(f + 40, &shoff, 8);		// e_shoff
+	f[52] = 64;				// e_ehsize
+	f[58] = 64;				// e_shentsize
+	f[60] = 3;				// e_shnum
+	f[62] = 1;				// e_shstrndx
+	memcpy(f + 64, names, sizeof(names));
+	for (int i = 1; i < 3; i++) {
+		uint8_t *sh = f + shoff + 64 * i;
+		uint32_t name = i == 1 ? 1 : 11, type = i == 1 ? 3 : 1;
+		uint64_t off = i == 1 ? 64 : btf_off;
+		uint64_t sz = i == 1 ? sizeof(names) : size;
+
+		memcpy(sh, &name, 4);
+		memcpy(sh + 4, &type, 4);		// SHT_STRTAB, SHT_PROGBITS
+		memcpy(sh + 24, &off, 8);
+		memcpy(sh + 32, &sz, 8);
+	}
+	memcpy(f + btf_off, btf, size);
+	out = fopen(path, "wb");
+	ck_assert(out);
+	ck_assert_uint_eq(fwrite(f, 1, keep ? keep : len, out), keep ? keep : len);
+	fclose(out);
+	free(f);
+}
+
+START_TEST(vmlinux_btf_in_place)
+{
+	char path[] = "/tmp/vmtool-test-btf-XXXXXX";
+	struct blob b = { 0 };
+	const struct vmt_type *node;
+	struct typedb *db;
+	struct vmt_error *err;
+	uint8_t *data;
+	size_t size;
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	build_types(&b);
+	data = finish(&b, &size);
+	free_blob(&b);
+
+	// Used in place: the db keeps its mapping after the file is gone.
+	write_vmlinux(path, data, size, 0);
+	vmt_ck_no_err(elf_btf_load(path, &db));
+	unlink(path);
+	vmt_ck_no_err(typedb_find(db, "struct node", &node));
+	ck_assert_uint_eq(node->size, 24);
+	ck_assert_uint_eq(off_of(node, "value"), 64);
+	typedb_destroy(db);
+
+	// A section that runs past the end of a truncated file is refused,
+	// naming the file, the section's offset and the file's size.
+	write_vmlinux(path, data, size, 64 + 16 + 3 * 64 + size / 2);
+	err = elf_btf_load(path, &db);
+	ck_assert(err);
+	ck_assert_int_eq(err->code, VMT_ERROR_BAD_DATA);
+	ck_assert_msg(strstr(err->message, path) &&
+			      strstr(err->message, "at offset 0x110") &&
+			      strstr(err->message, "runs past the end of the file"),
+		      "%s", err->message);
+	vmt_error_destroy(err);
+	unlink(path);
+	free(data);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("btf");
@@ -923,6 +1010,7 @@ int main(void)
 	tcase_add_test(tf, finds_btf_by_symbols);
 	tcase_add_test(tf, finds_btf_back_from_init_begin);
 	tcase_add_test(tf, back_scan_falls_back_to_forward);
+	tcase_add_test(tf, vmlinux_btf_in_place);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, tf);
 	return vmt_ck_run(s);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "base/bigmem.h"
 #include "base/bytes.h"
@@ -64,7 +65,8 @@ struct btf_hdr {
 };
 
 // A bump allocator: converted records live as long as the db, so they are
-// never freed one by one, and a chunk costs one malloc for ~800 types.
+// never freed one by one, and a chunk costs one allocation for thousands
+// of types.
 struct arena_chunk {
 	struct arena_chunk *next;
 	size_t used, size;
@@ -85,6 +87,8 @@ struct btf_db {
 	struct typedb base;
 	bool be;
 	uint8_t *copy;	     // string section, a NUL, then the type section
+	void *unmap;	     // a mapped file's .BTF used in place, or NULL
+	size_t unmap_len;
 	const char *strings; // NUL-terminated
 	uint32_t str_len;
 	const uint8_t *types;
@@ -1085,6 +1089,8 @@ static void btf_destroy(struct typedb *base)
 		db->chunks = next;
 	}
 	free(db->copy);
+	if (db->unmap)
+		munmap(db->unmap, db->unmap_len);
 	bigmem_free(db->offsets);
 	bigmem_free(db->cache);
 	free(db->pending.v);
@@ -1316,10 +1322,19 @@ struct vmt_error *btf_typedb_create(const void *data, size_t size,
 	return create_in(NULL, (void *)data, size, false, ret);
 }
 
-struct vmt_error *btf_typedb_create_owned(void *data, size_t size,
-					  struct typedb **ret)
+struct vmt_error *btf_typedb_create_mapped(void *map, size_t map_len,
+					   const void *data, size_t size,
+					   struct typedb **ret)
 {
-	return create_in(data, data, size, false, ret);
+	struct vmt_error *err = create_in(NULL, (void *)data, size, true, ret);
+
+	if (err) {
+		munmap(map, map_len);
+		return err;
+	}
+	((struct btf_db *)*ret)->unmap = map;
+	((struct btf_db *)*ret)->unmap_len = map_len;
+	return NULL;
 }
 
 // Whether @p p (with @p avail bytes after it) starts a plausible header,

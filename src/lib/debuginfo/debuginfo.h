@@ -53,9 +53,13 @@ struct vmt_error *btf_find_in_memory(read_kvirt_fn *read, void *arg,
 				     void **data_ret, size_t *size_ret,
 				     char *how_ret, size_t how_size);
 
-/** btf_typedb_create() keeping @p data (malloc'd), freed with the db or on failure. */
-struct vmt_error *btf_typedb_create_owned(void *data, size_t size,
-					  struct typedb **ret);
+/**
+ * btf_typedb_create() using @p data in place in @p map (@p map_len bytes
+ * from mmap), which the db unmaps when destroyed, or at once on failure.
+ */
+struct vmt_error *btf_typedb_create_mapped(void *map, size_t map_len,
+					   const void *data, size_t size,
+					   struct typedb **ret);
 
 /** The types of a vmlinux's .BTF section (NOT_FOUND if it has none). */
 struct vmt_error *elf_btf_load(const char *path, struct typedb **ret);

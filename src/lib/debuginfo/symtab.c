@@ -32,7 +32,7 @@ static char *arena_strdup(struct symtab *tab, const char *name)
 	if (!c || c->cap - c->used < len) {
 		size_t cap = len > 65536 ? len : 65536;
 
-		c = malloc(sizeof(*c) + cap);
+		c = bigmem_alloc(sizeof(*c) + cap);
 		if (!c)
 			return NULL;
 		c->next = tab->names;
@@ -59,7 +59,7 @@ void symtab_deinit(struct symtab *tab)
 		struct symtab_chunk *c = tab->names;
 
 		tab->names = c->next;
-		free(c);
+		bigmem_free(c);
 	}
 	bigmem_free(tab->entries);
 	bigmem_free(tab->by_addr);
@@ -142,7 +142,9 @@ struct vmt_error *symtab_add(struct symtab *tab, const char *name,
 
 const char *symtab_store(struct symtab *tab, const void *data, size_t len)
 {
-	struct symtab_chunk *c = malloc(sizeof(*c) + (len ? len : 1));
+	// A whole string table (ELF .strtab: ~1 MiB) takes a huge page
+	// (bigmem) rather than ~300 page faults.
+	struct symtab_chunk *c = bigmem_alloc(sizeof(*c) + (len ? len : 1));
 
 	if (!c)
 		return NULL;

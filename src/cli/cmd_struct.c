@@ -126,21 +126,32 @@ static bool is_anonymous_composite(const struct vmt_type_member *m)
 	       (t->kind == VMT_TYPE_STRUCT || t->kind == VMT_TYPE_UNION);
 }
 
+// Members one layout shows at most, those of anonymous members included:
+// corrupt type information can share one anonymous member type many times
+// over, 16 levels deep, which makes the layout exponential (fuzz_btf's
+// timeout-7e50fb67 did that to member lookups). A kernel's largest struct
+// shows a few hundred.
+#define MAX_LAYOUT_MEMBERS 65536
+
 // The layout: "[offset] declaration;" a member a line, anonymous structs
 // and unions opened in place, as crash shows them; with @p addr (-o and an
 // address) each member's address instead of its offset, as crash's -o.
+// Shows *@p left members at most (counting down).
 static void members_text(struct cmd_ctx *ctx, const struct vmt_type *t,
-			 uint64_t base_bits, int depth, const uint64_t *addr)
+			 uint64_t base_bits, int depth, const uint64_t *addr,
+			 size_t *left)
 {
 	FILE *out = ctx->out;
 	// The width of "  [....] " for the closing brace of an opened member.
 	int lead = addr ? 21 : 9;
 
-	for (size_t i = 0; i < t->nr_members && depth < 16; i++) {
+	for (size_t i = 0; i < t->nr_members && depth < 16 && *left; i++) {
 		const struct vmt_type_member *m = &t->members[i];
 		const struct vmt_type *mt = strip(m->type);
 		uint64_t bits = base_bits + m->bit_offset;
 		char decl[256];
+
+		--*left;
 
 		if (addr)
 			fprintf(out, "  [%016" PRIx64 "] ", *addr + bits / 8);
@@ -149,7 +160,7 @@ static void members_text(struct cmd_ctx *ctx, const struct vmt_type *t,
 		if (is_anonymous_composite(m)) {
 			fprintf(out, "%*s%s {\n", depth * 4, "",
 				kind_name(mt->kind));
-			members_text(ctx, mt, bits, depth + 1, addr);
+			members_text(ctx, mt, bits, depth + 1, addr, left);
 			fprintf(out, "%*s%*s};\n", lead, "", depth * 4, "");
 			continue;
 		}
@@ -162,21 +173,34 @@ static void members_text(struct cmd_ctx *ctx, const struct vmt_type *t,
 	}
 }
 
-static void struct_text(struct cmd_ctx *ctx, const struct vmt_type *t,
-			const uint64_t *addr)
+// The layout, and its exit code: a layout cut at MAX_LAYOUT_MEMBERS is
+// shown as far as it goes and fails.
+static int struct_text(struct cmd_ctx *ctx, const struct vmt_type *t,
+		       const uint64_t *addr)
 {
+	size_t left = MAX_LAYOUT_MEMBERS;
+
 	fprintf(ctx->out, "%s %s {\n", kind_name(t->kind),
 		t->name ? t->name : "");
-	members_text(ctx, t, 0, 0, addr);
+	members_text(ctx, t, 0, 0, addr, &left);
+	if (!left)
+		fputs("  ...\n", ctx->out);
 	fprintf(ctx->out, "}\nSIZE: %" PRIu64 "\n", t->size);
+	if (left)
+		return EXIT_OK;
+	return cmd_fail_code(ctx, VMT_ERROR_BAD_DATA,
+			     "%s %s: layout cut after %d members (anonymous structs and unions repeat: corrupt type information?)",
+			     kind_name(t->kind), t->name ? t->name : "",
+			     MAX_LAYOUT_MEMBERS);
 }
 
 // Members as JSON; @p node is the struct's value tree (its children are
-// the members in order), NULL without an address.
+// the members in order), NULL without an address. *@p left members at
+// most, as members_text; a cut sets *@p truncated.
 static void members_json(struct cmd_ctx *ctx, struct json *j,
 			 const struct vmt_type *t, uint64_t base_bits,
 			 int depth, const struct vmt_value_node *node,
-			 bool *truncated)
+			 size_t *left, bool *truncated)
 {
 	bool have = node && node->kind == VMT_NODE_STRUCT &&
 		    node->nr_children == t->nr_members;
@@ -188,6 +212,12 @@ static void members_json(struct cmd_ctx *ctx, struct json *j,
 			have ? &node->children[i] : NULL;
 		uint64_t bits = base_bits + m->bit_offset;
 		char decl[256];
+
+		if (!*left) {
+			*truncated = true;
+			break;
+		}
+		--*left;
 
 		format_decl(m->type, NULL, decl, sizeof(decl));
 		json_begin_object(j);
@@ -211,7 +241,7 @@ static void members_json(struct cmd_ctx *ctx, struct json *j,
 		json_key(j, "members");
 		if (is_anonymous_composite(m))
 			members_json(ctx, j, strip(m->type), bits, depth + 1,
-				     child, truncated);
+				     child, left, truncated);
 		else
 			json_null(j);
 		json_end_object(j);
@@ -327,6 +357,7 @@ static void type_json(struct cmd_ctx *ctx, struct json *j,
 		      t->kind == VMT_TYPE_ARRAY || t->kind == VMT_TYPE_CONST ||
 		      t->kind == VMT_TYPE_VOLATILE ||
 		      t->kind == VMT_TYPE_RESTRICT;
+	size_t left = MAX_LAYOUT_MEMBERS;
 	bool truncated = false;
 
 	json_begin_object(j);
@@ -369,7 +400,7 @@ static void type_json(struct cmd_ctx *ctx, struct json *j,
 	if (o && o->nr_members)
 		selected_json(j, o, sel, &truncated);
 	else if (composite)
-		members_json(ctx, j, t, 0, 0, tree, &truncated);
+		members_json(ctx, j, t, 0, 0, tree, &left, &truncated);
 	else
 		json_null(j);
 	json_end_object(j);
@@ -557,7 +588,7 @@ int cmd_struct(struct cmd_ctx *ctx, int argc, char **argv)
 			t->name ? t->name : "", text);
 		free(text);
 	} else {
-		struct_text(ctx, t, o.offsets ? at : NULL);
+		rc = struct_text(ctx, t, o.offsets ? at : NULL);
 	}
 out:
 	vmt_value_node_destroy(tree);
@@ -566,7 +597,8 @@ out:
 	return rc;
 }
 
-static void type_text(struct cmd_ctx *ctx, const struct vmt_type *t)
+// Exit code as struct_text's.
+static int type_text(struct cmd_ctx *ctx, const struct vmt_type *t)
 {
 	const struct vmt_type *s = strip(t);
 	char decl[256];
@@ -576,8 +608,7 @@ static void type_text(struct cmd_ctx *ctx, const struct vmt_type *t)
 			fprintf(ctx->out, "typedef %s %s %s;\n",
 				kind_name(s->kind), s->name ? s->name : "{...}",
 				t->name ? t->name : "");
-		struct_text(ctx, s, NULL);
-		return;
+		return struct_text(ctx, s, NULL);
 	}
 	if (t->kind == VMT_TYPE_ENUM) {
 		fprintf(ctx->out, "enum %s {\n", t->name ? t->name : "");
@@ -586,16 +617,17 @@ static void type_text(struct cmd_ctx *ctx, const struct vmt_type *t)
 				t->enumerators[i].name,
 				t->enumerators[i].value);
 		fprintf(ctx->out, "}\nSIZE: %" PRIu64 "\n", t->size);
-		return;
+		return EXIT_OK;
 	}
 	if (t->kind == VMT_TYPE_TYPEDEF) {
 		format_decl(t->target, t->name, decl, sizeof(decl));
 		fprintf(ctx->out, "typedef %s;\nSIZE: %" PRIu64 "\n", decl,
 			type_size(t));
-		return;
+		return EXIT_OK;
 	}
 	format_decl(t, NULL, decl, sizeof(decl));
 	fprintf(ctx->out, "%s\nSIZE: %" PRIu64 "\n", decl, type_size(t));
+	return EXIT_OK;
 }
 
 int cmd_whatis(struct cmd_ctx *ctx, int argc, char **argv)
@@ -632,10 +664,9 @@ int cmd_whatis(struct cmd_ctx *ctx, int argc, char **argv)
 			type_json(ctx, &j, t, NULL, NULL, NULL, NULL);
 			json_end_object(&j);
 			json_finish(&j);
-		} else {
-			type_text(ctx, t);
+			return EXIT_OK;
 		}
-		return EXIT_OK;
+		return type_text(ctx, t);
 	}
 	vmt_error_destroy(err);
 	if (whatis_variable(ctx, name) >= 0)

@@ -907,6 +907,50 @@ START_TEST(back_scan_falls_back_to_forward)
 }
 END_TEST
 
+START_TEST(shared_anonymous_members_are_bounded)
+{
+	struct blob b = { 0 };
+	const struct vmt_type *deep;
+	const struct vmt_type_member *m;
+	struct typedb *db;
+	struct vmt_error *err;
+	uint32_t t_int, below;
+	uint64_t bits;
+	uint8_t *data;
+	size_t size;
+
+	// struct deep: two anonymous members of one struct, which has two of
+	// another, 30 levels down to "int x": 2^30 paths to search without a
+	// bound (fuzz_btf's timeout-7e50fb67 was this shape, corrupt).
+	init_blob(&b);
+	t_int = int_rec(&b, "int", 4, 1, 0, 32);
+	below = rec(&b, NULL, K_STRUCT, 0, 1, 4);
+	member(&b, "x", t_int, 0);
+	for (int level = 0; level < 30; level++) {
+		uint32_t id = rec(&b, level == 29 ? "deep" : NULL, K_STRUCT, 0,
+				  2, 4);
+
+		member(&b, NULL, below, 0);
+		member(&b, NULL, below, 0);
+		below = id;
+	}
+	data = finish(&b, &size);
+	free_blob(&b);
+	vmt_ck_no_err(btf_typedb_create(data, size, &db));
+	free(data);
+	vmt_ck_no_err(typedb_find(db, "struct deep", &deep));
+	vmt_ck_no_err(type_member(deep, "x", &bits, &m));
+	ck_assert_uint_eq(bits, 0);
+	err = type_member(deep, "nothere", &bits, &m);
+	ck_assert(err);
+	ck_assert_int_eq(err->code, VMT_ERROR_BAD_DATA);
+	ck_assert_msg(strstr(err->message, "struct deep: member nothere"),
+		      "%s", err->message);
+	vmt_error_destroy(err);
+	typedb_destroy(db);
+}
+END_TEST
+
 // ---- a vmlinux's .BTF section (elf_btf_load) ----
 
 // A little-endian ELF64 file: header, section names, the section headers
@@ -1006,6 +1050,7 @@ int main(void)
 	tcase_add_test(tc, rejects_corrupt_btf);
 	tcase_add_test(tc, lookups_in_any_order_share_records);
 	tcase_add_test(tc, many_names_index);
+	tcase_add_test(tc, shared_anonymous_members_are_bounded);
 	tcase_add_test(tf, finds_btf_by_scan);
 	tcase_add_test(tf, finds_btf_by_symbols);
 	tcase_add_test(tf, finds_btf_back_from_init_begin);

@@ -9,6 +9,12 @@
 // Bounds for walks over possibly corrupt (cyclic) type graphs.
 #define MAX_CHAIN 64
 #define MAX_PATH_DEPTH 32
+// Members one member lookup may look at, anonymous struct/union members'
+// own included. Types can share an anonymous member type many times over
+// (corrupt BTF does): without a bound the search is exponential in the
+// nesting depth (fuzz_btf, timeout-7e50fb67). A kernel's task_struct,
+// anonymous members and all, has a few hundred.
+#define MAX_MEMBER_VISITS (1 << 20)
 
 struct vmt_error *typedb_find(struct typedb *db, const char *name,
 			      const struct vmt_type **ret)
@@ -100,13 +106,19 @@ static bool is_compound(const struct vmt_type *t)
 }
 
 // Find @p name (length @p len) among the members of @p type, looking into
-// anonymous struct/union members. Adds the member's offset to *bit_offset.
+// anonymous struct/union members, while *@p visits (members looked at)
+// lasts. Adds the member's offset to *bit_offset.
 static bool find_member(const struct vmt_type *type, const char *name,
-			size_t len, int depth, uint64_t *bit_offset,
-			const struct vmt_type_member **ret)
+			size_t len, int depth, size_t *visits,
+			uint64_t *bit_offset, const struct vmt_type_member **ret)
 {
 	if (depth > MAX_PATH_DEPTH)
 		return false;
+	if (*visits < type->nr_members + 1) {
+		*visits = 0;
+		return false;
+	}
+	*visits -= type->nr_members + 1;
 	for (size_t i = 0; i < type->nr_members; i++) {
 		const struct vmt_type_member *m = &type->members[i];
 
@@ -124,7 +136,7 @@ static bool find_member(const struct vmt_type *type, const char *name,
 
 		if (m->name || !is_compound(mt))
 			continue;
-		if (find_member(mt, name, len, depth + 1, &sub, ret)) {
+		if (find_member(mt, name, len, depth + 1, visits, &sub, ret)) {
 			*bit_offset += m->bit_offset + sub;
 			return true;
 		}
@@ -165,8 +177,15 @@ struct vmt_error *type_member(const struct vmt_type *type, const char *path,
 				"%s: member path %s: %.*s is not in a struct or union",
 				tname, path, (int)len, p);
 		}
-		if (!len || !find_member(cur, p, len, 0, &off, &m)) {
+		size_t visits = MAX_MEMBER_VISITS;
+
+		if (!len || !find_member(cur, p, len, 0, &visits, &off, &m)) {
 			type_name(type, tname, sizeof(tname));
+			if (!visits)
+				return vmt_error_format(
+					VMT_ERROR_BAD_DATA,
+					"%s: member %s: more than %d members to look at through anonymous structs and unions (corrupt type information?)",
+					tname, path, MAX_MEMBER_VISITS);
 			return vmt_error_format(VMT_ERROR_NOT_FOUND,
 						"%s has no member %s", tname,
 						path);

@@ -20,8 +20,9 @@
 // swapper_pg_dir, 1,024 entries grown once to 32,768 when 512
 // translations came in: a command that reads a few structures touches
 // little memory, and a working set of 16,384 distinct pages fits with
-// room for the sets that fill unevenly. The dump never changes, so entries never go stale;
-// only successful translations are cached, so a miss always walks.
+// room for the sets that fill unevenly. The dump never changes, so
+// entries never go stale; only successful translations are cached, so a
+// miss always walks.
 #define KTLB_SETS_MIN 256
 #define KTLB_SETS_MAX 8192
 #define KTLB_WAYS 4

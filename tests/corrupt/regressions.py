@@ -185,6 +185,8 @@ def finding2_hangs():
         os.mkfifo(fifo)
     expect("F2 FIFO as the dump", [fifo, "info"], 3,
            err_re=r"fifo.*not a regular file", timeout=10)
+    expect("F2 FIFO as the vmlinux", ["-k", fifo, SAMPLE, "info"], 3,
+           err_re=r"fifo.*not a regular file.*vmlinux", timeout=10)
 
 
 def finding4_leaks():

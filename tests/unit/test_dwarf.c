@@ -6,10 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "testutil.h"
 #include "debuginfo/debuginfo.h"
+#include "debuginfo/dwarf_lines.h"
 
 // Defines the types here and keeps their text for gcc.
 #define TYPES_AND_TEXT(...)   \
@@ -299,6 +301,46 @@ START_TEST(rejects_files_without_dwarf)
 }
 END_TEST
 
+static void ck_refused(struct vmt_error *err, const char *path,
+		       const char *kind)
+{
+	ck_assert(err);
+	ck_assert_int_eq(err->code, VMT_ERROR_UNSUPPORTED);
+	ck_assert_msg(strstr(err->message, path) && strstr(err->message, kind),
+		      "%s", err->message);
+	vmt_error_destroy(err);
+}
+
+// Every reader of a vmlinux or debug file refuses a FIFO without waiting
+// in open() for a writer that never comes (the test case's timeout
+// catches a hang), and a directory, naming the file and its kind.
+START_TEST(debug_files_that_are_not_files_are_refused)
+{
+	const char *kinds[2] = { "a FIFO", "a directory" };
+	char paths[2][300];
+
+	snprintf(paths[0], sizeof(paths[0]), "%s/fifo", workdir);
+	ck_assert_int_eq(mkfifo(paths[0], 0600), 0);
+	snprintf(paths[1], sizeof(paths[1]), "%s", workdir);
+	for (int i = 0; i < 2; i++) {
+		struct dwarf_lines *lines = NULL;
+		struct typedb *db = NULL;
+		struct symtab tab;
+
+		ck_refused(dwarf_typedb_create(paths[i], &db), paths[i],
+			   kinds[i]);
+		ck_refused(elf_btf_load(paths[i], &db), paths[i], kinds[i]);
+		ck_refused(dwarf_lines_open(paths[i], &lines), paths[i],
+			   kinds[i]);
+		symtab_init(&tab, "vmlinux");
+		ck_refused(elf_symtab_load(paths[i], 0, &tab, NULL, 0),
+			   paths[i], kinds[i]);
+		symtab_deinit(&tab);
+	}
+	unlink(paths[0]);
+}
+END_TEST
+
 int main(void)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -324,6 +366,7 @@ int main(void)
 	tcase_add_test(tc, layout_dwarf4);
 	tcase_add_test(tc, layout_dwarf2);
 	tcase_add_test(tc, rejects_files_without_dwarf);
+	tcase_add_test(tc, debug_files_that_are_not_files_are_refused);
 	suite_add_tcase(s, tc);
 	ret = vmt_ck_run(s);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", workdir);

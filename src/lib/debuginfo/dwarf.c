@@ -7,12 +7,12 @@
 #include <elfutils/libdw.h>
 #include <gelf.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "base/input_file.h"
 #include "debuginfo/debuginfo.h"
 
 // Nesting of types converted recursively (member of member of ...); a
@@ -788,12 +788,12 @@ struct vmt_error *dwarf_typedb_create(const char *path, struct typedb **ret)
 {
 	struct dwarf_db *db = dwarf_db_new(path);
 	struct vmt_error *err;
+	struct stat st;
 
 	if (!db)
 		return &vmt_enomem;
-	db->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (db->fd < 0) {
-		err = vmt_error_os(errno, path, "open");
+	err = input_file_open(path, "a debug file", false, &db->fd, &st);
+	if (err) {
 		dwarf_destroy(&db->base);
 		return err;
 	}

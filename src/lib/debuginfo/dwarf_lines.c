@@ -11,12 +11,12 @@
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "base/input_file.h"
 #include "debuginfo/dwarf_lines.h"
 
 struct dwarf_lines {
@@ -39,12 +39,12 @@ struct vmt_error *dwarf_lines_open(const char *path, struct dwarf_lines **ret)
 {
 	struct dwarf_lines *dl = calloc(1, sizeof(*dl));
 	struct vmt_error *err;
+	struct stat st;
 
 	if (!dl)
 		return &vmt_enomem;
-	dl->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (dl->fd < 0) {
-		err = vmt_error_os(errno, path, "open");
+	err = input_file_open(path, "a debug file", false, &dl->fd, &st);
+	if (err) {
 		dwarf_lines_close(dl);
 		return err;
 	}

@@ -3,7 +3,6 @@
 // where DWARF takes hundreds (a lookup DWARF does not index early reads
 // all of .debug_info).
 #include <errno.h>
-#include <fcntl.h>
 #include <gelf.h>
 #include <inttypes.h>
 #include <libelf.h>
@@ -13,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/input_file.h"
 #include "debuginfo/debuginfo.h"
 
 // More is not a kernel's BTF (btf.c refuses it too).
@@ -40,9 +40,9 @@ struct vmt_error *elf_btf_load(const char *path, struct typedb **ret)
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return vmt_error_format(VMT_ERROR_BAD_DATA, "%s: libelf: %s",
 					path, elf_errmsg(-1));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return vmt_error_os(errno, path, "open");
+	err = input_file_open(path, "a vmlinux", false, &fd, &st);
+	if (err)
+		return err;
 	elf = elf_begin(fd, ELF_C_READ, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF ||
 	    elf_getshdrstrndx(elf, &shstrndx)) {
@@ -69,10 +69,6 @@ struct vmt_error *elf_btf_load(const char *path, struct typedb **ret)
 		err = vmt_error_format(VMT_ERROR_BAD_DATA,
 				       "%s: .BTF section of %" PRIu64 " bytes",
 				       path, (uint64_t)shdr.sh_size);
-		goto out;
-	}
-	if (fstat(fd, &st)) {
-		err = vmt_error_os(errno, path, "stat");
 		goto out;
 	}
 	if (shdr.sh_offset > (uint64_t)st.st_size ||

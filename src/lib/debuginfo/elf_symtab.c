@@ -1,7 +1,6 @@
 // ELF .symtab of a vmlinux through libelf, relocated by the KASLR offset,
 // and the vmlinux's GNU build-id.
 #include <errno.h>
-#include <fcntl.h>
 #include <gelf.h>
 #include <inttypes.h>
 #include <libelf.h>
@@ -10,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/input_file.h"
 #include "debuginfo/debuginfo.h"
 
 #ifndef NT_GNU_BUILD_ID
@@ -219,14 +219,15 @@ struct vmt_error *elf_symtab_load(const char *path, uint64_t kaslr_offset,
 {
 	size_t start_nr = tab->nr;
 	struct vmt_error *err;
+	struct stat st;
 	Elf *elf;
 	int fd;
 
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return elf_err(path, "libelf initialization");
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return vmt_error_os(errno, path, "open");
+	err = input_file_open(path, "a vmlinux", false, &fd, &st);
+	if (err)
+		return err;
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF) {
 		err = elf_err(path, "not an ELF file");

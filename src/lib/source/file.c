@@ -4,7 +4,6 @@
 #include "config.h"
 #endif
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/input_file.h"
 #include "source/source.h"
 
 struct file_source {
@@ -112,6 +112,7 @@ static const struct source_ops file_ops = {
 struct vmt_error *source_open_file(const char *path, struct source **ret)
 {
 	struct file_source *fs;
+	struct vmt_error *err;
 	struct stat st;
 
 	fs = calloc(1, sizeof(*fs));
@@ -124,36 +125,8 @@ struct vmt_error *source_open_file(const char *path, struct source **ret)
 		file_destroy(&fs->src);
 		return &vmt_enomem;
 	}
-	// Input files are never written: read-only, always. O_NONBLOCK so
-	// that a FIFO (or a device that waits) cannot block open(); it is
-	// refused below, and the flag is cleared for the files read.
-	fs->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fs->fd < 0) {
-		struct vmt_error *err = vmt_error_os(errno, path, "open");
-
-		file_destroy(&fs->src);
-		return err;
-	}
-	if (fstat(fs->fd, &st) < 0) {
-		struct vmt_error *err = vmt_error_os(errno, path, "stat");
-
-		file_destroy(&fs->src);
-		return err;
-	}
-	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
-		file_destroy(&fs->src);
-		return vmt_error_format(VMT_ERROR_UNSUPPORTED,
-					"%s: not a regular file or a block device (%s): a dump must be read at any offset",
-					path,
-					S_ISFIFO(st.st_mode) ? "a FIFO" :
-					S_ISDIR(st.st_mode) ? "a directory" :
-					S_ISCHR(st.st_mode) ? "a character device" :
-					S_ISSOCK(st.st_mode) ? "a socket" :
-							       "another kind of file");
-	}
-	if (fcntl(fs->fd, F_SETFL, 0) < 0) {
-		struct vmt_error *err = vmt_error_os(errno, path, "fcntl");
-
+	err = input_file_open(path, "a dump", true, &fs->fd, &st);
+	if (err) {
 		file_destroy(&fs->src);
 		return err;
 	}
@@ -163,8 +136,7 @@ struct vmt_error *source_open_file(const char *path, struct source **ret)
 		off_t end = lseek(fs->fd, 0, SEEK_END);
 
 		if (end < 0) {
-			struct vmt_error *err = vmt_error_os(errno, path, "seek");
-
+			err = vmt_error_os(errno, path, "seek");
 			file_destroy(&fs->src);
 			return err;
 		}

@@ -173,7 +173,6 @@ struct vmt_error *dump_open(const char *const *paths, size_t nr_paths,
 struct vmt_error *dump_open_sources(struct source **srcs, size_t nr_srcs,
 				    struct dump **ret);
 
-/** Read @p len bytes of physical memory, across pages. */
 /**
  * [@p paddr, +@p len) in place, without a copy: a pointer into the mapped
  * file (an ELF dump's file data), valid until the dump is closed; NULL
@@ -182,6 +181,7 @@ struct vmt_error *dump_open_sources(struct source **srcs, size_t nr_srcs,
  */
 const void *dump_map_phys(struct dump *dump, uint64_t paddr, size_t len);
 
+/** Read @p len bytes of physical memory, across pages. */
 struct vmt_error *dump_read_phys(struct dump *dump, uint64_t paddr, void *buf,
 				 size_t len);
 

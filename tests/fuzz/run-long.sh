@@ -40,7 +40,9 @@ found=0
 stop=$builddir/fuzz-work/STOP
 while [ "$cpu" -lt "$budget" ] && [ ! -e "$stop" ]; do
 	round=$((round + 1))
-	out=$builddir/fuzz-work/$target.round$round
+	# Named by this shell's PID too: two campaigns of one target may run
+	# at once (one per CPU), sharing the corpus and the ledger.
+	out=$builddir/fuzz-work/$target.$$.round$round
 	before=$(find "$findings" -type f | wc -l)
 	# The CPU time of the run (one process: no fork mode, whose jobs
 	# reload the corpus again and again).

@@ -23,9 +23,7 @@ void vmt_error_destroy(struct vmt_error *err)
 	}
 }
 
-static struct vmt_error *error_vformat(enum vmt_error_code code,
-				       const char *fmt, va_list ap)
-	__attribute__((format(printf, 2, 0)));
+__attribute__((format(printf, 2, 0)))
 static struct vmt_error *error_vformat(enum vmt_error_code code,
 				       const char *fmt, va_list ap)
 {

@@ -21,6 +21,7 @@ struct vmt_error *input_file_open(const char *path, const char *what,
 				  struct stat *st_ret)
 {
 	struct vmt_error *err = NULL;
+	struct stat st;
 	int fd;
 
 	*fd_ret = -1;
@@ -29,15 +30,15 @@ struct vmt_error *input_file_open(const char *path, const char *what,
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return vmt_error_os(errno, path, "open");
-	if (fstat(fd, st_ret) < 0)
+	if (fstat(fd, &st) < 0)
 		err = vmt_error_os(errno, path, "stat");
-	else if (!S_ISREG(st_ret->st_mode) &&
-		 !(allow_block_device && S_ISBLK(st_ret->st_mode)))
+	else if (!S_ISREG(st.st_mode) &&
+		 !(allow_block_device && S_ISBLK(st.st_mode)))
 		err = vmt_error_format(VMT_ERROR_UNSUPPORTED,
 				       "%s: not a regular file%s (%s): %s must be read at any offset",
 				       path,
 				       allow_block_device ? " or a block device" : "",
-				       file_kind(st_ret->st_mode), what);
+				       file_kind(st.st_mode), what);
 	else if (fcntl(fd, F_SETFL, 0) < 0)
 		err = vmt_error_os(errno, path, "fcntl");
 	if (err) {
@@ -45,5 +46,7 @@ struct vmt_error *input_file_open(const char *path, const char *what,
 		return err;
 	}
 	*fd_ret = fd;
+	if (st_ret)
+		*st_ret = st;
 	return NULL;
 }

@@ -13,7 +13,7 @@ struct vmt_error;
 
 /**
  * Open @p path read-only; on success, *@p fd_ret is a blocking descriptor
- * and *@p st_ret its fstat(). A regular file is accepted, and a block
+ * and *@p st_ret (unless NULL) its fstat(). A regular file is accepted, and a block
  * device where @p allow_block_device; anything else is an
  * VMT_ERROR_UNSUPPORTED error that names @p path, its kind and @p what
  * (what the file was to be, e.g. "a dump", "a vmlinux"), and

@@ -6,7 +6,6 @@
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <gelf.h>
-#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -788,11 +787,10 @@ struct vmt_error *dwarf_typedb_create(const char *path, struct typedb **ret)
 {
 	struct dwarf_db *db = dwarf_db_new(path);
 	struct vmt_error *err;
-	struct stat st;
 
 	if (!db)
 		return &vmt_enomem;
-	err = input_file_open(path, "a debug file", false, &db->fd, &st);
+	err = input_file_open(path, "a debug file", false, &db->fd, NULL);
 	if (err) {
 		dwarf_destroy(&db->base);
 		return err;

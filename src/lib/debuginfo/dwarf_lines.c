@@ -10,7 +10,6 @@
 
 #include <dwarf.h>
 #include <elfutils/libdw.h>
-#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,11 +38,10 @@ struct vmt_error *dwarf_lines_open(const char *path, struct dwarf_lines **ret)
 {
 	struct dwarf_lines *dl = calloc(1, sizeof(*dl));
 	struct vmt_error *err;
-	struct stat st;
 
 	if (!dl)
 		return &vmt_enomem;
-	err = input_file_open(path, "a debug file", false, &dl->fd, &st);
+	err = input_file_open(path, "a debug file", false, &dl->fd, NULL);
 	if (err) {
 		dwarf_lines_close(dl);
 		return err;

@@ -1,6 +1,5 @@
 // ELF .symtab of a vmlinux through libelf, relocated by the KASLR offset,
 // and the vmlinux's GNU build-id.
-#include <errno.h>
 #include <gelf.h>
 #include <inttypes.h>
 #include <libelf.h>
@@ -219,13 +218,12 @@ struct vmt_error *elf_symtab_load(const char *path, uint64_t kaslr_offset,
 {
 	size_t start_nr = tab->nr;
 	struct vmt_error *err;
-	struct stat st;
 	Elf *elf;
 	int fd;
 
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return elf_err(path, "libelf initialization");
-	err = input_file_open(path, "a vmlinux", false, &fd, &st);
+	err = input_file_open(path, "a vmlinux", false, &fd, NULL);
 	if (err)
 		return err;
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
